@@ -1,0 +1,97 @@
+// Builds the forum: the only place where plugins and features are wired together. Tests import this.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import formbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { closeDatabase, openDatabase, type Db } from './db/client.ts';
+import accountsApi from './features/accounts/api.ts';
+import accountsPages from './features/accounts/routes.ts';
+import setupPages from './features/accounts/setup.ts';
+import sitePages from './features/site/routes.ts';
+import { getSettings } from './features/settings/service.ts';
+import { loadOrCreateSecrets } from './lib/secrets.ts';
+import auth from './plugins/auth.ts';
+import csrf from './plugins/csrf.ts';
+import errors from './plugins/errors.ts';
+import i18n from './plugins/i18n.ts';
+import rateLimits from './plugins/rate-limit.ts';
+import security from './plugins/security.ts';
+import views from './plugins/views.ts';
+import './plugins/types.ts';
+
+const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../static');
+
+export interface BuildOptions {
+  /** An already opened database (tests, CLI); otherwise config.databasePath is opened and migrated. */
+  db?: Db;
+  /** The one-time first-run setup token, when the forum has no admin yet. */
+  setupToken?: string;
+}
+
+// Never log secrets: cookies, tokens, CSRF values and passwords are replaced, and so is the setup token in URLs.
+const REDACT = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.token',
+  '*._csrf',
+];
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const db = options.db ?? openDatabase(config.databasePath);
+  const secrets = loadOrCreateSecrets(config.databasePath);
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: {
+        req: (request) => ({
+          method: request.method,
+          url: String(request.url).replace(/^\/setup\/[^/?#]+/, '/setup/[redacted]'),
+          remoteAddress: request.ip,
+        }),
+      },
+    },
+    genReqId: () => randomUUID(),
+    bodyLimit: 1_048_576,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('db', db);
+  app.decorate('config', config);
+  app.decorate('settings', () => getSettings(db));
+  app.addHook('onClose', async () => {
+    if (!options.db) closeDatabase(db);
+  });
+
+  await app.register(security, { secureCookies: config.secureCookies });
+  await app.register(auth, { cookieSecret: secrets.cookieSecret, secureCookies: config.secureCookies });
+  await app.register(i18n);
+  await app.register(formbody);
+  await app.register(csrf, { secureCookies: config.secureCookies });
+  await app.register(rateLimits);
+  await app.register(views, { production: config.env === 'production' });
+  await app.register(errors);
+  await app.register(fastifyStatic, {
+    root: STATIC_DIR,
+    prefix: '/static/',
+    maxAge: config.env === 'production' ? '1d' : 0,
+  });
+
+  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+
+  await app.register(sitePages);
+  await app.register(accountsPages);
+  await app.register(setupPages, { setupToken: options.setupToken });
+  await app.register(accountsApi, { prefix: '/api/v1' });
+
+  return app;
+}

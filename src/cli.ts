@@ -1,0 +1,133 @@
+// Owns `npx resuelto <command>`: operator tasks run against the same database as the server.
+import path from 'node:path';
+import readline from 'node:readline';
+import { ConfigError, loadConfig } from './config.ts';
+import { closeDatabase, openDatabase, type Db } from './db/client.ts';
+import { isRole, ROLES } from './features/accounts/roles.ts';
+import { registerUser, setRole } from './features/accounts/service.ts';
+import { AppError } from './lib/errors.ts';
+import { translate } from './lib/i18n.ts';
+
+const USAGE = `Usage: npx resuelto <command>
+
+Commands:
+  migrate                              apply database migrations
+  create-admin <username> <email>      create an administrator (password read from standard input)
+  set-role <username> <role>           role is one of: ${ROLES.join(', ')}
+  backup <file>                        write an online, consistent copy of the database to <file>
+
+Environment: DATABASE_PATH (default ./data/resuelto.db).`;
+
+class UsageError extends Error {}
+
+/** Reads a password: hidden prompt twice on a terminal, else the first two lines of standard input. */
+async function readPassword(): Promise<string> {
+  const input = process.stdin;
+  if (input.isTTY) {
+    const ask = (prompt: string) =>
+      new Promise<string>((resolve) => {
+        const rl = readline.createInterface({ input, output: process.stdout, terminal: true });
+        const output = rl as unknown as { _writeToOutput: (s: string) => void; output: NodeJS.WriteStream };
+        let prompted = false;
+        output._writeToOutput = (s: string) => {
+          if (!prompted) {
+            process.stdout.write(s);
+            prompted = true;
+          }
+        };
+        rl.question(prompt, (answer) => {
+          rl.close();
+          process.stdout.write('\n');
+          resolve(answer);
+        });
+      });
+    const first = await ask('Password: ');
+    const second = await ask('Repeat the password: ');
+    if (first !== second) throw new UsageError('The two passwords do not match.');
+    return first;
+  }
+  const lines: string[] = [];
+  const rl = readline.createInterface({ input, terminal: false });
+  for await (const line of rl) {
+    lines.push(line);
+    if (lines.length === 2) break;
+  }
+  rl.close();
+  if (lines.length < 2) throw new UsageError('Give the password and its confirmation as the first two lines of standard input.');
+  if (lines[0] !== lines[1]) throw new UsageError('The two passwords do not match.');
+  return lines[0];
+}
+
+function withDb<T>(run: (db: Db) => T): T {
+  const db = openDatabase(loadConfig().databasePath);
+  try {
+    return run(db);
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'migrate': {
+      const { databasePath } = loadConfig();
+      withDb(() => undefined);
+      console.log(`Database ${databasePath} is up to date.`);
+      return;
+    }
+    case 'create-admin': {
+      const [username, email] = args;
+      if (!username || !email) throw new UsageError('create-admin needs <username> <email>.');
+      const password = await readPassword();
+      const db = openDatabase(loadConfig().databasePath);
+      try {
+        const admin = await registerUser(db, { username, email, password }, 'admin');
+        console.log(`Administrator ${admin.username} created.`);
+      } finally {
+        closeDatabase(db);
+      }
+      return;
+    }
+    case 'set-role': {
+      const [username, role] = args;
+      if (!username || !isRole(role)) throw new UsageError(`set-role needs <username> and one of: ${ROLES.join(', ')}.`);
+      const user = withDb((db) => setRole(db, username, role));
+      console.log(`${user.username} is now ${user.role}.`);
+      return;
+    }
+    case 'backup': {
+      const [file] = args;
+      if (!file) throw new UsageError('backup needs <file>.');
+      const db = openDatabase(loadConfig().databasePath);
+      try {
+        await db.$client.backup(path.resolve(file));
+      } finally {
+        closeDatabase(db);
+      }
+      console.log(`Backup written to ${path.resolve(file)}.`);
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return;
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+  } else if (error instanceof ConfigError) {
+    console.error(`Configuration: ${error.message}`);
+  } else if (error instanceof AppError) {
+    console.error(translate('en', error.messageKey, error.params));
+  } else {
+    console.error(error);
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,88 @@
+// Owns the process configuration: the environment variables of API.md, validated once into one typed object.
+import path from 'node:path';
+
+export type Environment = 'production' | 'development' | 'test';
+
+export interface Config {
+  port: number;
+  host: string;
+  databasePath: string;
+  /** Public origin without a trailing slash, e.g. `https://forum.example.com`. */
+  baseUrl: string;
+  /** Cookies get `Secure` when the public origin is https. */
+  secureCookies: boolean;
+  env: Environment;
+  logLevel: string;
+  /** Trust X-Forwarded-* from a reverse proxy (needed for real client IPs behind one). */
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function readPort(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 3000;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function readEnvironment(raw: string | undefined): Environment {
+  const value = raw === undefined || raw === '' ? 'development' : raw;
+  if (value !== 'production' && value !== 'development' && value !== 'test') {
+    throw new ConfigError(`NODE_ENV must be "production" or "development", got "${raw}"`);
+  }
+  return value;
+}
+
+function readBaseUrl(raw: string | undefined, port: number): string {
+  const value = raw === undefined || raw === '' ? `http://localhost:${port}` : raw;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`BASE_URL must be an absolute http(s) URL such as https://forum.example.com, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`BASE_URL must start with http:// or https://, got "${value}"`);
+  }
+  if (url.search || url.hash) throw new ConfigError(`BASE_URL must not have a query or fragment, got "${value}"`);
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+function readBoolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/** Reads and validates the configuration; throws ConfigError with a message an operator can act on. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = readPort(env.PORT);
+  const nodeEnv = readEnvironment(env.NODE_ENV);
+  const baseUrl = readBaseUrl(env.BASE_URL, port);
+  const host = env.HOST === undefined || env.HOST === '' ? '127.0.0.1' : env.HOST;
+  const databasePath = path.resolve(env.DATABASE_PATH === undefined || env.DATABASE_PATH === '' ? './data/resuelto.db' : env.DATABASE_PATH);
+  const logLevel = env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
+  }
+  return {
+    port,
+    host,
+    databasePath,
+    baseUrl,
+    secureCookies: baseUrl.startsWith('https:'),
+    env: nodeEnv,
+    logLevel,
+    trustProxy: readBoolean('TRUST_PROXY', env.TRUST_PROXY, false),
+  };
+}

@@ -1,0 +1,78 @@
+// Owns the account pages: sign up, sign in, sign out and public profiles.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { handleForm } from '../../lib/forms.ts';
+import { safeReturnPath } from '../../lib/http.ts';
+import { endBrowserSession, startBrowserSession } from '../../plugins/auth.ts';
+import { limitFromSetting } from '../../plugins/rate-limit.ts';
+import { authenticate, registerUser, requireUserByUsername } from './service.ts';
+
+const NextQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) });
+const SignUpBody = Type.Object({
+  username: Type.String({ maxLength: 1000 }),
+  email: Type.String({ maxLength: 1000 }),
+  password: Type.String({ maxLength: 4096 }),
+  next: Type.Optional(Type.String({ maxLength: 2000 })),
+  _csrf: Type.Optional(Type.String()),
+});
+const SignInBody = Type.Object({
+  login: Type.String({ maxLength: 1000 }),
+  password: Type.String({ maxLength: 4096 }),
+  next: Type.Optional(Type.String({ maxLength: 2000 })),
+  _csrf: Type.Optional(Type.String()),
+});
+
+type Values = Record<string, string | undefined>;
+
+export default async function accountsPages(app: FastifyInstance) {
+  const signUpForm = (request: FastifyRequest, reply: FastifyReply, values: Values, errors: Record<string, string>, status = 200) =>
+    reply.page('accounts/signup', { values, errors, next: safeReturnPath(values.next) }, { status, title: request.i18n.t('signup.title'), noindex: true });
+  const signInForm = (request: FastifyRequest, reply: FastifyReply, values: Values, errors: Record<string, string>, status = 200) =>
+    reply.page('accounts/signin', { values, errors, next: safeReturnPath(values.next) }, { status, title: request.i18n.t('signin.title'), noindex: true });
+
+  app.get('/signup', { schema: { querystring: NextQuery } }, async (request, reply) =>
+    signUpForm(request, reply, { next: (request.query as { next?: string }).next }, {}),
+  );
+
+  app.post('/signup', { schema: { body: SignUpBody }, config: limitFromSetting(app, 'signUpPerIpPerHour', 3_600_000) }, async (request, reply) => {
+    const body = request.body as Values & { username: string; email: string; password: string };
+    return handleForm(
+      request,
+      reply,
+      async () => {
+        const user = await registerUser(app.db, body);
+        startBrowserSession(app, request, reply, user);
+        return reply.redirect(safeReturnPath(body.next), 303);
+      },
+      (errors, status) => signUpForm(request, reply, { username: body.username, email: body.email, next: body.next }, errors, status),
+    );
+  });
+
+  app.get('/signin', { schema: { querystring: NextQuery } }, async (request, reply) =>
+    signInForm(request, reply, { next: (request.query as { next?: string }).next }, {}),
+  );
+
+  app.post('/signin', { schema: { body: SignInBody }, config: limitFromSetting(app, 'signInPerIpPerMinute', 60_000) }, async (request, reply) => {
+    const body = request.body as Values & { login: string; password: string };
+    return handleForm(
+      request,
+      reply,
+      async () => {
+        const user = await authenticate(app.db, body.login, body.password, app.settings());
+        startBrowserSession(app, request, reply, user);
+        return reply.redirect(safeReturnPath(body.next), 303);
+      },
+      (errors, status) => signInForm(request, reply, { login: body.login, next: body.next }, { login: Object.values(errors)[0] }, status),
+    );
+  });
+
+  app.post('/signout', { schema: { body: Type.Object({ _csrf: Type.Optional(Type.String()) }) } }, async (request, reply) => {
+    endBrowserSession(app, request, reply);
+    return reply.redirect('/', 303);
+  });
+
+  app.get('/users/:username', { schema: { params: Type.Object({ username: Type.String({ maxLength: 200 }) }) } }, async (request, reply) => {
+    const profile = requireUserByUsername(app.db, (request.params as { username: string }).username);
+    return reply.page('accounts/profile', { profile }, { title: profile.displayName });
+  });
+}

@@ -1,0 +1,46 @@
+// Owns the pages that belong to no one feature: home, the language switch, and search until search exists.
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { setPreferredLocale } from '../accounts/service.ts';
+import { safeReturnPath } from '../../lib/http.ts';
+import { LANGUAGE_COOKIE } from '../../plugins/i18n.ts';
+
+const ONE_YEAR_S = 365 * 86_400;
+
+export default async function sitePages(app: FastifyInstance) {
+  app.get('/', async (request, reply) => reply.page('site/home', {}, { title: request.i18n.t('home.title') }));
+
+  app.get(
+    '/search',
+    { schema: { querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 10_000 })) }) } },
+    async (request, reply) => {
+      const { q } = request.query as { q?: string };
+      return reply.page('site/search-soon', { query: q?.trim() ?? '' }, { title: request.i18n.t('search.soonTitle'), noindex: true });
+    },
+  );
+
+  app.post(
+    '/language',
+    {
+      schema: {
+        body: Type.Object({
+          lang: Type.Union([Type.Literal('es'), Type.Literal('en')]),
+          next: Type.Optional(Type.String({ maxLength: 2000 })),
+          _csrf: Type.Optional(Type.String()),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { lang, next } = request.body as { lang: 'es' | 'en'; next?: string };
+      reply.setCookie(LANGUAGE_COOKIE, lang, {
+        path: '/',
+        maxAge: ONE_YEAR_S,
+        sameSite: 'lax',
+        httpOnly: true,
+        secure: app.config.secureCookies,
+      });
+      if (request.user) setPreferredLocale(app.db, request.user.id, lang);
+      return reply.redirect(safeReturnPath(next), 303);
+    },
+  );
+}

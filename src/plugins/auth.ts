@@ -1,0 +1,87 @@
+// Owns who is asking: resolves the session cookie or bearer token to a user on every request.
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { createSession, findSessionUser, revokeSession, type SessionUser } from '../features/accounts/sessions.ts';
+import { atLeast, type Role } from '../features/accounts/roles.ts';
+import { AppError, forbidden, notSignedIn } from '../lib/errors.ts';
+
+export interface AuthOptions {
+  cookieSecret: string;
+  secureCookies: boolean;
+}
+
+/** `__Host-` binds the cookie to this exact origin over https; plain http cannot use the prefix. */
+export const sessionCookieName = (secure: boolean) => (secure ? '__Host-resuelto_session' : 'resuelto_session');
+
+export default fp(
+  async function auth(app: FastifyInstance, options: AuthOptions) {
+    await app.register(cookie, { secret: options.cookieSecret });
+    const cookieName = sessionCookieName(options.secureCookies);
+
+    app.decorateRequest('user', null);
+    app.decorateRequest('authKind', null);
+    app.decorateRequest('sessionToken', null);
+
+    app.addHook('onRequest', async (request) => {
+      const header = request.headers.authorization;
+      if (header !== undefined) {
+        const match = /^Bearer\s+(\S+)$/i.exec(header);
+        const user = match ? findSessionUser(app.db, match[1], 'api', app.settings()) : undefined;
+        if (!user) throw new AppError(401, 'invalid_token', 'error.notSignedIn');
+        request.user = user;
+        request.authKind = 'bearer';
+        request.sessionToken = match![1];
+        return;
+      }
+      const token = request.cookies[cookieName];
+      if (token) {
+        const user = findSessionUser(app.db, token, 'cookie', app.settings());
+        if (user) {
+          request.user = user;
+          request.authKind = 'cookie';
+          request.sessionToken = token;
+        }
+      }
+    });
+  },
+  { name: 'resuelto-auth' },
+);
+
+/**
+ * Starts a browser session. Any session the browser already had is revoked first, so a session id
+ * fixed by an attacker before sign-in is worthless afterwards (rotation on every sign-in).
+ */
+export function startBrowserSession(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, user: { id: number }): void {
+  const cookieName = sessionCookieName(app.config.secureCookies);
+  const previous = request.cookies[cookieName];
+  if (previous) revokeSession(app.db, previous);
+  const { token, expiresAt } = createSession(app.db, user.id, 'cookie', app.settings(), request.headers['user-agent']);
+  reply.setCookie(cookieName, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: app.config.secureCookies,
+    expires: expiresAt,
+  });
+}
+
+export function endBrowserSession(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): void {
+  const cookieName = sessionCookieName(app.config.secureCookies);
+  const token = request.cookies[cookieName];
+  if (token) revokeSession(app.db, token);
+  reply.clearCookie(cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: app.config.secureCookies });
+}
+
+/** The signed-in user, or a 401. */
+export function requireUser(request: FastifyRequest): SessionUser {
+  if (!request.user) throw notSignedIn();
+  return request.user;
+}
+
+/** The signed-in user with at least `minimum` role: 401 when signed out, 403 when below it. */
+export function requireRole(request: FastifyRequest, minimum: Role): SessionUser {
+  const user = requireUser(request);
+  if (!atLeast(user.role, minimum)) throw forbidden();
+  return user;
+}

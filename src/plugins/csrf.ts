@@ -1,0 +1,35 @@
+// Owns CSRF protection: every state-changing request that rides on a browser cookie must carry the token.
+import csrfProtection from '@fastify/csrf-protection';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { isApiRequest } from '../lib/http.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Which writes need a token: every HTML form (sign-up and sign-in included, against login CSRF), and
+ * every API write that a browser cookie authenticates. Bearer-token API calls carry no ambient
+ * authority, and neither does an API call with no session at all (a cross-site page cannot send
+ * JSON without a CORS preflight, which this server never grants).
+ */
+export function needsCsrfToken(request: FastifyRequest): boolean {
+  if (SAFE_METHODS.has(request.method)) return false;
+  if (request.authKind === 'bearer') return false;
+  if (isApiRequest(request)) return request.authKind === 'cookie';
+  return true;
+}
+
+export default fp(
+  async function csrf(app: FastifyInstance, options: { secureCookies: boolean }) {
+    await app.register(csrfProtection, {
+      cookieKey: options.secureCookies ? '__Host-resuelto_csrf' : 'resuelto_csrf',
+      cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: options.secureCookies, signed: true },
+    });
+    // preValidation: the form body is parsed by then, so `_csrf` fields are readable.
+    app.addHook('preValidation', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+      if (!needsCsrfToken(request)) return done();
+      app.csrfProtection(request, reply, done);
+    });
+  },
+  { name: 'resuelto-csrf', dependencies: ['resuelto-auth'] },
+);

@@ -1,0 +1,86 @@
+// Owns what a user sees when something fails: the API.md error shape for /api, a real page in their language otherwise.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError } from '../lib/errors.ts';
+import { isApiRequest } from '../lib/http.ts';
+import { i18nFor, type MessageKey } from '../lib/i18n.ts';
+
+interface Problem {
+  status: number;
+  code: string;
+  message: string;
+  titleKey: MessageKey;
+  retryAfter?: number;
+}
+
+function validationField(error: FastifyError): string {
+  const first = error.validation?.[0];
+  if (!first) return 'body';
+  const missing = (first.params as { missingProperty?: string } | undefined)?.missingProperty;
+  const fromPath = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const name = [fromPath, missing].filter(Boolean).join('.');
+  return name || error.validationContext || 'body';
+}
+
+function describe(error: FastifyError | AppError, request: FastifyRequest): Problem {
+  const i18n = request.i18n ?? i18nFor('en');
+  const { t } = i18n;
+  if (error instanceof AppError) {
+    const titleKey: MessageKey =
+      error.statusCode === 404 ? 'error.notFoundTitle' : error.statusCode === 429 ? 'error.rateLimitedTitle' : error.statusCode === 403 ? 'error.forbiddenTitle' : 'error.title';
+    return { status: error.statusCode, code: error.code, message: t(error.messageKey, error.params), titleKey, retryAfter: error.retryAfter };
+  }
+  if (error.validation) {
+    const field = validationField(error);
+    return { status: 400, code: 'invalid_input', message: t('error.invalidField', { field, reason: error.validation[0]?.message ?? 'invalid' }), titleKey: 'error.title' };
+  }
+  if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
+    return { status: 403, code: 'csrf_invalid', message: t('error.csrf'), titleKey: 'error.forbiddenTitle' };
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'too_large', message: t('error.tooLarge'), titleKey: 'error.title' };
+  const status = error.statusCode ?? 500;
+  if (status === 429) {
+    const retryAfter = Number((error as { retryAfter?: number }).retryAfter) || 60;
+    return { status, code: 'rate_limited', message: t('error.rateLimited', { seconds: retryAfter }), titleKey: 'error.rateLimitedTitle', retryAfter };
+  }
+  if (status >= 400 && status < 500) {
+    // Fastify's own client errors: malformed JSON, unsupported media type, bad URL encoding...
+    return { status, code: status === 415 ? 'unsupported_media_type' : 'bad_request', message: t('error.badRequest'), titleKey: 'error.title' };
+  }
+  return { status: 500, code: 'internal_error', message: t('error.server'), titleKey: 'error.title' };
+}
+
+export async function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): Promise<FastifyReply> {
+  if (problem.retryAfter !== undefined) reply.header('retry-after', String(problem.retryAfter));
+  if (isApiRequest(request) || !request.i18n) {
+    return reply.status(problem.status).send({ error: { code: problem.code, message: problem.message } });
+  }
+  return reply.page('errors/error', { heading: request.i18n.t(problem.titleKey), message: problem.message, status: problem.status }, {
+    status: problem.status,
+    title: request.i18n.t(problem.titleKey),
+    noindex: true,
+  });
+}
+
+export default fp(
+  async function errors(app: FastifyInstance) {
+    app.setErrorHandler(async (error: FastifyError | AppError, request, reply) => {
+      const problem = describe(error, request);
+      if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+      else request.log.info({ code: problem.code, status: problem.status }, 'request refused');
+      try {
+        return await sendProblem(request, reply, problem);
+      } catch (renderError) {
+        // The error page itself failed: answer in plain text rather than leak anything.
+        request.log.error({ err: renderError }, 'error page failed');
+        return reply.status(problem.status).type('text/plain; charset=utf-8').send(problem.message);
+      }
+    });
+
+    app.setNotFoundHandler(async (request, reply) => {
+      const { t } = request.i18n ?? i18nFor('en');
+      return sendProblem(request, reply, { status: 404, code: 'not_found', message: t('error.notFound'), titleKey: 'error.notFoundTitle' });
+    });
+  },
+  { name: 'resuelto-errors', dependencies: ['resuelto-views'] },
+);

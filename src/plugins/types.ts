@@ -1,0 +1,32 @@
+// Owns the decorations the plugins add to fastify's instance, request and reply, in one place.
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { SessionUser } from '../features/accounts/sessions.ts';
+import type { Settings } from '../features/settings/definitions.ts';
+import type { I18n } from '../lib/i18n.ts';
+
+export interface PageOptions {
+  status?: number;
+  /** Page title (already translated); the site name is appended. */
+  title?: string;
+  /** Adds `<meta name="robots" content="noindex">` for pages search engines should skip. */
+  noindex?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+    config: Config;
+    settings: () => Settings;
+  }
+  interface FastifyRequest {
+    user: SessionUser | null;
+    /** How the request authenticated: a session cookie, a bearer token, or not at all. */
+    authKind: 'cookie' | 'bearer' | null;
+    sessionToken: string | null;
+    i18n: I18n;
+  }
+  interface FastifyReply {
+    page: (template: string, data?: Record<string, unknown>, options?: PageOptions) => Promise<FastifyReply>;
+  }
+}

@@ -1,0 +1,54 @@
+// Starts and stops the forum process: config, first-run setup link, listen, graceful shutdown.
+import { randomBytes } from 'node:crypto';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/client.ts';
+import { hasAdmin } from './features/accounts/service.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Resuelto cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const db = openDatabase(config.databasePath);
+  // One process holds the setup token in memory: it is printed once and works until an admin exists.
+  const setupToken = hasAdmin(db) ? undefined : randomBytes(24).toString('base64url');
+  const app = await buildApp(config, { db, setupToken });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing requests in flight');
+    try {
+      await app.close();
+      db.$client.close();
+      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  console.log(`Resuelto is running at ${config.baseUrl} (database: ${config.databasePath})`);
+  if (setupToken) {
+    console.log('\nThis forum has no administrator yet. Open this one-time link to create one:');
+    console.log(`  ${config.baseUrl}/setup/${setupToken}\n`);
+    console.log('Or run: npx resuelto create-admin <username> <email>\n');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
