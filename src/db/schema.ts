@@ -32,8 +32,10 @@ export const users = sqliteTable(
     createdAt: createdAt(),
     /** Set when an account is suspended by an admin; its sessions are revoked at the same time. */
     suspendedAt: integer('suspended_at', { mode: 'timestamp_ms' }),
+    /** For placeholder authors of imported content: where they came from, e.g. `beer.stackexchange.com:123`. */
+    sourceKey: text('source_key'),
   },
-  (t) => [uniqueIndex('users_username_key').on(t.usernameKey), uniqueIndex('users_email_key').on(t.emailKey)],
+  (t) => [uniqueIndex('users_username_key').on(t.usernameKey), uniqueIndex('users_email_key').on(t.emailKey), uniqueIndex('users_source_key').on(t.sourceKey)],
 );
 
 /**
@@ -71,4 +73,181 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
   updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+export const POST_TYPES = ['question', 'answer'] as const;
+export type PostType = (typeof POST_TYPES)[number];
+export const LANGUAGES = ['es', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/**
+ * Questions. Counters (score, answerCount) are caches kept in step by the services inside the same
+ * transaction as the change they count. `acceptedAnswerId` names an answer of this very question.
+ * Markdown is stored as written (`bodyMd`) and as sanitized HTML rendered once at write time (`bodyHtml`).
+ */
+export const questions = sqliteTable(
+  'questions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => users.id),
+    title: text('title').notNull(),
+    slug: text('slug').notNull(),
+    bodyMd: text('body_md').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    /** Detected from the text, not from the page it was asked on. */
+    language: text('language', { enum: LANGUAGES }).notNull().default('en'),
+    score: integer('score').notNull().default(0),
+    viewCount: integer('view_count').notNull().default(0),
+    /** Live (not deleted) answers. */
+    answerCount: integer('answer_count').notNull().default(0),
+    acceptedAnswerId: integer('accepted_answer_id'),
+    status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
+    duplicateOfId: integer('duplicate_of_id'),
+    deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+    editedAt: integer('edited_at', { mode: 'timestamp_ms' }),
+    lastActivityAt: integer('last_activity_at', { mode: 'timestamp_ms' }).notNull(),
+    /** For imported threads: the site they came from (e.g. beer.stackexchange.com) and their id there. */
+    sourceSite: text('source_site'),
+    sourceId: integer('source_id'),
+  },
+  (t) => [
+    index('questions_created').on(t.createdAt),
+    index('questions_activity').on(t.lastActivityAt),
+    index('questions_score').on(t.score),
+    index('questions_author').on(t.authorId),
+    uniqueIndex('questions_source').on(t.sourceSite, t.sourceId),
+  ],
+);
+
+export const answers = sqliteTable(
+  'answers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    questionId: integer('question_id')
+      .notNull()
+      .references(() => questions.id),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => users.id),
+    bodyMd: text('body_md').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    score: integer('score').notNull().default(0),
+    /** An answer given on behalf of the company: set for staff authors, or by staff on any answer. */
+    official: integer('official', { mode: 'boolean' }).notNull().default(false),
+    deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+    editedAt: integer('edited_at', { mode: 'timestamp_ms' }),
+    sourceSite: text('source_site'),
+    sourceId: integer('source_id'),
+  },
+  (t) => [index('answers_question').on(t.questionId), index('answers_author').on(t.authorId), uniqueIndex('answers_source').on(t.sourceSite, t.sourceId)],
+);
+
+/** Comments are plain text (escaped when shown), on a question or an answer. */
+export const comments = sqliteTable(
+  'comments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postType: text('post_type', { enum: POST_TYPES }).notNull(),
+    postId: integer('post_id').notNull(),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => users.id),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+    deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('comments_post').on(t.postType, t.postId), index('comments_author').on(t.authorId)],
+);
+
+export const tags = sqliteTable('tags', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  /** Live questions carrying the tag (cache). */
+  questionCount: integer('question_count').notNull().default(0),
+  createdAt: createdAt(),
+});
+
+export const questionTags = sqliteTable(
+  'question_tags',
+  {
+    questionId: integer('question_id')
+      .notNull()
+      .references(() => questions.id),
+    tagId: integer('tag_id')
+      .notNull()
+      .references(() => tags.id),
+  },
+  (t) => [uniqueIndex('question_tags_pk').on(t.questionId, t.tagId), index('question_tags_tag').on(t.tagId)],
+);
+
+/** One vote per user per post; a retracted vote is deleted. value is +1 or -1. */
+export const votes = sqliteTable(
+  'votes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    postType: text('post_type', { enum: POST_TYPES }).notNull(),
+    postId: integer('post_id').notNull(),
+    value: integer('value').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('votes_one_per_user').on(t.userId, t.postType, t.postId), index('votes_post').on(t.postType, t.postId)],
+);
+
+/**
+ * The reputation ledger. Every change of reputation is a row here; `users.reputation` is
+ * max(1, 1 + sum(delta)) over a user's rows. A reversal is a new row with the opposite delta.
+ */
+export const reputationEvents = sqliteTable(
+  'reputation_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    delta: integer('delta').notNull(),
+    reason: text('reason').notNull(),
+    postType: text('post_type', { enum: POST_TYPES }),
+    postId: integer('post_id'),
+    /** The vote (or, for accept events, the question) whose change produced this row. */
+    voteId: integer('vote_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('reputation_user_time').on(t.userId, t.createdAt), index('reputation_post').on(t.postType, t.postId)],
+);
+
+/** Every version of every post, the first included. `tags` is a JSON array for questions. */
+export const revisions = sqliteTable(
+  'revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postType: text('post_type', { enum: POST_TYPES }).notNull(),
+    postId: integer('post_id').notNull(),
+    number: integer('number').notNull(),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => users.id),
+    title: text('title'),
+    bodyMd: text('body_md').notNull(),
+    tags: text('tags'),
+    comment: text('comment'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('revisions_post_number').on(t.postType, t.postId, t.number)],
+);
+
+/**
+ * The search change log: every write that changes what search should find appends the question id
+ * here, in the same transaction. Search indexes in any process tail it by id.
+ */
+export const searchChanges = sqliteTable('search_changes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  questionId: integer('question_id').notNull(),
+  createdAt: createdAt(),
 });

@@ -33,6 +33,35 @@ export const settingDefinitions = {
   sessionIdleDays: integer(1, 365, 30),
   /** API tokens expire this many days after they were issued. */
   apiTokenDays: integer(1, 3650, 90),
+
+  // Reputation (Stack Exchange's numbers). The table that uses them is src/features/votes/rules.ts.
+  reputationForUpvote: integer(0, 1000, 10),
+  reputationLostPerDownvoteReceived: integer(0, 1000, 2),
+  reputationCostOfDownvotingAnswer: integer(0, 1000, 1),
+  reputationForAcceptedAnswer: integer(0, 1000, 15),
+  reputationForAccepting: integer(0, 1000, 2),
+  /** Most reputation one user can gain from votes in one UTC day. */
+  reputationDailyVoteCap: integer(0, 100_000, 200),
+
+  // Privileges by reputation (Stack Exchange's thresholds).
+  privilegeVoteUp: integer(1, 1_000_000, 15),
+  privilegeCommentEverywhere: integer(1, 1_000_000, 50),
+  privilegeVoteDown: integer(1, 1_000_000, 125),
+  privilegeEditOthers: integer(1, 1_000_000, 2000),
+
+  // Posting limits for members (moderators, staff and admins are exempt); like Discourse's new-user limits.
+  /** An account this young (hours) is a new member. */
+  newMemberHours: integer(0, 24 * 365, 24),
+  newMemberQuestionsPerDay: integer(0, 1000, 3),
+  newMemberAnswersPerDay: integer(0, 1000, 10),
+  /** Minimum seconds between two posts (questions, answers, comments) by a new member. */
+  newMemberSecondsBetweenPosts: integer(0, 3600, 30),
+  /** Minimum seconds between two posts by any other member. */
+  secondsBetweenPosts: integer(0, 3600, 5),
+  /** The same body from the same author within this many minutes is refused as a duplicate. */
+  duplicateBodyMinutes: integer(0, 24 * 60, 5),
+  /** Posts (questions, answers, comments) per IP per minute, the HTTP-level guard in front of the above. */
+  postsPerIpPerMinute: integer(1, 10_000, 20),
 } as const;
 
 export type SettingKey = keyof typeof settingDefinitions;

@@ -1,0 +1,41 @@
+// Owns comments on questions and answers: who may comment where, and the 15–600 character rule.
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { comments, questions, type PostType } from '../../db/schema.ts';
+import { forbidden, invalid } from '../../lib/errors.ts';
+import { checkPostingLimits, type Poster } from '../questions/limits.ts';
+import { requireLivePost } from '../questions/posts.ts';
+import type { Settings } from '../settings/definitions.ts';
+import { hasPrivilege } from '../votes/rules.ts';
+import { validComment } from '../questions/validation.ts';
+
+/**
+ * Comments need the comment privilege, except on your own posts and on answers to your own question,
+ * where you may always comment.
+ */
+export function canComment(db: Db, user: Poster, postType: PostType, postId: number, settings: Settings): boolean {
+  if (hasPrivilege(user, 'commentEverywhere', settings)) return true;
+  const post = requireLivePost(db, postType, postId);
+  if (post.authorId === user.id) return true;
+  if (postType === 'answer') {
+    const asker = db.select({ authorId: questions.authorId }).from(questions).where(eq(questions.id, post.questionId)).get();
+    return asker?.authorId === user.id;
+  }
+  return false;
+}
+
+export function addComment(db: Db, author: Poster, input: { postType: unknown; postId: unknown; body: unknown }, settings: Settings, now = new Date()): { id: number; questionId: number } {
+  if (input.postType !== 'question' && input.postType !== 'answer') throw invalid('postType', 'error.postType');
+  if (typeof input.postId !== 'number' || !Number.isInteger(input.postId)) throw invalid('postId', 'error.postId');
+  const postType: PostType = input.postType;
+  const postId = input.postId;
+  const body = validComment(input.body);
+  return db.transaction((tx) => {
+    const post = requireLivePost(tx, postType, postId);
+    if (!canComment(db, author, postType, postId, settings)) throw forbidden();
+    checkPostingLimits(tx, author, 'comment', body, settings, now);
+    const { id } = tx.insert(comments).values({ postType, postId, authorId: author.id, body, createdAt: now }).returning({ id: comments.id }).get();
+    tx.update(questions).set({ lastActivityAt: now }).where(eq(questions.id, post.questionId)).run();
+    return { id, questionId: post.questionId };
+  });
+}
