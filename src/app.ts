@@ -9,6 +9,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { closeDatabase, openDatabase, type Db } from './db/client.ts';
 import accountsApi from './features/accounts/api.ts';
+import answerPages from './features/answers/routes.ts';
+import commentPages from './features/comments/routes.ts';
+import questionsApi from './features/questions/api.ts';
+import questionPages from './features/questions/routes.ts';
+import votePages from './features/votes/routes.ts';
 import accountsPages from './features/accounts/routes.ts';
 import setupPages from './features/accounts/setup.ts';
 import sitePages from './features/site/routes.ts';
@@ -16,7 +21,7 @@ import { getSettings } from './features/settings/service.ts';
 import { loadOrCreateSecrets } from './lib/secrets.ts';
 import auth from './plugins/auth.ts';
 import csrf from './plugins/csrf.ts';
-import errors from './plugins/errors.ts';
+import errors, { answerUnroutableUrl } from './plugins/errors.ts';
 import i18n from './plugins/i18n.ts';
 import rateLimits from './plugins/rate-limit.ts';
 import security from './plugins/security.ts';
@@ -63,6 +68,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: 1_048_576,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors: answerUnroutableUrl,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('db', db);
@@ -91,7 +97,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(sitePages);
   await app.register(accountsPages);
   await app.register(setupPages, { setupToken: options.setupToken });
+  await app.register(questionPages);
+  await app.register(answerPages);
+  await app.register(votePages);
+  await app.register(commentPages);
   await app.register(accountsApi, { prefix: '/api/v1' });
+  await app.register(questionsApi, { prefix: '/api/v1' });
 
   return app;
 }

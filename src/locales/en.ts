@@ -219,4 +219,6 @@ export const en = {
   'privilege.commentEverywhere': "Comment everywhere (on your own posts and on answers to your questions you always can)",
   'privilege.voteDown': "Vote down",
   'privilege.editOthers': "Edit other people’s posts",
+  'profile.when': 'When',
+  'nav.account': 'Your account',
 } as const;

@@ -221,4 +221,6 @@ export const es: Catalog = {
   'privilege.commentEverywhere': "Comentar en todas partes (en tus publicaciones y en respuestas a tus preguntas siempre puedes)",
   'privilege.voteDown': "Votar en contra",
   'privilege.editOthers': "Editar publicaciones de otros",
+  'profile.when': 'Cuándo',
+  'nav.account': 'Tu cuenta',
 };

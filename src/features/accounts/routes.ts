@@ -5,6 +5,10 @@ import { handleForm } from '../../lib/forms.ts';
 import { safeReturnPath } from '../../lib/http.ts';
 import { endBrowserSession, startBrowserSession } from '../../plugins/auth.ts';
 import { limitFromSetting } from '../../plugins/rate-limit.ts';
+import { answersBy } from '../answers/service.ts';
+import { listQuestions } from '../questions/service.ts';
+import { reputationHistory } from '../votes/reputation.ts';
+import { reputationReasonLabel } from '../votes/labels.ts';
 import { authenticate, registerUser, requireUserByUsername } from './service.ts';
 
 const NextQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) });
@@ -73,6 +77,14 @@ export default async function accountsPages(app: FastifyInstance) {
 
   app.get('/users/:username', { schema: { params: Type.Object({ username: Type.String({ maxLength: 200 }) }) } }, async (request, reply) => {
     const profile = requireUserByUsername(app.db, (request.params as { username: string }).username);
-    return reply.page('accounts/profile', { profile }, { title: profile.displayName });
+    const { t } = request.i18n;
+    const answers = answersBy(app.db, profile.id, 10);
+    const activity = {
+      questions: listQuestions(app.db, { authorId: profile.id, sort: 'votes', pageSize: 10 }),
+      answers: answers.items,
+      answerTotal: answers.total,
+      reputation: reputationHistory(app.db, profile.id, 20).map((event) => ({ ...event, label: reputationReasonLabel(t, event.reason) })),
+    };
+    return reply.page('accounts/profile', { profile, activity }, { title: profile.displayName });
   });
 }

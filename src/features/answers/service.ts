@@ -6,7 +6,7 @@ import { AppError, forbidden, invalid, notFound } from '../../lib/errors.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { atLeast } from '../accounts/roles.ts';
 import { checkPostingLimits, type Poster } from '../questions/limits.ts';
-import { canEdit, logSearchChange, nextRevisionNumber } from '../questions/service.ts';
+import { canEdit, logSearchChange, nextRevisionNumber, questionPath } from '../questions/service.ts';
 import { validBody, validEditComment } from '../questions/validation.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { record, reverse, UNDONE } from '../votes/reputation.ts';
@@ -142,4 +142,51 @@ export function deleteAnswer(db: Db, actor: Poster, answerId: number, settings: 
     tx.update(questions).set({ answerCount: sql`max(0, ${questions.answerCount} - 1)` }).where(eq(questions.id, answer.questionId)).run();
     logSearchChange(tx, answer.questionId, now);
   });
+}
+
+export interface AnswerByUser {
+  id: number;
+  score: number;
+  accepted: boolean;
+  questionTitle: string;
+  url: string;
+  createdAt: Date;
+}
+
+/** A user's live answers, best first, for their profile. */
+export function answersBy(db: Db, userId: number, limit = 10): { items: AnswerByUser[]; total: number } {
+  const where = and(eq(answers.authorId, userId), isNull(answers.deletedAt), isNull(questions.deletedAt));
+  const rows = db
+    .select({
+      id: answers.id,
+      score: answers.score,
+      createdAt: answers.createdAt,
+      questionId: questions.id,
+      questionTitle: questions.title,
+      slug: questions.slug,
+      acceptedAnswerId: questions.acceptedAnswerId,
+    })
+    .from(answers)
+    .innerJoin(questions, eq(questions.id, answers.questionId))
+    .where(where)
+    .orderBy(sql`${answers.score} desc`, sql`${answers.id} desc`)
+    .limit(limit)
+    .all();
+  const total = db.select({ n: sql<number>`count(*)` }).from(answers).innerJoin(questions, eq(questions.id, answers.questionId)).where(where).get()?.n ?? 0;
+  return {
+    total: Number(total),
+    items: rows.map((r) => ({
+      id: r.id,
+      score: r.score,
+      accepted: r.acceptedAnswerId === r.id,
+      questionTitle: r.questionTitle,
+      url: `${questionPath(r.questionId, r.slug)}#answer-${r.id}`,
+      createdAt: r.createdAt,
+    })),
+  };
+}
+
+/** The question a live answer belongs to, or a 404. */
+export function answerQuestionId(db: Db, answerId: number): number {
+  return liveAnswer(db, answerId).answer.questionId;
 }

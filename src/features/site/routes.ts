@@ -2,13 +2,18 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { setPreferredLocale } from '../accounts/service.ts';
+import { listQuestions } from '../questions/service.ts';
 import { safeReturnPath } from '../../lib/http.ts';
 import { LANGUAGE_COOKIE } from '../../plugins/i18n.ts';
 
 const ONE_YEAR_S = 365 * 86_400;
 
 export default async function sitePages(app: FastifyInstance) {
-  app.get('/', async (request, reply) => reply.page('site/home', {}, { title: request.i18n.t('home.title') }));
+  app.get('/', async (request, reply) => {
+    const recent = listQuestions(app.db, { sort: 'active', pageSize: 15 });
+    const unanswered = listQuestions(app.db, { sort: 'unanswered', pageSize: 10 });
+    return reply.page('site/home', { recent, unanswered }, { title: request.i18n.t('home.title') });
+  });
 
   app.get(
     '/search',

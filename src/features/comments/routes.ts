@@ -1,0 +1,35 @@
+// Owns the comment forms of the thread page.
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { handleForm } from '../../lib/forms.ts';
+import { requireUser } from '../../plugins/auth.ts';
+import { limitFromSetting } from '../../plugins/rate-limit.ts';
+import { requireLivePost } from '../questions/posts.ts';
+import { canonicalSlug, questionPath } from '../questions/service.ts';
+import { renderThread } from '../questions/thread-page.ts';
+import { addComment } from './service.ts';
+
+const CommentForm = Type.Object({
+  postType: Type.Union([Type.Literal('question'), Type.Literal('answer')]),
+  postId: Type.Integer({ minimum: 1, maximum: 2 ** 31 }),
+  body: Type.String({ maxLength: 5000 }),
+  _csrf: Type.Optional(Type.String()),
+});
+
+export default async function commentPages(app: FastifyInstance) {
+  app.post('/comments', { schema: { body: CommentForm }, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) }, async (request, reply) => {
+    const user = requireUser(request);
+    const body = request.body as { postType: 'question' | 'answer'; postId: number; body: string };
+    const post = requireLivePost(app.db, body.postType, body.postId);
+    const formName = `comment-${body.postType}-${body.postId}`;
+    return handleForm(
+      request,
+      reply,
+      async () => {
+        const { id } = addComment(app.db, user, body, app.settings());
+        return reply.redirect(questionPath(post.questionId, canonicalSlug(app.db, post.questionId)!) + `#comment-${id}`, 303);
+      },
+      (errors, status) => renderThread(app, request, reply, post.questionId, { errors: { [formName]: Object.values(errors)[0] }, values: { [formName]: body.body } }, status),
+    );
+  });
+}

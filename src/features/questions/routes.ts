@@ -1,0 +1,161 @@
+// Owns the question pages: lists, tags, asking (with a no-JavaScript preview), the thread, editing, history.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { handleForm } from '../../lib/forms.ts';
+import { renderMarkdown } from '../../lib/markdown.ts';
+import { pageCount, pageNumber } from '../../lib/pagination.ts';
+import { requireUser } from '../../plugins/auth.ts';
+import { limitFromSetting } from '../../plugins/rate-limit.ts';
+import { revisionHistory } from '../revisions/service.ts';
+import { PRIVILEGES, privilegeThreshold } from '../votes/rules.ts';
+import { askQuestion, canEdit, canonicalSlug, deleteQuestion, editQuestion, getThread, listQuestions, listTags, questionPath, SORTS, type Sort } from './service.ts';
+import { renderThread } from './thread-page.ts';
+import { BODY_MAX, TITLE_MAX } from './validation.ts';
+import { ViewCounter } from './view-counter.ts';
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
+const ListQuery = Type.Object({
+  sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)))),
+  tag: Type.Optional(Type.String({ maxLength: 100 })),
+  page: Type.Optional(Type.String({ maxLength: 10 })),
+});
+const AskBody = Type.Object({
+  title: Type.String({ maxLength: 2000 }),
+  body: Type.String({ maxLength: BODY_MAX * 4 }),
+  tags: Type.String({ maxLength: 2000 }),
+  preview: Type.Optional(Type.String({ maxLength: 10 })),
+  _csrf: Type.Optional(Type.String()),
+});
+const EditBody = Type.Object({
+  title: Type.String({ maxLength: 2000 }),
+  body: Type.String({ maxLength: BODY_MAX * 4 }),
+  tags: Type.String({ maxLength: 2000 }),
+  comment: Type.Optional(Type.String({ maxLength: 2000 })),
+  _csrf: Type.Optional(Type.String()),
+});
+
+/** Where an anonymous visitor goes to sign in before coming back to `path`. */
+export function signInFirst(reply: FastifyReply, path: string): FastifyReply {
+  return reply.redirect(`/signin?next=${encodeURIComponent(path)}`, 303);
+}
+
+export default async function questionPages(app: FastifyInstance) {
+  const viewCounter = new ViewCounter(app.db);
+  viewCounter.start();
+  app.decorate('viewCounter', viewCounter);
+  app.addHook('onClose', async () => viewCounter.stop());
+
+  app.get('/questions', { schema: { querystring: ListQuery } }, async (request, reply) => {
+    const query = request.query as { sort?: Sort; tag?: string; page?: string };
+    const sort = query.sort ?? 'newest';
+    const tag = query.tag?.trim().toLowerCase() || undefined;
+    const list = listQuestions(app.db, { sort, tag, page: pageNumber(query.page), pageSize: 20 });
+    const { t } = request.i18n;
+    return reply.page(
+      'questions/list',
+      { list, sort, tag, sorts: SORTS, pages: pageCount(list.total, list.pageSize) },
+      { title: tag ? t('questions.taggedTitle', { tag }) : t('questions.title'), noindex: list.page > 1 && list.items.length === 0 },
+    );
+  });
+
+  app.get('/tags', { schema: { querystring: Type.Object({ page: Type.Optional(Type.String({ maxLength: 10 })) }) } }, async (request, reply) => {
+    const list = listTags(app.db, { page: pageNumber((request.query as { page?: string }).page) });
+    return reply.page('questions/tags', { list, pages: pageCount(list.total, list.pageSize) }, { title: request.i18n.t('tags.title') });
+  });
+
+  const askForm = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: Record<string, string>, status = 200, previewHtml?: string) =>
+    reply.page('questions/ask', { values, errors, previewHtml, titleMax: TITLE_MAX }, { status, title: request.i18n.t('ask.title'), noindex: true });
+
+  app.get('/questions/ask', async (request, reply) => {
+    if (!request.user) return signInFirst(reply, '/questions/ask');
+    return askForm(request, reply, {}, {});
+  });
+
+  app.post('/questions/ask', { schema: { body: AskBody }, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) }, async (request, reply) => {
+    const user = requireUser(request);
+    const body = request.body as { title: string; body: string; tags: string; preview?: string };
+    const values = { title: body.title, body: body.body, tags: body.tags };
+    if (body.preview) return askForm(request, reply, values, {}, 200, renderMarkdown(body.body));
+    return handleForm(
+      request,
+      reply,
+      async () => {
+        const { url } = askQuestion(app.db, user, { title: body.title, body: body.body, tags: body.tags }, app.settings());
+        return reply.redirect(url, 303);
+      },
+      (errors, status) => askForm(request, reply, values, errors, status),
+    );
+  });
+
+  app.get(
+    '/questions/:id/:slug?',
+    { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }), slug: Type.Optional(Type.String({ maxLength: 300 })) }) } },
+    async (request, reply) => {
+      const { id, slug } = request.params as { id: number; slug?: string };
+      const canonical = canonicalSlug(app.db, id);
+      if (canonical === undefined) return renderThread(app, request, reply, id); // 404 page
+      if (slug !== canonical) {
+        const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+        return reply.redirect(questionPath(id, canonical) + query, 301);
+      }
+      viewCounter.count(id, request.user ? `u${request.user.id}` : `${request.ip}|${request.headers['user-agent'] ?? ''}`, request.headers['user-agent']);
+      return renderThread(app, request, reply, id);
+    },
+  );
+
+  const editForm = (request: FastifyRequest, reply: FastifyReply, id: number, values: Record<string, string>, errors: Record<string, string>, status = 200) =>
+    reply.page('questions/edit', { id, values, errors, cancelPath: questionPath(id, canonicalSlug(app.db, id) ?? 'question') }, { status, title: request.i18n.t('edit.questionTitle'), noindex: true });
+
+  app.get('/questions/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
+    const { id } = request.params as { id: number };
+    if (!request.user) return signInFirst(reply, `/questions/${id}/edit`);
+    const thread = getThread(app.db, id);
+    if (!canEdit(request.user, thread.author.id, app.settings())) return reply.callNotFound();
+    return editForm(request, reply, id, { title: thread.title, body: thread.bodyMd, tags: thread.tags.join(' ') }, {});
+  });
+
+  app.post('/questions/:id/edit', { schema: { params: IdParams, body: EditBody }, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) }, async (request, reply) => {
+    const user = requireUser(request);
+    const { id } = request.params as { id: number };
+    const body = request.body as { title: string; body: string; tags: string; comment?: string };
+    return handleForm(
+      request,
+      reply,
+      async () => {
+        editQuestion(app.db, user, id, body, app.settings());
+        return reply.redirect(questionPath(id, canonicalSlug(app.db, id)!), 303);
+      },
+      (errors, status) => editForm(request, reply, id, { title: body.title, body: body.body, tags: body.tags, comment: body.comment ?? '' }, errors, status),
+    );
+  });
+
+  app.post('/questions/:id/delete', { schema: { params: IdParams, body: Type.Object({ _csrf: Type.Optional(Type.String()) }) } }, async (request, reply) => {
+    const user = requireUser(request);
+    deleteQuestion(app.db, user, (request.params as { id: number }).id);
+    return reply.redirect('/questions', 303);
+  });
+
+  app.get(
+    '/posts/:type/:id/revisions',
+    { schema: { params: Type.Object({ type: Type.Union([Type.Literal('question'), Type.Literal('answer')]), id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) }) } },
+    async (request, reply) => {
+      const { type, id } = request.params as { type: 'question' | 'answer'; id: number };
+      const history = revisionHistory(app.db, type, id);
+      const { t } = request.i18n;
+      const title = type === 'question' ? t('revisions.title', { title: history.question.title }) : t('revisions.answerTitle', { title: history.question.title });
+      return reply.page('questions/revisions', { history, heading: title, threadPath: questionPath(history.question.id, history.question.slug) }, { title, noindex: true });
+    },
+  );
+
+  app.get('/help/reputation', async (request, reply) => {
+    const settings = app.settings();
+    const privileges = PRIVILEGES.map(({ privilege }) => ({ privilege, reputation: privilegeThreshold(settings, privilege) }));
+    return reply.page('questions/help-reputation', { settings, privileges }, { title: request.i18n.t('help.title') });
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    viewCounter?: ViewCounter;
+  }
+}

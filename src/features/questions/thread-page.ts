@@ -1,0 +1,55 @@
+// Owns the thread page's view model: the thread plus what this viewer may do on it, and any form errors.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { atLeast } from '../accounts/roles.ts';
+import { canComment } from '../comments/service.ts';
+import { hasPrivilege } from '../votes/rules.ts';
+import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
+import type { ViewCounter } from './view-counter.ts';
+
+export interface ThreadFormState {
+  /** Errors by form: `answer`, `comment-question-12`, `comment-answer-7`, `vote`, `accept`. */
+  errors?: Record<string, string>;
+  /** What the viewer had typed, by the same form names. */
+  values?: Record<string, string>;
+}
+
+export function threadPermissions(app: FastifyInstance, request: FastifyRequest, thread: QuestionView) {
+  const user = request.user;
+  const settings = app.settings();
+  const canAccept = !!user && (user.id === thread.author.id || atLeast(user.role, 'moderator'));
+  return {
+    signedIn: !!user,
+    canVoteUp: !!user && hasPrivilege(user, 'voteUp', settings),
+    canVoteDown: !!user && hasPrivilege(user, 'voteDown', settings),
+    canAccept,
+    canMarkOfficial: atLeast(user?.role, 'staff'),
+    canModerate: atLeast(user?.role, 'moderator'),
+    canEditPost: (authorId: number) => !!user && canEdit(user, authorId, settings),
+    canCommentOn: (postType: 'question' | 'answer', postId: number) => !!user && canComment(app.db, user, postType, postId, settings),
+    isOwn: (authorId: number) => user?.id === authorId,
+  };
+}
+
+export async function renderThread(
+  app: FastifyInstance & { viewCounter?: ViewCounter },
+  request: FastifyRequest,
+  reply: FastifyReply,
+  questionId: number,
+  state: ThreadFormState = {},
+  status = 200,
+): Promise<FastifyReply> {
+  const thread = getThread(app.db, questionId, request.user?.id);
+  const pendingViews = app.viewCounter?.pendingFor(questionId) ?? 0;
+  return reply.page(
+    'questions/thread',
+    {
+      thread: { ...thread, viewCount: thread.viewCount + pendingViews },
+      can: threadPermissions(app, request, thread),
+      errors: state.errors ?? {},
+      values: state.values ?? {},
+      threadPath: questionPath(thread.id, thread.slug),
+      description: thread.bodyMd.slice(0, 160).replace(/\s+/g, ' '),
+    },
+    { status, title: thread.title },
+  );
+}
