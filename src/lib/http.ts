@@ -10,5 +10,10 @@ export function isApiRequest(request: FastifyRequest): boolean {
 export function safeReturnPath(value: unknown, fallback = '/'): string {
   if (typeof value !== 'string' || value.length > 2000) return fallback;
   if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || /[\u0000-\u001f\\]/.test(value)) return fallback;
-  return value;
+  // It becomes a Location header, which must be ASCII: percent-encode the rest (a lone surrogate cannot be).
+  try {
+    return value.replace(/[^\x21-\x7e]+/g, (run) => encodeURIComponent(run));
+  } catch {
+    return fallback;
+  }
 }

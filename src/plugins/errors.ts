@@ -3,7 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { AppError } from '../lib/errors.ts';
 import { isApiRequest } from '../lib/http.ts';
-import { i18nFor, type MessageKey } from '../lib/i18n.ts';
+import { i18nFor, localeFromAcceptLanguage, type MessageKey } from '../lib/i18n.ts';
 
 interface Problem {
   status: number;
@@ -28,7 +28,10 @@ function describe(error: FastifyError | AppError, request: FastifyRequest): Prob
   if (error instanceof AppError) {
     const titleKey: MessageKey =
       error.statusCode === 404 ? 'error.notFoundTitle' : error.statusCode === 429 ? 'error.rateLimitedTitle' : error.statusCode === 403 ? 'error.forbiddenTitle' : 'error.title';
-    return { status: error.statusCode, code: error.code, message: t(error.messageKey, error.params), titleKey, retryAfter: error.retryAfter };
+    let message = t(error.messageKey, error.params);
+    // API.md: a 400 names the field. The catalog may name it only in the visitor's words ("correo"), so add its key.
+    if (error.statusCode === 400 && error.field && !message.toLowerCase().includes(error.field.toLowerCase())) message = `${error.field}: ${message}`;
+    return { status: error.statusCode, code: error.code, message, titleKey, retryAfter: error.retryAfter };
   }
   if (error.validation) {
     const field = validationField(error);
@@ -60,6 +63,28 @@ export async function sendProblem(request: FastifyRequest, reply: FastifyReply, 
     title: request.i18n.t(problem.titleKey),
     noindex: true,
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL the router cannot take apart (a bad %-escape, an over-long segment) is
+ * refused before any hook runs, so neither the error handler nor helmet sees it. Answer it here, without
+ * echoing the URL: the API.md error shape for /api, a bare page otherwise, with the same strict headers.
+ */
+export function answerUnroutableUrl(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  const locale = localeFromAcceptLanguage(request.headers['accept-language']) ?? 'es';
+  const { t } = i18nFor(locale);
+  reply
+    .status(status)
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+  if (isApiRequest(request)) {
+    reply.send({ error: { code: 'bad_request', message: t('error.badRequest') } });
+    return;
+  }
+  reply
+    .type('text/html; charset=utf-8')
+    .send(`<!doctype html>\n<html lang="${locale}">\n<meta charset="utf-8">\n<title>${t('error.title')}</title>\n<h1>${t('error.title')}</h1>\n<p>${t('error.badRequest')}</p>\n<p><a href="/">${t('error.backHome')}</a></p>\n`);
 }
 
 export default fp(

@@ -1,0 +1,746 @@
+// Accounts through HTTP: sign-up, sign-in, sign-out, sessions, throttling, the JSON API and first-run setup.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STRONG_PASSWORD, buildTestApp, createUser, type TestApp } from '../helper.ts';
+import { Visitor, inputValue, nextIp } from '../fixtures/hostile.ts';
+
+const SETUP_TOKEN = 'tok_' + 'a1b2c3d4e5f6'.repeat(3);
+
+let t: TestApp;
+let seq = 0;
+/** A username nobody in this file has used. */
+const fresh = (prefix = 'u') => `${prefix}${++seq}_${process.pid}`;
+
+beforeAll(async () => {
+  t = await buildTestApp({ setupToken: SETUP_TOKEN });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const userRow = (username: string) =>
+  t.db.$client.prepare('select * from users where username_key = ?').get(username.toLowerCase()) as
+    | { id: number; username: string; email: string; role: string; password_hash: string }
+    | undefined;
+const userCount = () => (t.db.$client.prepare('select count(*) as n from users').get() as { n: number }).n;
+
+function sessionCookie(response: { cookies: { name: string; value: string }[] }) {
+  return response.cookies.find((c) => c.name === 'resuelto_session');
+}
+
+/** A signed-in visitor: the account is created through the service (fast), the sign-in through the form. */
+async function signedIn(lang?: string) {
+  const user = await createUser(t.db, 'member', fresh('m'));
+  const visitor = new Visitor(t.app, { lang });
+  const response = await visitor.submit('/signin', { login: user.username, password: user.password });
+  expect(response.statusCode).toBe(303);
+  return { user, visitor };
+}
+
+describe('sign-up form', () => {
+  it('shows the form with a CSRF token, in a page that is not indexed', async () => {
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    const page = await visitor.get('/signup');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('<h1>Create your account</h1>');
+    expect(page.body).toMatch(/<input type="hidden" name="_csrf" value="[^"]+">/);
+    expect(page.body).toContain('<meta name="robots" content="noindex">');
+  });
+
+  it('creates the account, signs in with an HttpOnly SameSite=Lax cookie (not Secure on http) and redirects 303', async () => {
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    const username = fresh('New.User-');
+    const response = await visitor.submit('/signup', { username, email: `${username}@Example.com`, password: STRONG_PASSWORD });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/');
+
+    const cookie = sessionCookie(response);
+    expect(cookie).toBeDefined();
+    expect(cookie!.value.length).toBeGreaterThanOrEqual(32);
+    const raw = ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((c) => c.startsWith('resuelto_session='))!;
+    expect(raw).toMatch(/;\s*HttpOnly/i);
+    expect(raw).toMatch(/;\s*SameSite=Lax/i);
+    expect(raw).toMatch(/;\s*Path=\//i);
+    expect(raw).not.toMatch(/;\s*Secure/i);
+    expect(raw).not.toMatch(/;\s*Domain=/i);
+
+    const row = userRow(username)!;
+    expect(row.username).toBe(username);
+    expect(row.role).toBe('member');
+    expect(row.email).toBe(`${username}@Example.com`);
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    expect(row.password_hash).not.toContain(STRONG_PASSWORD);
+
+    const home = await visitor.get('/');
+    expect(home.body).toContain(`href="/users/${encodeURIComponent(username)}"`);
+    expect(home.body).toContain('action="/signout"');
+  });
+
+  it('returns to a safe `next` path after signing up, and never to another site', async () => {
+    const a = new Visitor(t.app);
+    const ok = await a.submit('/signup', { username: fresh('n'), email: `${fresh('n')}@example.com`, password: STRONG_PASSWORD, next: '/search?q=x' });
+    expect(ok.statusCode).toBe(303);
+    expect(ok.headers.location).toBe('/search?q=x');
+
+    const b = new Visitor(t.app);
+    const evil = await b.submit('/signup', { username: fresh('n'), email: `${fresh('n')}@example.com`, password: STRONG_PASSWORD, next: 'https://evil.example/' });
+    expect(evil.statusCode).toBe(303);
+    expect(evil.headers.location).toBe('/');
+  });
+
+  it.each([
+    ['ab', 'too short'],
+    ['a'.repeat(31), 'too long'],
+    ['has space', 'a space'],
+    ['ñandú', 'non-ASCII letters'],
+    ['name@host', 'an @'],
+    ['<b>bold</b>', 'markup'],
+    ['', 'empty'],
+  ])('refuses the username %j (%s) with 400 and re-renders the form with the message', async (username) => {
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    const before = userCount();
+    const response = await visitor.submit('/signup', { username, email: `${fresh('e')}@example.com`, password: STRONG_PASSWORD });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.body).toContain('<h1>Create your account</h1>');
+    expect(response.body).toContain('Usernames have 3 to 30 characters: letters, digits, dot, dash or underscore.');
+    expect(response.body).toContain('aria-invalid="true"');
+    expect(response.cookies.find((c) => c.name === 'resuelto_session')).toBeUndefined();
+    expect(userCount()).toBe(before);
+  });
+
+  it('accepts usernames of exactly 3 and 30 characters using every allowed character class', async () => {
+    for (const username of ['x.9', 'A-b_c.9' + 'z'.repeat(17) + String(++seq).padStart(6, '0')]) {
+      expect([3, 30]).toContain(username.length);
+      const visitor = new Visitor(t.app);
+      const response = await visitor.submit('/signup', { username, email: `${fresh('len')}@example.com`, password: STRONG_PASSWORD });
+      expect(response.statusCode, username).toBe(303);
+      expect(userRow(username)?.username).toBe(username);
+    }
+  });
+
+  it('refuses a username that differs only in case with 409, keeping what was typed', async () => {
+    const taken = fresh('Taken');
+    await createUser(t.db, 'member', taken);
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    const response = await visitor.submit('/signup', { username: taken.toUpperCase(), email: `${fresh('e')}@example.com`, password: STRONG_PASSWORD });
+    expect(response.statusCode).toBe(409);
+    expect(response.body).toContain('That username is taken.');
+    expect(inputValue(response.body, 'username')).toBe(taken.toUpperCase());
+    expect(inputValue(response.body, 'password')).toBeUndefined();
+    expect(userRow(taken)!.username).toBe(taken);
+  });
+
+  it('answers the taken-username page in Spanish for a Spanish visitor', async () => {
+    const taken = fresh('tomado');
+    await createUser(t.db, 'member', taken);
+    const visitor = new Visitor(t.app, { lang: 'es-ES,es;q=0.9' });
+    const response = await visitor.submit('/signup', { username: taken, email: `${fresh('e')}@example.com`, password: STRONG_PASSWORD });
+    expect(response.statusCode).toBe(409);
+    expect(response.body).toContain('<html lang="es">');
+    expect(response.body).toContain('Ese nombre de usuario ya está en uso.');
+  });
+
+  it.each(['not-an-email', 'a@b', '@example.com', 'two@@example.com', 'sp ace@example.com', ''])(
+    'refuses the email %j with 400',
+    async (email) => {
+      const visitor = new Visitor(t.app, { lang: 'en' });
+      const username = fresh('badmail');
+      const response = await visitor.submit('/signup', { username, email, password: STRONG_PASSWORD });
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toContain('Please enter a valid email address.');
+      expect(inputValue(response.body, 'username')).toBe(username);
+      expect(userRow(username)).toBeUndefined();
+    },
+  );
+
+  it('refuses an email that is taken ignoring case (and surrounding spaces) with 409', async () => {
+    const owner = await createUser(t.db, 'member', fresh('owner'));
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    for (const email of [owner.username.toUpperCase() + '@EXAMPLE.COM', `  ${owner.username}@example.com `]) {
+      const username = fresh('second');
+      const response = await visitor.submit('/signup', { username, email, password: STRONG_PASSWORD });
+      expect(response.statusCode, email).toBe(409);
+      expect(response.body).toContain('An account with that email already exists.');
+      expect(userRow(username)).toBeUndefined();
+    }
+  });
+
+  it.each([
+    ['1234567', 'error.passwordLength'],
+    ['x'.repeat(257), 'error.passwordLength'],
+    ['😀'.repeat(7), 'error.passwordLength'],
+    ['', 'error.passwordLength'],
+    ['password1', 'error.passwordCommon'],
+    ['12345678', 'error.passwordCommon'],
+    ['qwertyuiop', 'error.passwordCommon'],
+    ['PASSWORD1', 'error.passwordCommon'],
+  ])('refuses the password %j with 400 (%s)', async (password, key) => {
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    const username = fresh('pw');
+    const response = await visitor.submit('/signup', { username, email: `${username}@example.com`, password });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain(
+      key === 'error.passwordLength' ? 'Passwords have 8 to 256 characters.' : 'That password is one of the most common ones; please choose another.',
+    );
+    expect(inputValue(response.body, 'password')).toBeUndefined();
+    expect(userRow(username)).toBeUndefined();
+  });
+
+  it('accepts passwords of exactly 8 and 256 characters', async () => {
+    for (const password of ['Zq8#vL1!', 'k9'.repeat(128)]) {
+      const visitor = new Visitor(t.app);
+      const username = fresh('pwok');
+      const response = await visitor.submit('/signup', { username, email: `${username}@example.com`, password });
+      expect(response.statusCode, `${password.length} characters`).toBe(303);
+      const signIn = await new Visitor(t.app).submit('/signin', { login: username, password });
+      expect(signIn.statusCode).toBe(303);
+    }
+  });
+
+  it('a signed-in visitor who signs up gets a new session; the old one stops working', async () => {
+    const { visitor } = await signedIn();
+    const oldToken = visitor.cookies.get('resuelto_session')!;
+    const username = fresh('second');
+    const response = await visitor.submit('/signup', { username, email: `${username}@example.com`, password: STRONG_PASSWORD });
+    expect(response.statusCode).toBe(303);
+    const newToken = sessionCookie(response)!.value;
+    expect(newToken).not.toBe(oldToken);
+    const old = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: `resuelto_session=${oldToken}` } });
+    expect(old.body).not.toContain('action="/signout"');
+  });
+});
+
+describe('sign in and sign out', () => {
+  it('shows the sign-in form', async () => {
+    const page = await new Visitor(t.app, { lang: 'en' }).get('/signin?next=/search');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<h1>Sign in</h1>');
+    expect(inputValue(page.body, 'next')).toBe('/search');
+  });
+
+  it('signs in with the username or the email, in any case, and redirects 303 to a safe next', async () => {
+    const user = await createUser(t.db, 'member', fresh('Mixed.Case'));
+    const logins = [user.username, user.username.toUpperCase(), user.username.toLowerCase(), `${user.username}@example.com`, `${user.username.toUpperCase()}@EXAMPLE.COM`];
+    for (const login of logins) {
+      const visitor = new Visitor(t.app);
+      const response = await visitor.submit('/signin', { login, password: user.password, next: '/users/' + user.username });
+      expect(response.statusCode, login).toBe(303);
+      expect(response.headers.location).toBe('/users/' + user.username);
+      expect(sessionCookie(response)).toBeDefined();
+      const home = await visitor.get('/');
+      expect(home.body).toContain(`href="/users/${encodeURIComponent(user.username)}"`);
+    }
+  });
+
+  it('does not follow an absolute or protocol-relative next after signing in', async () => {
+    const user = await createUser(t.db, 'member', fresh('nx'));
+    for (const next of ['https://evil.example/', '//evil.example', '/\\evil.example', 'javascript:alert(1)']) {
+      const response = await new Visitor(t.app).submit('/signin', { login: user.username, password: user.password, next });
+      expect(response.statusCode).toBe(303);
+      expect(response.headers.location, next).toBe('/');
+    }
+  });
+
+  it('gives a wrong password and an unknown user the same 401 and the same message', async () => {
+    const user = await createUser(t.db, 'member', fresh('known'));
+    const wrong = await new Visitor(t.app, { lang: 'en' }).submit('/signin', { login: user.username, password: 'not the password at all' });
+    const unknown = await new Visitor(t.app, { lang: 'en' }).submit('/signin', { login: fresh('nobody'), password: 'not the password at all' });
+    for (const response of [wrong, unknown]) {
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['content-type']).toMatch(/^text\/html/);
+      expect(response.body).toContain('Wrong username, email or password.');
+      expect(response.body).toContain('<h1>Sign in</h1>');
+      expect(sessionCookie(response)).toBeUndefined();
+    }
+    const message = (body: string) => /<p class="field-error" id="error-login">([^<]*)<\/p>/.exec(body)?.[1];
+    expect(message(wrong.body)).toBeDefined();
+    expect(message(wrong.body)).toBe(message(unknown.body));
+    expect(inputValue(wrong.body, 'login')).toBe(user.username);
+    expect(inputValue(wrong.body, 'password')).toBeUndefined();
+  });
+
+  it('refuses an empty login or password with 400, never a 500', async () => {
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    expect((await visitor.submit('/signin', { login: '', password: 'whatever12' })).statusCode).toBe(400);
+    expect((await visitor.submit('/signin', { login: 'someone', password: '' })).statusCode).toBe(400);
+    expect((await visitor.submit('/signin', { login: '   ', password: 'whatever12' })).statusCode).toBe(400);
+    const missing = await visitor.submit('/signin', { password: 'whatever12' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.headers['content-type']).toMatch(/^text\/html/);
+  });
+
+  it('signs out with POST /signout: the old cookie no longer authenticates', async () => {
+    const { user, visitor } = await signedIn('en');
+    const token = visitor.cookies.get('resuelto_session')!;
+    const before = await visitor.get('/');
+    expect(before.body).toContain('action="/signout"');
+
+    const response = await visitor.submit('/signout', {});
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/');
+    const cleared = response.cookies.find((c) => c.name === 'resuelto_session');
+    expect(cleared).toBeDefined();
+    expect(cleared!.value === '' || (cleared!.expires !== undefined && cleared!.expires.getTime() <= Date.now())).toBe(true);
+
+    // Replaying the old cookie, as an attacker who copied it would.
+    const replay = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: `resuelto_session=${token}`, 'accept-language': 'en' } });
+    expect(replay.statusCode).toBe(200);
+    expect(replay.body).not.toContain('action="/signout"');
+    expect(replay.body).not.toContain(`href="/users/${encodeURIComponent(user.username)}"`);
+    expect(replay.body).toContain('href="/signin?next=');
+
+    const apiReplay = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/session',
+      headers: { cookie: `resuelto_session=${token}`, 'x-csrf-token': visitor.csrf! },
+    });
+    expect(apiReplay.statusCode).toBe(401);
+  });
+
+  it('sign-out is not reachable by GET', async () => {
+    const { visitor } = await signedIn();
+    const response = await visitor.get('/signout');
+    expect(response.statusCode).toBe(404);
+    expect((await visitor.get('/')).body).toContain('action="/signout"');
+  });
+
+  it('rotates the session on sign-in: a cookie held before signing in stops working', async () => {
+    const first = await createUser(t.db, 'member', fresh('rot'));
+    const visitor = new Visitor(t.app);
+    await visitor.submit('/signin', { login: first.username, password: first.password });
+    const oldToken = visitor.cookies.get('resuelto_session')!;
+    expect(oldToken).toBeTruthy();
+
+    const again = await visitor.submit('/signin', { login: first.username, password: first.password });
+    expect(again.statusCode).toBe(303);
+    const newToken = sessionCookie(again)!.value;
+    expect(newToken).not.toBe(oldToken);
+
+    const withOld = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: `resuelto_session=${oldToken}` } });
+    expect(withOld.body).not.toContain('action="/signout"');
+    const withNew = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: `resuelto_session=${newToken}` } });
+    expect(withNew.body).toContain('action="/signout"');
+  });
+
+  it('a session id planted before sign-in (fixation) is worthless afterwards', async () => {
+    const user = await createUser(t.db, 'member', fresh('fix'));
+    const visitor = new Visitor(t.app);
+    visitor.cookies.set('resuelto_session', 'attacker-chosen-session-id-000000000000000');
+    const response = await visitor.submit('/signin', { login: user.username, password: user.password });
+    expect(response.statusCode).toBe(303);
+    expect(sessionCookie(response)!.value).not.toBe('attacker-chosen-session-id-000000000000000');
+    const planted = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: 'resuelto_session=attacker-chosen-session-id-000000000000000' } });
+    expect(planted.body).not.toContain('action="/signout"');
+  });
+
+  it('a garbage session cookie is simply ignored (signed out), never an error', async () => {
+    for (const value of ['x', '%00', 'a'.repeat(5000), '"quoted"', 'é']) {
+      const response = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: `resuelto_session=${encodeURIComponent(value)}` } });
+      expect(response.statusCode, value).toBe(200);
+      expect(response.body).not.toContain('action="/signout"');
+    }
+  });
+});
+
+describe('throttling', () => {
+  it('after 5 failed sign-ins for one login, further attempts get 429 with Retry-After, even with the right password', async () => {
+    const user = await createUser(t.db, 'member', fresh('victim'));
+    for (let i = 0; i < 5; i++) {
+      const response = await new Visitor(t.app, { lang: 'en' }).submit('/signin', { login: user.username, password: `wrong password ${i}` });
+      expect(response.statusCode, `attempt ${i + 1}`).toBe(401);
+    }
+    // From another address, in another case, with the correct password: still blocked.
+    const blocked = await new Visitor(t.app, { lang: 'en' }).submit('/signin', { login: user.username.toUpperCase(), password: user.password });
+    expect(blocked.statusCode).toBe(429);
+    const retryAfter = Number(blocked.headers['retry-after']);
+    expect(Number.isInteger(retryAfter)).toBe(true);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(blocked.body).toContain('Too many attempts.');
+    expect(sessionCookie(blocked)).toBeUndefined();
+
+    // The API shares the same per-account throttle.
+    const api = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      remoteAddress: nextIp(),
+      payload: { login: user.username, password: user.password },
+    });
+    expect(api.statusCode).toBe(429);
+    expect(Number(api.headers['retry-after'])).toBeGreaterThan(0);
+    expect(api.json().error.code).toBe('rate_limited');
+  });
+
+  it('throttles unknown login names the same way, so throttling reveals nothing', async () => {
+    const ghost = fresh('ghost');
+    for (let i = 0; i < 5; i++) {
+      const response = await new Visitor(t.app).submit('/signin', { login: ghost, password: `guess number ${i}` });
+      expect(response.statusCode).toBe(401);
+    }
+    const sixth = await new Visitor(t.app).submit('/signin', { login: ghost, password: 'guess number 6' });
+    expect(sixth.statusCode).toBe(429);
+    expect(Number(sixth.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('a successful sign-in before the limit clears the failures', async () => {
+    const user = await createUser(t.db, 'member', fresh('clears'));
+    const wrong = () => new Visitor(t.app).submit('/signin', { login: user.username, password: 'definitely wrong' });
+    for (let i = 0; i < 4; i++) expect((await wrong()).statusCode).toBe(401);
+    expect((await new Visitor(t.app).submit('/signin', { login: user.username, password: user.password })).statusCode).toBe(303);
+    for (let i = 0; i < 4; i++) expect((await wrong()).statusCode).toBe(401);
+    expect((await new Visitor(t.app).submit('/signin', { login: user.username, password: user.password })).statusCode).toBe(303);
+  });
+
+  it('the 11th POST /signin from one address within a minute gets 429 with Retry-After, as a page in English', async () => {
+    const ip = nextIp();
+    const visitor = new Visitor(t.app, { ip, lang: 'en' });
+    await visitor.token();
+    for (let i = 0; i < 10; i++) {
+      const response = await visitor.submit('/signin', { login: '', password: '' });
+      expect(response.statusCode, `request ${i + 1}`).toBe(400);
+    }
+    const limited = await visitor.submit('/signin', { login: '', password: '' });
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['content-type']).toMatch(/^text\/html/);
+    expect(limited.body).toContain('<html lang="en">');
+    expect(limited.body).toContain('Slow down');
+    expect(limited.body).toContain('Too many attempts.');
+
+    // Another address is not affected.
+    expect((await new Visitor(t.app).submit('/signin', { login: '', password: '' })).statusCode).toBe(400);
+  });
+
+  it('the rate-limit page speaks Spanish when the language cookie says so', async () => {
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    visitor.cookies.set('resuelto_lang', 'es');
+    await visitor.token();
+    for (let i = 0; i < 10; i++) await visitor.submit('/signin', { login: '', password: '' });
+    const limited = await visitor.submit('/signin', { login: '', password: '' });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect(limited.body).toContain('<html lang="es">');
+    expect(limited.body).toContain('Más despacio');
+    expect(limited.body).toContain('Demasiados intentos.');
+  });
+
+  it('the sign-in API counts against the same per-address limit and answers 429 in the error shape', async () => {
+    const ip = nextIp();
+    const call = () => t.app.inject({ method: 'POST', url: '/api/v1/session', remoteAddress: ip, payload: { login: '', password: '' } });
+    for (let i = 0; i < 10; i++) expect((await call()).statusCode).toBe(400);
+    const limited = await call();
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['content-type']).toMatch(/^application\/json/);
+    expect(limited.json()).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
+  });
+
+  it('the 11th sign-up from one address within an hour gets 429', async () => {
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    await visitor.token();
+    for (let i = 0; i < 10; i++) {
+      const response = await visitor.submit('/signup', { username: 'x', email: 'x', password: 'x' });
+      expect(response.statusCode).toBe(400);
+    }
+    const late = fresh('late');
+    const limited = await visitor.submit('/signup', { username: late, email: `${late}@example.com`, password: STRONG_PASSWORD });
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.body).toContain('Slow down');
+    expect(userRow(late)).toBeUndefined();
+  });
+
+  it('the sign-up API is limited per address too', async () => {
+    const ip = nextIp();
+    const call = (username: string) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/users', remoteAddress: ip, payload: { username, email: 'bad', password: 'x' } });
+    for (let i = 0; i < 10; i++) expect((await call('ab')).statusCode).toBe(400);
+    const limited = await call('ab');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect(limited.json().error.code).toBe('rate_limited');
+  });
+});
+
+describe('JSON API: accounts', () => {
+  const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+    t.app.inject({ method: 'POST', url, payload: payload as object, remoteAddress: nextIp(), headers });
+
+  it('POST /api/v1/users creates a member: 201 {id, username}', async () => {
+    const username = fresh('Api.User');
+    const response = await post('/api/v1/users', { username, email: `${username}@example.com`, password: STRONG_PASSWORD });
+    expect(response.statusCode).toBe(201);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    const body = response.json();
+    expect(Object.keys(body).sort()).toEqual(['id', 'username']);
+    expect(Number.isInteger(body.id)).toBe(true);
+    expect(body.username).toBe(username);
+    expect(userRow(username)!.id).toBe(body.id);
+    // No session is started by the API sign-up.
+    expect(response.cookies.find((c) => c.name === 'resuelto_session')).toBeUndefined();
+  });
+
+  it('POST /api/v1/users answers 409 in the error shape for a taken username or email (ignoring case)', async () => {
+    const owner = await createUser(t.db, 'member', fresh('apiowner'));
+    const byName = await post('/api/v1/users', { username: owner.username.toUpperCase(), email: `${fresh('x')}@example.com`, password: STRONG_PASSWORD });
+    expect(byName.statusCode).toBe(409);
+    expect(byName.json()).toEqual({ error: { code: 'username_taken', message: expect.any(String) } });
+
+    const byEmail = await post('/api/v1/users', { username: fresh('other'), email: `${owner.username}@EXAMPLE.com`, password: STRONG_PASSWORD });
+    expect(byEmail.statusCode).toBe(409);
+    expect(byEmail.json()).toEqual({ error: { code: 'email_taken', message: expect.any(String) } });
+  });
+
+  it.each([
+    [{ email: 'a@example.com', password: STRONG_PASSWORD }, 'username'],
+    [{ username: 'validname', password: STRONG_PASSWORD }, 'email'],
+    [{ username: 'validname', email: 'a@example.com' }, 'password'],
+    [{ username: 'x', email: 'a@example.com', password: STRONG_PASSWORD }, 'username'],
+    [{ username: 'a'.repeat(31), email: 'a@example.com', password: STRONG_PASSWORD }, 'username'],
+    [{ username: 'validname', email: 'nope', password: STRONG_PASSWORD }, 'email'],
+    [{ username: 'validname', email: 'a@example.com', password: 'short' }, 'password'],
+    [{ username: 'validname', email: 'a@example.com', password: '12345678' }, 'password'],
+    [{ username: 42, email: 'a@example.com', password: STRONG_PASSWORD }, 'username'],
+    [{ username: { name: 'validname' }, email: 'a@example.com', password: STRONG_PASSWORD }, 'username'],
+    [{ username: 'validname', email: ['a@example.com', 'b@example.com'], password: STRONG_PASSWORD }, 'email'],
+    [{ username: 'validname', email: 'a@example.com', password: 'x'.repeat(5000) }, 'password'],
+    [{ username: 'validname', email: 'a@example.com', password: null }, 'password'],
+  ])('POST /api/v1/users %j → 400 naming %s', async (payload, field) => {
+    for (const lang of ['en', 'es']) {
+      const response = await post('/api/v1/users', payload, { 'accept-language': lang });
+      expect(response.statusCode).toBe(400);
+      const body = response.json();
+      expect(body).toEqual({ error: { code: 'invalid_input', message: expect.any(String) } });
+      expect(body.error.message.toLowerCase(), `${lang}: ${body.error.message}`).toContain(field);
+    }
+    expect(userRow('validname')).toBeUndefined();
+  });
+
+  it('POST /api/v1/users with no body or a non-object body → 400, never 500', async () => {
+    for (const payload of ['null', '[]', '"text"', '42', '{}']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        remoteAddress: nextIp(),
+        payload,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(response.statusCode, payload).toBe(400);
+      expect(response.json().error.code).toBeTypeOf('string');
+    }
+    const empty = await t.app.inject({ method: 'POST', url: '/api/v1/users', remoteAddress: nextIp() });
+    expect(empty.statusCode).toBe(400);
+  });
+
+  it('POST /api/v1/session → 200 {token, user:{id, username, role}} with a username or an email', async () => {
+    const user = await createUser(t.db, 'moderator', fresh('Tok'));
+    for (const login of [user.username, user.username.toLowerCase(), `${user.username}@example.com`]) {
+      const response = await post('/api/v1/session', { login, password: user.password });
+      expect(response.statusCode, login).toBe(200);
+      const body = response.json();
+      expect(Object.keys(body).sort()).toEqual(['token', 'user']);
+      expect(body.user).toEqual({ id: user.id, username: user.username, role: 'moderator' });
+      expect(body.token).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+      expect(response.cookies.find((c) => c.name === 'resuelto_session')).toBeUndefined();
+    }
+  });
+
+  it('POST /api/v1/session: wrong password and unknown user are the same 401', async () => {
+    const user = await createUser(t.db, 'member', fresh('apibad'));
+    const wrong = await post('/api/v1/session', { login: user.username, password: 'wrong wrong wrong' }, { 'accept-language': 'en' });
+    const unknown = await post('/api/v1/session', { login: fresh('ghost'), password: 'wrong wrong wrong' }, { 'accept-language': 'en' });
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.json()).toEqual(unknown.json());
+    expect(wrong.json()).toEqual({ error: { code: 'bad_credentials', message: 'Wrong username, email or password.' } });
+  });
+
+  it('a bearer token authenticates; DELETE /api/v1/session → 204 and then the token gives 401', async () => {
+    const user = await createUser(t.db, 'member', fresh('bearer'));
+    const login = await post('/api/v1/session', { login: user.username, password: user.password });
+    const { token } = login.json();
+    const auth = { authorization: `Bearer ${token}` };
+
+    const profile = await t.app.inject({ method: 'GET', url: `/api/v1/users/${user.username}`, headers: auth });
+    expect(profile.statusCode).toBe(200);
+    // The token is the person: an HTML page fetched with it shows them signed in.
+    const page = await t.app.inject({ method: 'GET', url: '/', headers: auth });
+    expect(page.body).toContain(`href="/users/${encodeURIComponent(user.username)}"`);
+
+    // Bearer requests need no CSRF token.
+    const logout = await t.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: auth });
+    expect(logout.statusCode).toBe(204);
+    expect(logout.body).toBe('');
+
+    for (const url of [`/api/v1/users/${user.username}`, '/']) {
+      const after = await t.app.inject({ method: 'GET', url, headers: auth });
+      expect(after.statusCode, url).toBe(401);
+    }
+    const again = await t.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: auth });
+    expect(again.statusCode).toBe(401);
+    expect(again.json()).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+  });
+
+  it('revoking one token leaves the user’s other tokens working', async () => {
+    const user = await createUser(t.db, 'member', fresh('two'));
+    const a = (await post('/api/v1/session', { login: user.username, password: user.password })).json().token;
+    const b = (await post('/api/v1/session', { login: user.username, password: user.password })).json().token;
+    expect(a).not.toBe(b);
+    expect((await t.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { authorization: `Bearer ${a}` } })).statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/users/${user.username}`, headers: { authorization: `Bearer ${b}` } })).statusCode).toBe(200);
+  });
+
+  it.each([
+    'Bearer garbage',
+    'Bearer ',
+    'Bearer',
+    'Basic dXNlcjpwYXNz',
+    'bearer ' + 'A'.repeat(43),
+    'Bearer a b',
+    'Bearer \u0000',
+    'Token abc',
+  ])('Authorization %j → 401 in the error shape', async (authorization) => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/v1/users/nobody', headers: { authorization } });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+  });
+
+  it('a browser session cookie is not a bearer token, and an API token is not a session cookie', async () => {
+    const { visitor } = await signedIn();
+    const cookieToken = visitor.cookies.get('resuelto_session')!;
+    const asBearer = await t.app.inject({ method: 'GET', url: '/api/v1/users/nobody', headers: { authorization: `Bearer ${cookieToken}` } });
+    expect(asBearer.statusCode).toBe(401);
+
+    const user = await createUser(t.db, 'member', fresh('kinds'));
+    const apiToken = (await post('/api/v1/session', { login: user.username, password: user.password })).json().token;
+    const asCookie = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: `resuelto_session=${apiToken}` } });
+    expect(asCookie.body).not.toContain('action="/signout"');
+  });
+
+  it('GET /api/v1/users/:username returns exactly the public fields', async () => {
+    const user = await createUser(t.db, 'staff', fresh('Pub'));
+    for (const name of [user.username, user.username.toUpperCase()]) {
+      const response = await t.app.inject({ method: 'GET', url: `/api/v1/users/${encodeURIComponent(name)}` });
+      expect(response.statusCode).toBe(200);
+      const body = response.json();
+      expect(Object.keys(body).sort()).toEqual(['answerCount', 'createdAt', 'displayName', 'id', 'questionCount', 'reputation', 'role', 'username']);
+      expect(body).toMatchObject({ id: user.id, username: user.username, displayName: user.username, role: 'staff', questionCount: 0, answerCount: 0 });
+      expect(Number.isInteger(body.reputation)).toBe(true);
+      expect(body.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/);
+      expect(new Date(body.createdAt).toISOString()).toBe(body.createdAt);
+      expect(JSON.stringify(body)).not.toMatch(/example\.com|argon2|password|email/i);
+    }
+  });
+
+  it('GET /api/v1/users/:username → 404 in the error shape for an unknown user', async () => {
+    for (const name of ['no-such-user', '%3Cscript%3E', 'a'.repeat(200), '..%2F..%2Fetc%2Fpasswd']) {
+      const response = await t.app.inject({ method: 'GET', url: `/api/v1/users/${name}` });
+      expect(response.statusCode, name).toBe(404);
+      expect(response.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+    }
+    const tooLong = await t.app.inject({ method: 'GET', url: `/api/v1/users/${'a'.repeat(400)}` });
+    expect([400, 404, 414]).toContain(tooLong.statusCode);
+  });
+
+  it('an unknown API path is a 404 in the error shape', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+  });
+
+  it('stores tokens and session ids hashed: the raw secrets appear nowhere in the database', async () => {
+    const user = await createUser(t.db, 'member', fresh('hash'));
+    const token: string = (await post('/api/v1/session', { login: user.username, password: user.password })).json().token;
+    const { visitor } = await signedIn();
+    const cookieToken = visitor.cookies.get('resuelto_session')!;
+
+    const rows = t.db.$client.prepare('select * from sessions').all() as Record<string, unknown>[];
+    expect(rows.length).toBeGreaterThan(0);
+    const everything = JSON.stringify(rows);
+    expect(everything).not.toContain(token);
+    expect(everything).not.toContain(cookieToken);
+    for (const row of rows) expect(row.id).toMatch(/^[0-9a-f]{64}$/);
+    const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+    expect(rows.some((row) => row.id === sha256(token))).toBe(true);
+    expect(rows.some((row) => row.id === sha256(cookieToken))).toBe(true);
+
+    const mine = rows.filter((row) => row.user_id === user.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].kind).toBe('api');
+
+    // Nowhere else either (sqlite_master lists every table, including ones added later).
+    const tables = t.db.$client.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[];
+    for (const { name } of tables) {
+      const dump = JSON.stringify(t.db.$client.prepare(`select * from "${name}"`).all());
+      expect(dump, name).not.toContain(token);
+      expect(dump, name).not.toContain(cookieToken);
+    }
+  });
+});
+
+describe('public profile page', () => {
+  it('shows a profile and 404s an unknown one as a page', async () => {
+    const user = await createUser(t.db, 'member', fresh('Prof'));
+    const page = await new Visitor(t.app, { lang: 'en' }).get(`/users/${user.username.toLowerCase()}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`<h1 id="profile-name">${user.username}</h1>`);
+    expect(page.body).not.toContain('@example.com');
+
+    const missing = await new Visitor(t.app, { lang: 'en' }).get('/users/nobody-at-all');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-type']).toMatch(/^text\/html/);
+    expect(missing.body).toContain('Page not found');
+  });
+});
+
+describe('first-run setup', () => {
+  const adminCount = () => (t.db.$client.prepare("select count(*) as n from users where role = 'admin'").get() as { n: number }).n;
+
+  it('shows the setup form for the right token while there is no admin, and 404 for a wrong one', async () => {
+    expect(adminCount()).toBe(0);
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    const page = await visitor.get(`/setup/${SETUP_TOKEN}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Set up your forum');
+    expect(page.body).toContain(`action="/setup/${SETUP_TOKEN}"`);
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+
+    for (const wrong of ['nope', SETUP_TOKEN + 'x', SETUP_TOKEN.slice(0, -1), SETUP_TOKEN.toUpperCase()]) {
+      const response = await visitor.get(`/setup/${encodeURIComponent(wrong)}`);
+      expect(response.statusCode, wrong).toBe(404);
+      expect(response.body).not.toContain('name="password"');
+    }
+    const wrongPost = await visitor.submit('/setup/nope', { username: 'evil-admin', email: 'evil@example.com', password: STRONG_PASSWORD });
+    expect(wrongPost.statusCode).toBe(404);
+    expect(userRow('evil-admin')).toBeUndefined();
+  });
+
+  it('needs a CSRF token and re-renders bad input without creating anyone', async () => {
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    await visitor.get(`/setup/${SETUP_TOKEN}`);
+    const noCsrf = await visitor.submit(`/setup/${SETUP_TOKEN}`, { username: 'root-admin', email: 'root@example.com', password: STRONG_PASSWORD }, { csrf: null });
+    expect(noCsrf.statusCode).toBe(403);
+    const bad = await visitor.submit(`/setup/${SETUP_TOKEN}`, { username: 'root-admin', email: 'root@example.com', password: 'password1' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('That password is one of the most common ones');
+    expect(adminCount()).toBe(0);
+  });
+
+  it('creates an admin, signs them in, and afterwards the link is a 404', async () => {
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    await visitor.get(`/setup/${SETUP_TOKEN}`);
+    const response = await visitor.submit(`/setup/${SETUP_TOKEN}`, { username: 'root-admin', email: 'root@example.com', password: STRONG_PASSWORD });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/users/root-admin');
+    expect(userRow('root-admin')!.role).toBe('admin');
+    expect(adminCount()).toBe(1);
+    expect((await visitor.get('/')).body).toContain('href="/users/root-admin"');
+
+    expect((await visitor.get(`/setup/${SETUP_TOKEN}`)).statusCode).toBe(404);
+    const second = await new Visitor(t.app).submit(`/setup/${SETUP_TOKEN}`, { username: 'second-admin', email: 'second@example.com', password: STRONG_PASSWORD });
+    expect(second.statusCode).toBe(404);
+    expect(userRow('second-admin')).toBeUndefined();
+    expect(adminCount()).toBe(1);
+  });
+});
