@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { closeDatabase, openDatabase, type Db } from './db/client.ts';
 import { isRole, ROLES } from './features/accounts/roles.ts';
 import { registerUser, setRole } from './features/accounts/service.ts';
+import { ImportError, importStackExchange, progressPrinter, siteOf, summaryOf } from './features/import/stackexchange.ts';
 import { AppError } from './lib/errors.ts';
 import { translate } from './lib/i18n.ts';
 
@@ -15,6 +16,9 @@ Commands:
   create-admin <username> <email>      create an administrator (password read from standard input)
   set-role <username> <role>           role is one of: ${ROLES.join(', ')}
   backup <file>                        write an online, consistent copy of the database to <file>
+  import-stackexchange <Posts.xml> [--site <host>]
+                                       import a Stack Exchange dump (site: the file's folder name by default);
+                                       a re-run adds nothing twice
 
 Environment: DATABASE_PATH (default ./data/resuelto.db).`;
 
@@ -108,6 +112,29 @@ async function main(argv: string[]): Promise<void> {
       console.log(`Backup written to ${path.resolve(file)}.`);
       return;
     }
+    case 'import-stackexchange': {
+      let site: string | undefined;
+      const files: string[] = [];
+      for (let i = 0; i < args.length; i += 1) {
+        if (args[i] === '--site') site = args[(i += 1)] ?? '';
+        else if (args[i].startsWith('--site=')) site = args[i].slice('--site='.length);
+        else files.push(args[i]);
+      }
+      if (files.length !== 1 || site === '') throw new UsageError('import-stackexchange needs <Posts.xml> and optionally --site <host>.');
+      const file = path.resolve(files[0]);
+      const started = performance.now();
+      const progress = progressPrinter();
+      const db = openDatabase(loadConfig().databasePath);
+      try {
+        const counts = await importStackExchange(db, file, { site, onProgress: progress.onProgress });
+        progress.finish();
+        console.log(summaryOf(siteOf(file, site), counts, (performance.now() - started) / 1000));
+      } finally {
+        progress.finish();
+        closeDatabase(db);
+      }
+      return;
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -124,6 +151,8 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     console.error(`${error.message}\n\n${USAGE}`);
   } else if (error instanceof ConfigError) {
     console.error(`Configuration: ${error.message}`);
+  } else if (error instanceof ImportError) {
+    console.error(error.message);
   } else if (error instanceof AppError) {
     console.error(translate('en', error.messageKey, error.params));
   } else {
