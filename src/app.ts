@@ -14,6 +14,11 @@ import commentPages from './features/comments/routes.ts';
 import questionsApi from './features/questions/api.ts';
 import questionPages from './features/questions/routes.ts';
 import votePages from './features/votes/routes.ts';
+import searchApi from './features/search/api.ts';
+import { SearchClient } from './features/search/client.ts';
+import searchPages from './features/search/routes.ts';
+import { DEFAULT_SHARD_SIZE } from './features/search/build.ts';
+import { searchDirFor } from './features/search/store.ts';
 import accountsPages from './features/accounts/routes.ts';
 import setupPages from './features/accounts/setup.ts';
 import sitePages from './features/site/routes.ts';
@@ -35,6 +40,8 @@ export interface BuildOptions {
   db?: Db;
   /** The one-time first-run setup token, when the forum has no admin yet. */
   setupToken?: string;
+  /** A search client shared by several apps (benchmarks); otherwise each app starts its own worker. */
+  search?: SearchClient;
 }
 
 // Never log secrets: cookies, tokens, CSRF values and passwords are replaced, and so is the setup token in URLs.
@@ -74,7 +81,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('db', db);
   app.decorate('config', config);
   app.decorate('settings', () => getSettings(db));
+  const search =
+    options.search ??
+    new SearchClient(
+      { databasePath: config.databasePath, dir: searchDirFor(config.databasePath), shardSize: DEFAULT_SHARD_SIZE, pollMs: 250, compactAt: 1_000 },
+      (level, message) => app.log[level](message),
+    );
+  search.start();
+  app.decorate('searchIndex', search);
   app.addHook('onClose', async () => {
+    if (!options.search) await search.stop();
     if (!options.db) closeDatabase(db);
   });
 
@@ -97,12 +113,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(sitePages);
   await app.register(accountsPages);
   await app.register(setupPages, { setupToken: options.setupToken });
+  await app.register(searchPages);
   await app.register(questionPages);
   await app.register(answerPages);
   await app.register(votePages);
   await app.register(commentPages);
   await app.register(accountsApi, { prefix: '/api/v1' });
   await app.register(questionsApi, { prefix: '/api/v1' });
+  await app.register(searchApi, { prefix: '/api/v1' });
 
   return app;
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { SessionUser } from '../features/accounts/sessions.ts';
 import type { Settings } from '../features/settings/definitions.ts';
+import type { SearchClient } from '../features/search/client.ts';
 import type { I18n } from '../lib/i18n.ts';
 
 export interface PageOptions {
@@ -18,6 +19,7 @@ declare module 'fastify' {
     db: Db;
     config: Config;
     settings: () => Settings;
+    searchIndex: SearchClient;
   }
   interface FastifyRequest {
     user: SessionUser | null;

@@ -11,6 +11,10 @@ const integer = (min: number, max: number, fallback: number): SettingDefinition<
   default: fallback,
   parse: (raw) => (typeof raw === 'number' && Number.isInteger(raw) && raw >= min && raw <= max ? raw : undefined),
 });
+const text = (maxLength: number, fallback: string): SettingDefinition<string> => ({
+  default: fallback,
+  parse: (raw) => (typeof raw === 'string' && raw.length <= maxLength ? raw : undefined),
+});
 const oneOf = <T extends string>(values: readonly T[], fallback: T): SettingDefinition<T> => ({
   default: fallback,
   parse: (raw) => (values.includes(raw as T) ? (raw as T) : undefined),
@@ -62,6 +66,15 @@ export const settingDefinitions = {
   duplicateBodyMinutes: integer(0, 24 * 60, 5),
   /** Posts (questions, answers, comments) per IP per minute, the HTTP-level guard in front of the above. */
   postsPerIpPerMinute: integer(1, 10_000, 20),
+
+  /**
+   * Search synonyms, staff-editable: one group per line, words separated by commas. A query for any
+   * word of a group also finds the others. Applied at query time: no reindex needed.
+   */
+  searchSynonyms: text(
+    20_000,
+    ['wifi, wlan, inalambrico, wireless', 'factura, recibo, invoice, bill', 'contraseña, clave, password', 'modem, router', 'movil, celular, telefono, phone', 'reembolso, devolucion, refund'].join('\n'),
+  ),
 } as const;
 
 export type SettingKey = keyof typeof settingDefinitions;

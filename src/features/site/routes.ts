@@ -15,15 +15,6 @@ export default async function sitePages(app: FastifyInstance) {
     return reply.page('site/home', { recent, unanswered }, { title: request.i18n.t('home.title') });
   });
 
-  app.get(
-    '/search',
-    { schema: { querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 10_000 })) }) } },
-    async (request, reply) => {
-      const { q } = request.query as { q?: string };
-      return reply.page('site/search-soon', { query: q?.trim() ?? '' }, { title: request.i18n.t('search.soonTitle'), noindex: true });
-    },
-  );
-
   app.post(
     '/language',
     {
