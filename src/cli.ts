@@ -6,6 +6,9 @@ import { closeDatabase, openDatabase, type Db } from './db/client.ts';
 import { isRole, ROLES } from './features/accounts/roles.ts';
 import { registerUser, setRole } from './features/accounts/service.ts';
 import { ImportError, importStackExchange, progressPrinter, siteOf, summaryOf } from './features/import/stackexchange.ts';
+import { reindex } from './features/search/reindex.ts';
+import { searchDirFor } from './features/search/store.ts';
+import { recomputeReputation } from './features/votes/reputation.ts';
 import { AppError } from './lib/errors.ts';
 import { translate } from './lib/i18n.ts';
 
@@ -19,6 +22,8 @@ Commands:
   import-stackexchange <Posts.xml> [--site <host>]
                                        import a Stack Exchange dump (site: the file's folder name by default);
                                        a re-run adds nothing twice
+  reindex                              rebuild the search index (a running server picks it up)
+  recompute-reputation                 rebuild every reputation from the ledger and report differences
 
 Environment: DATABASE_PATH (default ./data/resuelto.db).`;
 
@@ -136,6 +141,24 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case undefined:
+    case 'reindex': {
+      const { databasePath } = loadConfig();
+      withDb(() => undefined); // migrate first, so the index is built from the current schema
+      const started = Date.now();
+      const manifest = reindex(databasePath, searchDirFor(databasePath), (done, total) => {
+        if (process.stdout.isTTY) process.stdout.write(`\rIndexed ${done} of ${total} shards`);
+      });
+      if (process.stdout.isTTY) process.stdout.write('\n');
+      const documents = manifest.shards.reduce((sum, s) => sum + s.documents, 0);
+      console.log(`Search index rebuilt: ${documents} questions in ${manifest.shards.length} shards (generation ${manifest.generation}, ${((Date.now() - started) / 1000).toFixed(1)} s).`);
+      return;
+    }
+    case 'recompute-reputation': {
+      const differences = withDb((db) => recomputeReputation(db));
+      for (const d of differences) console.log(`${d.username}: cached ${d.cached}, ledger ${d.ledger} (fixed)`);
+      console.log(differences.length === 0 ? 'Every reputation matches the ledger.' : `${differences.length} reputation caches were rebuilt from the ledger.`);
+      return;
+    }
     case 'help':
     case '--help':
     case '-h':

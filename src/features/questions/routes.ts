@@ -10,6 +10,7 @@ import { revisionHistory } from '../revisions/service.ts';
 import { PRIVILEGES, privilegeThreshold } from '../votes/rules.ts';
 import { askQuestion, canEdit, canonicalSlug, deleteQuestion, editQuestion, getThread, listQuestions, listTags, questionPath, SORTS, type Sort } from './service.ts';
 import { renderThread } from './thread-page.ts';
+import { suggestSimilar } from '../search/service.ts';
 import { BODY_MAX, TITLE_MAX } from './validation.ts';
 import { ViewCounter } from './view-counter.ts';
 
@@ -63,12 +64,20 @@ export default async function questionPages(app: FastifyInstance) {
     return reply.page('questions/tags', { list, pages: pageCount(list.total, list.pageSize) }, { title: request.i18n.t('tags.title') });
   });
 
-  const askForm = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: Record<string, string>, status = 200, previewHtml?: string) =>
-    reply.page('questions/ask', { values, errors, previewHtml, titleMax: TITLE_MAX }, { status, title: request.i18n.t('ask.title'), noindex: true });
+  /**
+   * "Search before you ask": step 1 asks only for the title; step 2 shows questions like it (answered
+   * ones first) above the rest of the form. With JavaScript, step 1 also shows them while typing.
+   */
+  const askForm = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: Record<string, string>, status = 200, previewHtml?: string) => {
+    const step = values.title?.trim() || values.body !== undefined ? 2 : 1;
+    const suggestions = step === 2 ? await suggestSimilar(app.db, app.searchIndex, values.title).catch(() => []) : [];
+    return reply.page('questions/ask', { values, errors, previewHtml, titleMax: TITLE_MAX, step, suggestions }, { status, title: request.i18n.t('ask.title'), noindex: true });
+  };
 
-  app.get('/questions/ask', async (request, reply) => {
-    if (!request.user) return signInFirst(reply, '/questions/ask');
-    return askForm(request, reply, {}, {});
+  app.get('/questions/ask', { schema: { querystring: Type.Object({ title: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (request, reply) => {
+    const title = (request.query as { title?: string }).title?.slice(0, TITLE_MAX * 2) ?? '';
+    if (!request.user) return signInFirst(reply, title ? `/questions/ask?title=${encodeURIComponent(title)}` : '/questions/ask');
+    return askForm(request, reply, { title }, {});
   });
 
   app.post('/questions/ask', { schema: { body: AskBody }, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) }, async (request, reply) => {

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { atLeast } from '../accounts/roles.ts';
 import { canComment } from '../comments/service.ts';
+import { relatedQuestions } from '../search/service.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
@@ -40,6 +41,7 @@ export async function renderThread(
 ): Promise<FastifyReply> {
   const thread = getThread(app.db, questionId, request.user?.id);
   const pendingViews = app.viewCounter?.pendingFor(questionId) ?? 0;
+  const related = await relatedQuestions(app.db, app.searchIndex, thread);
   return reply.page(
     'questions/thread',
     {
@@ -48,6 +50,7 @@ export async function renderThread(
       errors: state.errors ?? {},
       values: state.values ?? {},
       threadPath: questionPath(thread.id, thread.slug),
+      related,
       description: thread.bodyMd.slice(0, 160).replace(/\s+/g, ' '),
     },
     { status, title: thread.title },
