@@ -13,7 +13,9 @@ import answerPages from './features/answers/routes.ts';
 import commentPages from './features/comments/routes.ts';
 import questionsApi from './features/questions/api.ts';
 import questionPages from './features/questions/routes.ts';
+import { ViewCounter } from './features/questions/view-counter.ts';
 import votePages from './features/votes/routes.ts';
+import deflectionRoutes, { deflectionApi } from './features/deflection/routes.ts';
 import searchApi from './features/search/api.ts';
 import { SearchClient } from './features/search/client.ts';
 import searchPages from './features/search/routes.ts';
@@ -31,6 +33,7 @@ import i18n from './plugins/i18n.ts';
 import rateLimits from './plugins/rate-limit.ts';
 import security from './plugins/security.ts';
 import views from './plugins/views.ts';
+import visitor from './plugins/visitor.ts';
 import './plugins/types.ts';
 
 const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../static');
@@ -89,7 +92,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     );
   search.start();
   app.decorate('searchIndex', search);
+  // One view counter for every feature: thread pages are rendered by several (encapsulated) feature plugins.
+  const viewCounter = new ViewCounter(db);
+  viewCounter.start();
+  app.decorate('viewCounter', viewCounter);
   app.addHook('onClose', async () => {
+    viewCounter.stop();
     if (!options.search) await search.stop();
     if (!options.db) closeDatabase(db);
   });
@@ -97,6 +105,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(security, { secureCookies: config.secureCookies });
   await app.register(auth, { cookieSecret: secrets.cookieSecret, secureCookies: config.secureCookies });
   await app.register(i18n);
+  await app.register(visitor, { secureCookies: config.secureCookies });
   await app.register(formbody);
   await app.register(csrf, { secureCookies: config.secureCookies });
   await app.register(rateLimits);
@@ -121,6 +130,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(accountsApi, { prefix: '/api/v1' });
   await app.register(questionsApi, { prefix: '/api/v1' });
   await app.register(searchApi, { prefix: '/api/v1' });
+  await app.register(deflectionRoutes);
+  await app.register(deflectionApi, { prefix: '/api/v1' });
 
   return app;
 }

@@ -103,6 +103,8 @@ export const questions = sqliteTable(
     /** Live (not deleted) answers. */
     answerCount: integer('answer_count').notNull().default(0),
     acceptedAnswerId: integer('accepted_answer_id'),
+    /** When the current accepted answer was accepted (the deflection report counts resolutions by it). */
+    acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
     status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
     duplicateOfId: integer('duplicate_of_id'),
     deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
@@ -250,4 +252,53 @@ export const searchChanges = sqliteTable('search_changes', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   questionId: integer('question_id').notNull(),
   createdAt: createdAt(),
+});
+
+/** Kinds of deflection events: the first group is sent by pages, the second logged by the server itself. */
+export const PAGE_EVENT_KINDS = ['result_click', 'suggestion_click', 'thread_read', 'solved', 'not_solved', 'ask_abandoned'] as const;
+export const SERVER_EVENT_KINDS = ['search', 'thread_view', 'ask_started', 'suggestions_shown', 'question_posted', 'contact_support'] as const;
+export type DeflectionKind = (typeof PAGE_EVENT_KINDS)[number] | (typeof SERVER_EVENT_KINDS)[number];
+
+/**
+ * Anonymous, first-party visitor events for the deflection report. No IP address is ever stored;
+ * bots, moderators, staff, admins and internal networks are never recorded.
+ */
+export const deflectionEvents = sqliteTable(
+  'deflection_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    kind: text('kind').$type<DeflectionKind>().notNull(),
+    /** The random id of the visitor cookie. */
+    visitorId: text('visitor_id').notNull(),
+    userId: integer('user_id'),
+    questionId: integer('question_id'),
+    /** Normalized search query (lower case, single spaces, at most 200 characters). */
+    query: text('query'),
+    resultCount: integer('result_count'),
+    rank: integer('rank'),
+    /** For ask_started when a holdout runs: whether this visitor sees suggestions ("shown") or not ("hidden"). */
+    variant: text('variant'),
+  },
+  (t) => [index('deflection_at').on(t.at), index('deflection_visitor_at').on(t.visitorId, t.at), index('deflection_user_at').on(t.userId, t.at)],
+);
+
+/** A visitor id seen signed in as a user: what they did signed out and signed in is one person. */
+export const visitorLinks = sqliteTable('visitor_links', {
+  visitorId: text('visitor_id').primaryKey(),
+  userId: integer('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  linkedAt: integer('linked_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/**
+ * The estimator's result for one finished UTC day (all of its window W has passed), so that a report
+ * over months reads a few rows instead of every event. `settingsKey` names the settings it used.
+ */
+export const deflectionRollups = sqliteTable('deflection_rollups', {
+  day: text('day').primaryKey(),
+  settingsKey: text('settings_key').notNull(),
+  data: text('data').notNull(),
+  computedAt: integer('computed_at', { mode: 'timestamp_ms' }).notNull(),
 });

@@ -1,5 +1,8 @@
 // English message catalog. Every key here must exist in es.ts too (the type checker enforces it).
+import { deflectionEn } from './deflection.en.ts';
+
 export const en = {
+  ...deflectionEn,
   'site.name': 'Resuelto',
   'site.tagline': 'Answers from customers and staff, before you call.',
   'nav.main': 'Main',

@@ -72,11 +72,93 @@ function enhanceSuggestions(input) {
   if (input.value.trim()) fetchSuggestions();
 }
 
+/** Sends a page event for the deflection report; it must never get in the visitor's way. */
+function sendEvent(event) {
+  try {
+    fetch('/api/v1/deflection/events', {
+      method: 'POST',
+      keepalive: true,
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken() },
+      body: JSON.stringify(event),
+    }).catch(() => undefined);
+  } catch (e) {
+    // reporting is best effort
+  }
+}
+
+/** thread_read: the thread stayed visible for 15 seconds in all. */
+function watchThreadRead(article) {
+  const questionId = Number(article.dataset.threadId);
+  let visibleMs = 0;
+  let since = document.visibilityState === 'visible' ? Date.now() : null;
+  let sent = false;
+  const check = () => {
+    const total = visibleMs + (since === null ? 0 : Date.now() - since);
+    if (!sent && total >= 15000) {
+      sent = true;
+      sendEvent({ kind: 'thread_read', questionId });
+    }
+  };
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') since = Date.now();
+    else if (since !== null) {
+      visibleMs += Date.now() - since;
+      since = null;
+    }
+  });
+  const timer = setInterval(() => {
+    check();
+    if (sent) clearInterval(timer);
+  }, 1000);
+}
+
+/** "Did this solve your problem?" without a reload; the plain form still works without this. */
+function enhanceFeedback(form) {
+  const thanks = form.parentElement.querySelector('.feedback-thanks');
+  const questionId = Number(form.closest('[data-question-id]').dataset.questionId);
+  form.addEventListener('click', (event) => {
+    const button = event.target.closest('button[name="solved"]');
+    if (!button) return;
+    event.preventDefault();
+    const solved = button.value === 'yes';
+    sendEvent({ kind: solved ? 'solved' : 'not_solved', questionId });
+    if (thanks) {
+      thanks.textContent = solved ? thanks.dataset.thanksYes : thanks.dataset.thanksNo;
+      thanks.hidden = false;
+    }
+    form.hidden = true;
+  });
+}
+
+document.addEventListener('click', (event) => {
+  const link = event.target.closest && event.target.closest('a[data-result-rank], a[data-suggestion-rank]');
+  if (!link) return;
+  const questionId = Number(link.dataset.questionId);
+  if (link.dataset.resultRank) sendEvent({ kind: 'result_click', questionId, rank: Number(link.dataset.resultRank), query: link.dataset.query || null });
+  else sendEvent({ kind: 'suggestion_click', questionId, rank: Number(link.dataset.suggestionRank) });
+});
+
+/** ask_abandoned: the ask form was started but left without posting. */
+function watchAskAbandoned(form) {
+  let submitted = false;
+  let touched = false;
+  form.addEventListener('submit', () => (submitted = true));
+  form.addEventListener('input', () => (touched = true));
+  window.addEventListener('pagehide', () => {
+    if (touched && !submitted) sendEvent({ kind: 'ask_abandoned' });
+  });
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   // Move focus to a form's error summary so screen readers announce what went wrong.
   const summary = document.getElementById('error-summary');
   if (summary) summary.focus();
   document.querySelectorAll('input[data-suggest]').forEach(enhanceSuggestions);
+  const thread = document.querySelector('article[data-thread-id]');
+  if (thread) watchThreadRead(thread);
+  document.querySelectorAll('form[data-feedback]').forEach(enhanceFeedback);
+  document.querySelectorAll('form[action="/questions/ask"][method="post"]').forEach(watchAskAbandoned);
 });
 
 window.resuelto = { csrfToken };

@@ -6,6 +6,7 @@ import { safeReturnPath } from '../../lib/http.ts';
 import { endBrowserSession, startBrowserSession } from '../../plugins/auth.ts';
 import { limitFromSetting } from '../../plugins/rate-limit.ts';
 import { answersBy } from '../answers/service.ts';
+import { linkVisitor } from '../deflection/service.ts';
 import { listQuestions } from '../questions/service.ts';
 import { reputationHistory } from '../votes/reputation.ts';
 import { reputationReasonLabel } from '../votes/labels.ts';
@@ -46,6 +47,7 @@ export default async function accountsPages(app: FastifyInstance) {
       async () => {
         const user = await registerUser(app.db, body);
         startBrowserSession(app, request, reply, user);
+        if (request.visitorId) linkVisitor(app.db, request.visitorId, user.id);
         return reply.redirect(safeReturnPath(body.next), 303);
       },
       (errors, status) => signUpForm(request, reply, { username: body.username, email: body.email, next: body.next }, errors, status),
@@ -64,6 +66,8 @@ export default async function accountsPages(app: FastifyInstance) {
       async () => {
         const user = await authenticate(app.db, body.login, body.password, app.settings());
         startBrowserSession(app, request, reply, user);
+        // What this visitor did signed out and what they do signed in is one person in the report.
+        if (request.visitorId) linkVisitor(app.db, request.visitorId, user.id);
         return reply.redirect(safeReturnPath(body.next), 303);
       },
       (errors, status) => signInForm(request, reply, { login: body.login, next: body.next }, { login: Object.values(errors)[0] }, status),

@@ -112,7 +112,7 @@ export function acceptAnswer(
         );
       }
     }
-    tx.update(questions).set({ acceptedAnswerId: answerId, lastActivityAt: now }).where(eq(questions.id, questionId)).run();
+    tx.update(questions).set({ acceptedAnswerId: answerId, acceptedAt: answerId === null ? null : now, lastActivityAt: now }).where(eq(questions.id, questionId)).run();
     logSearchChange(tx, questionId, now);
     return { acceptedAnswerId: answerId };
   });
@@ -130,13 +130,14 @@ export function setOfficial(db: Db, actor: Poster, answerId: number, official: b
 
 /** Deletes an answer (its author, or a moderator). An accepted answer is un-accepted first. */
 export function deleteAnswer(db: Db, actor: Poster, answerId: number, settings: Settings, now = new Date()): void {
-  const { answer, acceptedAnswerId } = liveAnswer(db, answerId);
-  if (actor.id !== answer.authorId && !atLeast(actor.role, 'moderator')) throw forbidden();
-  if (acceptedAnswerId === answerId) {
-    // Un-accepting is done on the asker's behalf, so the system acts as a moderator here.
-    acceptAnswer(db, { ...actor, role: 'moderator' }, answer.questionId, null, settings, now);
-  }
+  // One transaction: the un-accepting (with its reputation) and the deletion happen together or not at all.
   db.transaction((tx) => {
+    const { answer, acceptedAnswerId } = liveAnswer(db, answerId);
+    if (actor.id !== answer.authorId && !atLeast(actor.role, 'moderator')) throw forbidden();
+    if (acceptedAnswerId === answerId) {
+      // Un-accepting is done on the asker's behalf, so the system acts as a moderator here (a nested savepoint).
+      acceptAnswer(db, { ...actor, role: 'moderator' }, answer.questionId, null, settings, now);
+    }
     const result = tx.update(answers).set({ deletedAt: now }).where(and(eq(answers.id, answerId), isNull(answers.deletedAt))).run();
     if (result.changes === 0) throw new AppError(409, 'already_deleted', 'error.notFound');
     tx.update(questions).set({ answerCount: sql`max(0, ${questions.answerCount} - 1)` }).where(eq(questions.id, answer.questionId)).run();

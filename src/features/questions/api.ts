@@ -11,6 +11,7 @@ import { castVote } from '../votes/service.ts';
 import { Answer, answerJson, ErrorBody, Question, QuestionSummarySchema, questionJson, summaryJson } from './api-shapes.ts';
 import { askQuestion, editQuestion, getThread, listQuestions, SORTS, type Sort } from './service.ts';
 import { BODY_MAX } from './validation.ts';
+import { logEvent } from '../deflection/visit.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
 const Errors = { '4xx': ErrorBody };
@@ -52,6 +53,7 @@ export default async function questionsApi(app: FastifyInstance) {
     async (request, reply) => {
       const user = requireUser(request);
       const created = askQuestion(app.db, user, request.body as { title: string; body: string; tags: string[] }, app.settings());
+      logEvent(app, request, 'question_posted', { questionId: created.id });
       return reply.status(201).send({ ...created, url: baseUrl + created.url });
     },
   );

@@ -11,8 +11,9 @@ import { PRIVILEGES, privilegeThreshold } from '../votes/rules.ts';
 import { askQuestion, canEdit, canonicalSlug, deleteQuestion, editQuestion, getThread, listQuestions, listTags, questionPath, SORTS, type Sort } from './service.ts';
 import { renderThread } from './thread-page.ts';
 import { suggestSimilar } from '../search/service.ts';
+import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
 import { BODY_MAX, TITLE_MAX } from './validation.ts';
-import { ViewCounter } from './view-counter.ts';
+import type { ViewCounter } from './view-counter.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
 const ListQuery = Type.Object({
@@ -41,10 +42,8 @@ export function signInFirst(reply: FastifyReply, path: string): FastifyReply {
 }
 
 export default async function questionPages(app: FastifyInstance) {
-  const viewCounter = new ViewCounter(app.db);
-  viewCounter.start();
-  app.decorate('viewCounter', viewCounter);
-  app.addHook('onClose', async () => viewCounter.stop());
+  // Created, started and stopped by app.ts, so that every feature rendering a thread sees the same counter.
+  const viewCounter = app.viewCounter!;
 
   app.get('/questions', { schema: { querystring: ListQuery } }, async (request, reply) => {
     const query = request.query as { sort?: Sort; tag?: string; page?: string };
@@ -70,12 +69,17 @@ export default async function questionPages(app: FastifyInstance) {
    */
   const askForm = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: Record<string, string>, status = 200, previewHtml?: string) => {
     const step = values.title?.trim() || values.body !== undefined ? 2 : 1;
-    const suggestions = step === 2 ? await suggestSimilar(app.db, app.searchIndex, values.title).catch(() => []) : [];
+    const holdout = inSuggestionHoldout(app, request);
+    const suggestions = step === 2 && !holdout ? await suggestSimilar(app.db, app.searchIndex, values.title).catch(() => []) : [];
+    if (suggestions.length > 0) logEvent(app, request, 'suggestions_shown', { query: values.title });
     return reply.page('questions/ask', { values, errors, previewHtml, titleMax: TITLE_MAX, step, suggestions }, { status, title: request.i18n.t('ask.title'), noindex: true });
   };
 
   app.get('/questions/ask', { schema: { querystring: Type.Object({ title: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (request, reply) => {
     const title = (request.query as { title?: string }).title?.slice(0, TITLE_MAX * 2) ?? '';
+    // The ask form was opened: with a holdout running, note which group this visitor is in.
+    const percent = app.settings().holdoutPercent;
+    logEvent(app, request, 'ask_started', { variant: percent > 0 ? (inSuggestionHoldout(app, request) ? 'hidden' : 'shown') : null });
     if (!request.user) return signInFirst(reply, title ? `/questions/ask?title=${encodeURIComponent(title)}` : '/questions/ask');
     return askForm(request, reply, { title }, {});
   });
@@ -89,7 +93,8 @@ export default async function questionPages(app: FastifyInstance) {
       request,
       reply,
       async () => {
-        const { url } = askQuestion(app.db, user, { title: body.title, body: body.body, tags: body.tags }, app.settings());
+        const { id, url } = askQuestion(app.db, user, { title: body.title, body: body.body, tags: body.tags }, app.settings());
+        logEvent(app, request, 'question_posted', { questionId: id });
         return reply.redirect(url, 303);
       },
       (errors, status) => askForm(request, reply, values, errors, status),
@@ -108,6 +113,7 @@ export default async function questionPages(app: FastifyInstance) {
         return reply.redirect(questionPath(id, canonical) + query, 301);
       }
       viewCounter.count(id, request.user ? `u${request.user.id}` : `${request.ip}|${request.headers['user-agent'] ?? ''}`, request.headers['user-agent']);
+      logEvent(app, request, 'thread_view', { questionId: id });
       return renderThread(app, request, reply, id);
     },
   );

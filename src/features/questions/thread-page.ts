@@ -51,6 +51,7 @@ export async function renderThread(
       values: state.values ?? {},
       threadPath: questionPath(thread.id, thread.slug),
       related,
+      feedback: ((request.query ?? {}) as { feedback?: unknown }).feedback === 'yes' ? 'yes' : ((request.query ?? {}) as { feedback?: unknown }).feedback === 'no' ? 'no' : null,
       description: thread.bodyMd.slice(0, 160).replace(/\s+/g, ' '),
     },
     { status, title: thread.title },

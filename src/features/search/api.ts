@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { ErrorBody } from '../questions/api-shapes.ts';
 import { SearchQuery, parseSearchQuery } from './routes.ts';
 import { searchQuestions, suggestSimilar, type SearchItem } from './service.ts';
+import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
 
 const Item = Type.Object({
   id: Type.Integer(),
@@ -41,7 +42,9 @@ export default async function searchApi(app: FastifyInstance) {
       },
     },
     async (request) => {
-      const results = await searchQuestions(app.db, app.searchIndex, parseSearchQuery(request.query as Record<string, string | undefined>));
+      const query = parseSearchQuery(request.query as Record<string, string | undefined>);
+      const results = await searchQuestions(app.db, app.searchIndex, query);
+      if (query.q.trim() && query.page === 1) logEvent(app, request, 'search', { query: query.q, resultCount: results.total });
       return { ...results, items: results.items.map(json) };
     },
   );
@@ -56,7 +59,11 @@ export default async function searchApi(app: FastifyInstance) {
     },
     async (request) => {
       const title = ((request.query as { title?: string }).title ?? '').slice(0, 300);
-      return { items: (await suggestSimilar(app.db, app.searchIndex, title)).map(json) };
+      // Visitors in the suggestions holdout get none, whichever way they ask (page or script).
+      if (inSuggestionHoldout(app, request)) return { items: [] };
+      const items = await suggestSimilar(app.db, app.searchIndex, title);
+      if (items.length > 0) logEvent(app, request, 'suggestions_shown', { query: title });
+      return { items: items.map(json) };
     },
   );
 }

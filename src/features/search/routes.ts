@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { pageCount, pageNumber } from '../../lib/pagination.ts';
 import { searchQuestions } from './service.ts';
+import { logEvent } from '../deflection/visit.ts';
 
 export const SearchQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 10_000 })),
@@ -25,6 +26,7 @@ export default async function searchPages(app: FastifyInstance) {
     const query = parseSearchQuery(request.query as Record<string, string | undefined>);
     const { t } = request.i18n;
     const results = query.q.trim() ? await searchQuestions(app.db, app.searchIndex, query) : null;
+    if (results && query.page === 1) logEvent(app, request, 'search', { query: query.q, resultCount: results.total });
     const params = new URLSearchParams({ q: query.q });
     if (query.tag) params.set('tag', query.tag);
     if (query.answered) params.set('answered', 'true');

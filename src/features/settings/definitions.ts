@@ -15,6 +15,14 @@ const text = (maxLength: number, fallback: string): SettingDefinition<string> =>
   default: fallback,
   parse: (raw) => (typeof raw === 'string' && raw.length <= maxLength ? raw : undefined),
 });
+const decimal = (min: number, max: number, fallback: number): SettingDefinition<number> => ({
+  default: fallback,
+  parse: (raw) => (typeof raw === 'number' && Number.isFinite(raw) && raw >= min && raw <= max ? raw : undefined),
+});
+const pattern = (regex: RegExp, fallback: string): SettingDefinition<string> => ({
+  default: fallback,
+  parse: (raw) => (typeof raw === 'string' && regex.test(raw) ? raw : undefined),
+});
 const oneOf = <T extends string>(values: readonly T[], fallback: T): SettingDefinition<T> => ({
   default: fallback,
   parse: (raw) => (values.includes(raw as T) ? (raw as T) : undefined),
@@ -75,6 +83,24 @@ export const settingDefinitions = {
     20_000,
     ['wifi, wlan, inalambrico, wireless', 'factura, recibo, invoice, bill', 'contraseña, clave, password', 'modem, router', 'movil, celular, telefono, phone', 'reembolso, devolucion, refund'].join('\n'),
   ),
+
+  // The deflection report (src/features/deflection/estimator.ts explains every figure).
+  /** Hours after a "solved" or a read during which a question or support contact by the same person cancels the credit. */
+  deflectionWindowHours: integer(1, 24 * 30, 72),
+  /** Share of potential deflections counted in the estimate (Higher Logic's 20% for reads of answered discussions). */
+  deflectionPotentialShare: decimal(0, 1, 0.2),
+  /** What one assisted support contact (phone, email, chat) costs. */
+  costPerContact: decimal(0, 1_000_000, 8),
+  /** What one community-handled contact costs. */
+  costPerCommunityContact: decimal(0, 1_000_000, 1),
+  /** ISO 4217 code of the costs. */
+  currency: pattern(/^[A-Z]{3}$/, 'USD'),
+  /** Where "Still need help? Contact support" leads (through /support, which counts it). */
+  supportUrl: pattern(/^(https?:\/\/|mailto:)[^\s]{1,500}$/, 'mailto:support@example.com'),
+  /** Addresses never recorded (the company's own offices): CIDR blocks, one per line or comma-separated. */
+  internalNetworks: text(5_000, ''),
+  /** Percent of visitors (stable per visitor) who are not shown similar questions when asking, to measure their effect. */
+  holdoutPercent: integer(0, 50, 0),
 } as const;
 
 export type SettingKey = keyof typeof settingDefinitions;
