@@ -6,12 +6,13 @@ const marked = new Marked({ gfm: true, breaks: false, async: false });
 
 export const LINK_REL = 'nofollow ugc noopener';
 
-// Tags whose text must vanish with them rather than be shown as text.
-const DROP_WITH_CONTENT = ['script', 'style', 'textarea', 'option', 'noscript', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext', 'template', 'title', 'svg', 'math', 'object', 'embed', 'select'];
+// Tags whose text must vanish with them rather than be shown as text. Others that are not allowed (svg,
+// math, iframe, ...) are dropped but keep their text: an unclosed <svg> must not swallow the rest of a post.
+const DROP_WITH_CONTENT = ['script', 'style', 'textarea', 'option', 'noscript', 'xmp', 'noembed', 'noframes', 'plaintext', 'template', 'title'];
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
-    'p', 'br', 'hr', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'li', 'strong', 'em', 'del', 's', 'code', 'pre',
+    'p', 'br', 'hr', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'li', 'strong', 'em', 'del', 's', 'code', 'pre',
     'a', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'sup', 'sub', 'kbd',
   ],
   allowedAttributes: {
@@ -29,17 +30,18 @@ const SANITIZE: sanitizeHtml.IOptions = {
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
   nonTextTags: DROP_WITH_CONTENT,
-  // The page owns h1 and h2: a post's headings start at h3, keeping the outline (and screen readers) sane.
+  // The page owns h1: a post's headings start at h2, keeping the outline (and screen readers) sane.
   transformTags: {
-    h1: 'h3',
-    h2: 'h4',
-    h3: 'h5',
-    h4: 'h6',
+    h1: 'h2',
+    h2: 'h3',
+    h3: 'h4',
+    h4: 'h5',
     h5: 'h6',
     a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: LINK_REL } }),
     img: (tagName, attribs) => ({ tagName, attribs: { ...attribs, loading: 'lazy' } }),
   },
-  exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+  // Images only from an absolute https URL: a relative src would make every reader's browser request a page of the forum itself.
+  exclusiveFilter: (frame) => frame.tag === 'img' && !/^https:\/\//i.test(frame.attribs.src ?? ''),
 };
 
 /** Markdown (or the HTML it may contain) to safe HTML. */
