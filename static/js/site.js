@@ -38,7 +38,11 @@ function enhanceSuggestions(input) {
       if (item.hasAcceptedAnswer) {
         const badge = document.createElement('span');
         badge.className = 'badge badge-accepted';
-        badge.textContent = ' ✓ ' + text.accepted;
+        // As in the server-rendered list: the tick is decoration, the words say it.
+        const tick = document.createElement('span');
+        tick.setAttribute('aria-hidden', 'true');
+        tick.textContent = '✓ ';
+        badge.append(tick, text.accepted);
         li.append(' ', badge);
       }
       if (item.acceptedExcerpt) {

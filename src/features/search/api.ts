@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorBody } from '../questions/api-shapes.ts';
-import { SearchQuery, parseSearchQuery } from './routes.ts';
+import { SearchQuery, first, parseSearchQuery } from './routes.ts';
 import { searchQuestions, suggestSimilar, type SearchItem } from './service.ts';
 import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
 
@@ -42,7 +42,7 @@ export default async function searchApi(app: FastifyInstance) {
       },
     },
     async (request) => {
-      const query = parseSearchQuery(request.query as Record<string, string | undefined>);
+      const query = parseSearchQuery(request.query as Parameters<typeof parseSearchQuery>[0]);
       const results = await searchQuestions(app.db, app.searchIndex, query);
       if (query.q.trim() && query.page === 1) logEvent(app, request, 'search', { query: query.q, resultCount: results.total });
       return { ...results, items: results.items.map(json) };
@@ -53,12 +53,12 @@ export default async function searchApi(app: FastifyInstance) {
     '/search/suggest',
     {
       schema: {
-        querystring: Type.Object({ title: Type.Optional(Type.String({ maxLength: 10_000 })) }),
+        querystring: Type.Object({ title: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) }),
         response: { 200: Type.Object({ items: Type.Array(Item) }), '4xx': ErrorBody },
       },
     },
     async (request) => {
-      const title = ((request.query as { title?: string }).title ?? '').slice(0, 300);
+      const title = (first((request.query as { title?: string | string[] }).title) ?? '').slice(0, 300);
       // Visitors in the suggestions holdout get none, whichever way they ask (page or script).
       if (inSuggestionHoldout(app, request)) return { items: [] };
       const items = await suggestSimilar(app.db, app.searchIndex, title);

@@ -5,25 +5,33 @@ import { pageCount, pageNumber } from '../../lib/pagination.ts';
 import { searchQuestions } from './service.ts';
 import { logEvent } from '../deflection/visit.ts';
 
+// Any text a person can type is a valid query (API.md): no length limit here, it is cut below; a repeated
+// parameter (?q=a&q=b) uses the first value.
+const Text = Type.Union([Type.String(), Type.Array(Type.String())]);
+export const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
 export const SearchQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 10_000 })),
-  tag: Type.Optional(Type.String({ maxLength: 100 })),
-  answered: Type.Optional(Type.String({ maxLength: 10 })),
-  page: Type.Optional(Type.String({ maxLength: 10 })),
+  q: Type.Optional(Text),
+  tag: Type.Optional(Text),
+  answered: Type.Optional(Text),
+  page: Type.Optional(Text),
 });
 
-export function parseSearchQuery(query: { q?: string; tag?: string; answered?: string; page?: string }) {
+type RawQuery = { q?: string | string[]; tag?: string | string[]; answered?: string | string[]; page?: string | string[] };
+
+export function parseSearchQuery(query: RawQuery) {
+  const answered = first(query.answered);
   return {
-    q: (query.q ?? '').slice(0, 2_000),
-    tag: query.tag?.trim().toLowerCase() || undefined,
-    answered: query.answered === 'true' || query.answered === 'on' || query.answered === '1',
-    page: pageNumber(query.page),
+    q: (first(query.q) ?? '').slice(0, 2_000),
+    tag: first(query.tag)?.trim().toLowerCase().slice(0, 100) || undefined,
+    answered: answered === 'true' || answered === 'on' || answered === '1',
+    page: pageNumber(first(query.page)?.slice(0, 10)),
   };
 }
 
 export default async function searchPages(app: FastifyInstance) {
   app.get('/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {
-    const query = parseSearchQuery(request.query as Record<string, string | undefined>);
+    const query = parseSearchQuery(request.query as RawQuery);
     const { t } = request.i18n;
     const results = query.q.trim() ? await searchQuestions(app.db, app.searchIndex, query) : null;
     if (results && query.page === 1) logEvent(app, request, 'search', { query: query.q, resultCount: results.total });
