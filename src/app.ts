@@ -16,6 +16,8 @@ import questionPages from './features/questions/routes.ts';
 import { ViewCounter } from './features/questions/view-counter.ts';
 import votePages from './features/votes/routes.ts';
 import deflectionRoutes, { deflectionApi } from './features/deflection/routes.ts';
+import deflectionPages from './features/deflection/pages.ts';
+import adminPages from './features/admin/routes.ts';
 import searchApi from './features/search/api.ts';
 import { SearchClient } from './features/search/client.ts';
 import searchPages from './features/search/routes.ts';
@@ -131,6 +133,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(questionsApi, { prefix: '/api/v1' });
   await app.register(searchApi, { prefix: '/api/v1' });
   await app.register(deflectionRoutes);
+  await app.register(deflectionPages);
+  await app.register(adminPages);
   await app.register(deflectionApi, { prefix: '/api/v1' });
 
   return app;
