@@ -53,6 +53,36 @@ export function setSetting<K extends SettingKey>(db: Db, key: K, raw: unknown): 
   return parsed;
 }
 
+/**
+ * Sets several settings at once: every value is validated first (a bad one throws, naming its key, and
+ * nothing is written), then all are written in one transaction.
+ */
+export function setSettings(db: Db, values: Partial<Record<SettingKey, unknown>>): Partial<Settings> {
+  const parsed: Partial<Record<SettingKey, unknown>> = {};
+  for (const [key, raw] of Object.entries(values) as [SettingKey, unknown][]) {
+    if (!isSettingKey(key)) {
+      throw new AppError(400, 'invalid_input', 'error.invalidField', { field: key, params: { field: key, reason: 'unknown setting' } });
+    }
+    const value = settingDefinitions[key].parse(raw);
+    if (value === undefined) {
+      throw new AppError(400, 'invalid_input', 'error.invalidField', { field: key, params: { field: key, reason: 'out of range' } });
+    }
+    parsed[key] = value;
+  }
+  const now = new Date();
+  db.transaction((tx) => {
+    for (const [key, value] of Object.entries(parsed)) {
+      const json = JSON.stringify(value);
+      tx.insert(settingsTable)
+        .values({ key, value: json, updatedAt: now })
+        .onConflictDoUpdate({ target: settingsTable.key, set: { value: json, updatedAt: now } })
+        .run();
+    }
+  });
+  cache.delete(db);
+  return parsed as Partial<Settings>;
+}
+
 export function deleteSetting(db: Db, key: SettingKey): void {
   db.delete(settingsTable).where(eq(settingsTable.key, key)).run();
   cache.delete(db);
