@@ -1,0 +1,26 @@
+// Bench helper: a bare Fastify 5 "hello" server, the baseline the forum is measured against.
+// Run as a child process by bench/lib/servers.ts; prints {"port":N} on stdout once it listens.
+import Fastify from 'fastify';
+
+const HTML =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hello</title></head>' +
+  '<body><h1>Hello</h1><p>A bare Fastify page.</p></body></html>';
+
+const app = Fastify({ logger: false });
+app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(HTML));
+
+let closing = false;
+async function shutdown(): Promise<void> {
+  if (closing) return;
+  closing = true;
+  await app.close().catch(() => {});
+  process.exit(0); // a clean exit, so that --cpu-prof can write its profile
+}
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());
+process.on('disconnect', () => void shutdown()); // the bench process went away
+
+await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
+const address = app.server.address();
+if (address === null || typeof address === 'string') throw new Error('unexpected server address');
+process.stdout.write(JSON.stringify({ port: address.port }) + '\n');
