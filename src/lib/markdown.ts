@@ -66,6 +66,14 @@ function decodeEntities(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
+/**
+ * Plain text of HTML that this module produced (already sanitized): a cheap tag strip, for list
+ * excerpts shown on every list page. Never use it on untrusted HTML.
+ */
+export function sanitizedHtmlToText(html: string): string {
+  return decodeEntities(html.replace(/<\/(p|li|h\d|pre|blockquote|tr)>/g, ' ').replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
+}
+
 /** The first `max` characters of a text, cut at a word boundary. */
 export function excerpt(text: string, max = 200): string {
   if (text.length <= max) return text;

@@ -8,6 +8,16 @@ import fp from 'fastify-plugin';
 import { atLeast } from '../features/accounts/roles.ts';
 import { LOCALES } from '../lib/i18n.ts';
 import type { PageOptions } from './types.ts';
+import { contentVersion } from '../features/questions/content-version.ts';
+
+export interface SharedPage {
+  template: string;
+  data?: Record<string, unknown>;
+  options?: PageOptions;
+}
+
+// Never produced by the token generator (base64url), so it can only be our marker.
+const CSRF_PLACEHOLDER = '@@csrf-token@@';
 
 export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
 
@@ -39,10 +49,9 @@ export default fp(
     // (reconfiguring eta, copying options and data, an LRU lookup) cost more than the lookup it saves.
     await app.register(view, { engine: { eta }, root: VIEWS_DIR, production: options.production });
 
-    app.decorateReply('page', async function page(this: FastifyReply, template: string, data = {}, pageOptions: PageOptions = {}) {
-      const request = this.request;
+    const render = (reply: FastifyReply, template: string, data: Record<string, unknown>, pageOptions: PageOptions, csrfToken: string): string => {
+      const request = reply.request;
       const { t } = request.i18n;
-      const csrfToken = this.generateCsrf();
       const siteName = t('site.name');
       const url = new URL(request.url, 'http://x');
       const html = eta.render(template, {
@@ -61,11 +70,44 @@ export default fp(
         siteName,
         noindex: pageOptions.noindex ?? false,
       });
-      this.status(pageOptions.status ?? 200).type('text/html; charset=utf-8');
+      return html;
+    };
+
+    const send = (reply: FastifyReply, html: string, status: number) => {
+      reply.status(status).type('text/html; charset=utf-8');
       // Pages vary by language, session and CSRF token: shared caches must not keep them.
-      this.header('cache-control', 'private, no-cache');
-      this.header('vary', 'Cookie, Accept-Language');
-      return this.send(html);
+      reply.header('cache-control', 'private, no-cache');
+      reply.header('vary', 'Cookie, Accept-Language');
+      return reply.send(html);
+    };
+
+    app.decorateReply('page', async function page(this: FastifyReply, template: string, data = {}, pageOptions: PageOptions = {}) {
+      return send(this, render(this, template, data, pageOptions, this.generateCsrf()), pageOptions.status ?? 200);
+    });
+
+    // Pages that are the same for every signed-out visitor but for the CSRF token are rendered once per
+    // language and URL and kept until the content changes (any write appends to the search change log,
+    // whose last id is the content version) or a minute passes. The token is put in on the way out.
+    const shared = new Map<string, { html: string; status: number; version: string; at: number }>();
+    const SHARED_MS = 60_000;
+    const SHARED_MAX = 2_000;
+    app.decorateReply('sharedPage', async function sharedPage(this: FastifyReply, build: () => Promise<SharedPage> | SharedPage, extraVersion = '') {
+      const request = this.request;
+      if (request.user) {
+        const { template, data, options: pageOptions = {} } = await build();
+        return send(this, render(this, template, data ?? {}, pageOptions, this.generateCsrf()), pageOptions.status ?? 200);
+      }
+      const key = `${request.i18n.locale} ${request.url}`;
+      const version = `${contentVersion(app.db)}:${extraVersion}`;
+      const now = Date.now();
+      let entry = shared.get(key);
+      if (!entry || entry.version !== version || now - entry.at > SHARED_MS) {
+        const { template, data, options: pageOptions = {} } = await build();
+        entry = { html: render(this, template, data ?? {}, pageOptions, CSRF_PLACEHOLDER), status: pageOptions.status ?? 200, version, at: now };
+        if (shared.size >= SHARED_MAX) shared.clear();
+        shared.set(key, entry);
+      }
+      return send(this, entry.html.replaceAll(CSRF_PLACEHOLDER, this.generateCsrf()), entry.status);
     });
   },
   { name: 'resuelto-views', dependencies: ['resuelto-i18n'] },

@@ -5,6 +5,7 @@ import { comments, questions, type PostType } from '../../db/schema.ts';
 import { forbidden, invalid } from '../../lib/errors.ts';
 import { checkPostingLimits, type Poster } from '../questions/limits.ts';
 import { requireLivePost } from '../questions/posts.ts';
+import { logSearchChange } from '../questions/service.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import { validComment } from '../questions/validation.ts';
@@ -36,6 +37,8 @@ export function addComment(db: Db, author: Poster, input: { postType: unknown; p
     checkPostingLimits(tx, author, 'comment', body, settings, now);
     const { id } = tx.insert(comments).values({ postType, postId, authorId: author.id, body, createdAt: now }).returning({ id: comments.id }).get();
     tx.update(questions).set({ lastActivityAt: now }).where(eq(questions.id, post.questionId)).run();
+    // Comments are not searched, but the change log is also the content version cached pages follow.
+    logSearchChange(tx, post.questionId, now);
     return { id, questionId: post.questionId };
   });
 }

@@ -9,7 +9,7 @@ import { limitFromSetting } from '../../plugins/rate-limit.ts';
 import { revisionHistory } from '../revisions/service.ts';
 import { PRIVILEGES, privilegeThreshold } from '../votes/rules.ts';
 import { askQuestion, canEdit, canonicalSlug, deleteQuestion, editQuestion, getThread, listQuestions, listTags, questionPath, SORTS, type Sort } from './service.ts';
-import { renderThread } from './thread-page.ts';
+import { renderThread, threadPage } from './thread-page.ts';
 import { suggestSimilar } from '../search/service.ts';
 import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
 import { BODY_MAX, TITLE_MAX } from './validation.ts';
@@ -49,18 +49,22 @@ export default async function questionPages(app: FastifyInstance) {
     const query = request.query as { sort?: Sort; tag?: string; page?: string };
     const sort = query.sort ?? 'newest';
     const tag = query.tag?.trim().toLowerCase() || undefined;
-    const list = listQuestions(app.db, { sort, tag, page: pageNumber(query.page), pageSize: 20 });
     const { t } = request.i18n;
-    return reply.page(
-      'questions/list',
-      { list, sort, tag, sorts: SORTS, pages: pageCount(list.total, list.pageSize) },
-      { title: tag ? t('questions.taggedTitle', { tag }) : t('questions.title'), noindex: list.page > 1 && list.items.length === 0 },
-    );
+    return reply.sharedPage(() => {
+      const list = listQuestions(app.db, { sort, tag, page: pageNumber(query.page), pageSize: 20 });
+      return {
+        template: 'questions/list',
+        data: { list, sort, tag, sorts: SORTS, pages: pageCount(list.total, list.pageSize) },
+        options: { title: tag ? t('questions.taggedTitle', { tag }) : t('questions.title'), noindex: list.page > 1 && list.items.length === 0 },
+      };
+    });
   });
 
   app.get('/tags', { schema: { querystring: Type.Object({ page: Type.Optional(Type.String({ maxLength: 10 })) }) } }, async (request, reply) => {
-    const list = listTags(app.db, { page: pageNumber((request.query as { page?: string }).page) });
-    return reply.page('questions/tags', { list, pages: pageCount(list.total, list.pageSize) }, { title: request.i18n.t('tags.title') });
+    return reply.sharedPage(() => {
+      const list = listTags(app.db, { page: pageNumber((request.query as { page?: string }).page) });
+      return { template: 'questions/tags', data: { list, pages: pageCount(list.total, list.pageSize) }, options: { title: request.i18n.t('tags.title') } };
+    });
   });
 
   /**
@@ -114,7 +118,8 @@ export default async function questionPages(app: FastifyInstance) {
       }
       viewCounter.count(id, request.user ? `u${request.user.id}` : `${request.ip}|${request.headers['user-agent'] ?? ''}`, request.headers['user-agent']);
       logEvent(app, request, 'thread_view', { questionId: id });
-      return renderThread(app, request, reply, id);
+      // The view count is on the page: a counted view is a new version of that page.
+      return reply.sharedPage(() => threadPage(app, request, id), String(viewCounter.countedFor(id)));
     },
   );
 

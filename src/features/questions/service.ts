@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.ts';
 import { answers, comments, questions, questionTags, revisions, searchChanges, tags, users, votes, type PostType } from '../../db/schema.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
 import { detectLanguage } from '../../lib/language.ts';
-import { htmlToText, renderMarkdown } from '../../lib/markdown.ts';
+import { htmlToText, renderMarkdown, sanitizedHtmlToText } from '../../lib/markdown.ts';
 import { MAX_PAGE_SIZE, type Page } from '../../lib/pagination.ts';
 import { slugify } from '../../lib/slug.ts';
 import { atLeast } from '../accounts/roles.ts';
@@ -344,6 +344,10 @@ export interface ListOptions {
   page?: number;
   pageSize?: number;
   authorId?: number;
+  /** Lists that show no total (the home page) skip counting. */
+  withTotal?: boolean;
+  /** Lists that show no excerpt skip making one. */
+  withExcerpt?: boolean;
 }
 
 /** A page of question summaries, for lists, the home page, profiles and the API. */
@@ -366,7 +370,7 @@ export function listQuestions(db: Db, options: ListOptions = {}): Page<QuestionS
       : sort === 'votes'
         ? [desc(questions.score), desc(questions.id)]
         : [desc(questions.createdAt), desc(questions.id)];
-  const total = db.select({ n: count() }).from(questions).where(where).get()?.n ?? 0;
+  const total = options.withTotal === false ? -1 : (db.select({ n: count() }).from(questions).where(where).get()?.n ?? 0);
   const rows = db
     .select({
       id: questions.id,
@@ -394,13 +398,13 @@ export function listQuestions(db: Db, options: ListOptions = {}): Page<QuestionS
     url: questionPath(r.id, r.slug),
     tags: tagMap.get(r.id) ?? [],
     hasAcceptedAnswer: acceptedAnswerId !== null,
-    excerpt: excerptOf(bodyHtml),
+    excerpt: options.withExcerpt === false ? '' : excerptOf(bodyHtml),
   }));
-  return { items, page, pageSize, total };
+  return { items, page, pageSize, total: total < 0 ? items.length : total };
 }
 
 function excerptOf(html: string): string {
-  const text = htmlToText(html.slice(0, 2000));
+  const text = sanitizedHtmlToText(html.slice(0, 2000));
   return text.length > 180 ? text.slice(0, 180).replace(/\s+\S*$/, '') + '…' : text;
 }
 

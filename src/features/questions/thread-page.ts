@@ -6,6 +6,7 @@ import { relatedQuestions } from '../search/service.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
+import type { SharedPage } from '../../plugins/views.ts';
 
 export interface ThreadFormState {
   /** Errors by form: `answer`, `comment-question-12`, `comment-answer-7`, `vote`, `accept`. */
@@ -31,6 +32,35 @@ export function threadPermissions(app: FastifyInstance, request: FastifyRequest,
   };
 }
 
+/** The thread page's template and view model for this viewer. */
+export async function threadPage(
+  app: FastifyInstance & { viewCounter?: ViewCounter },
+  request: FastifyRequest,
+  questionId: number,
+  state: ThreadFormState = {},
+  status = 200,
+): Promise<SharedPage> {
+  const thread = getThread(app.db, questionId, request.user?.id);
+  const pendingViews = app.viewCounter?.pendingFor(questionId) ?? 0;
+  const related = await relatedQuestions(app.db, app.searchIndex, thread);
+  const feedback = ((request.query ?? {}) as { feedback?: unknown }).feedback;
+  return {
+    template: 'questions/thread',
+    data: {
+      thread: { ...thread, viewCount: thread.viewCount + pendingViews },
+      can: threadPermissions(app, request, thread),
+      errors: state.errors ?? {},
+      values: state.values ?? {},
+      threadPath: questionPath(thread.id, thread.slug),
+      related,
+      feedback: feedback === 'yes' || feedback === 'no' ? feedback : null,
+      description: thread.bodyMd.slice(0, 160).replace(/\s+/g, ' '),
+    },
+    options: { status, title: thread.title },
+  };
+}
+
+/** Shows the thread again, e.g. with the errors of a form posted on it. */
 export async function renderThread(
   app: FastifyInstance & { viewCounter?: ViewCounter },
   request: FastifyRequest,
@@ -39,21 +69,6 @@ export async function renderThread(
   state: ThreadFormState = {},
   status = 200,
 ): Promise<FastifyReply> {
-  const thread = getThread(app.db, questionId, request.user?.id);
-  const pendingViews = app.viewCounter?.pendingFor(questionId) ?? 0;
-  const related = await relatedQuestions(app.db, app.searchIndex, thread);
-  return reply.page(
-    'questions/thread',
-    {
-      thread: { ...thread, viewCount: thread.viewCount + pendingViews },
-      can: threadPermissions(app, request, thread),
-      errors: state.errors ?? {},
-      values: state.values ?? {},
-      threadPath: questionPath(thread.id, thread.slug),
-      related,
-      feedback: ((request.query ?? {}) as { feedback?: unknown }).feedback === 'yes' ? 'yes' : ((request.query ?? {}) as { feedback?: unknown }).feedback === 'no' ? 'no' : null,
-      description: thread.bodyMd.slice(0, 160).replace(/\s+/g, ' '),
-    },
-    { status, title: thread.title },
-  );
+  const { template, data, options } = await threadPage(app, request, questionId, state, status);
+  return reply.page(template, data, options);
 }

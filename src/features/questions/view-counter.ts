@@ -11,6 +11,7 @@ const HOUR_MS = 3_600_000;
 export class ViewCounter {
   private readonly seen = new Map<string, number>();
   private readonly pending = new Map<number, number>();
+  private readonly counted = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -35,9 +36,15 @@ export class ViewCounter {
     if (last !== undefined && now - last < HOUR_MS) return false;
     this.seen.set(key, now);
     this.pending.set(questionId, (this.pending.get(questionId) ?? 0) + 1);
+    this.counted.set(questionId, (this.counted.get(questionId) ?? 0) + 1);
     if (this.pending.size >= this.flushAtPending) this.flush();
     if (this.seen.size > 200_000) this.forgetOlderThan(now - HOUR_MS);
     return true;
+  }
+
+  /** Views this process has counted for a question since it started (a version of the page that shows it). */
+  countedFor(questionId: number): number {
+    return this.counted.get(questionId) ?? 0;
   }
 
   /** Views counted but not yet written, for a page shown right after its own view. */

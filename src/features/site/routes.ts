@@ -9,11 +9,16 @@ import { LANGUAGE_COOKIE } from '../../plugins/i18n.ts';
 const ONE_YEAR_S = 365 * 86_400;
 
 export default async function sitePages(app: FastifyInstance) {
-  app.get('/', async (request, reply) => {
-    const recent = listQuestions(app.db, { sort: 'active', pageSize: 15 });
-    const unanswered = listQuestions(app.db, { sort: 'unanswered', pageSize: 10 });
-    return reply.page('site/home', { recent, unanswered }, { title: request.i18n.t('home.title') });
-  });
+  app.get('/', async (request, reply) =>
+    reply.sharedPage(() => ({
+      template: 'site/home',
+      data: {
+        recent: listQuestions(app.db, { sort: 'active', pageSize: 15, withTotal: false }),
+        unanswered: listQuestions(app.db, { sort: 'unanswered', pageSize: 10, withTotal: false, withExcerpt: false }),
+      },
+      options: { title: request.i18n.t('home.title') },
+    })),
+  );
 
   app.post(
     '/language',
