@@ -10,6 +10,8 @@
 // Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_CONNECTIONS (default 10),
 // BENCH_PROF_DIR (default: a folder under the OS temp dir).
 import os from 'node:os';
+import { slugify } from '../src/lib/slug.ts';
+import { THREAD_TITLE } from './lib/seed-thread.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineBusyShare, machineSummary, runLoad, startServer, type LoadResult, type RunningServer, type ServerKind } from './lib/servers.ts';
@@ -31,9 +33,12 @@ const TARGETS: Target[] = [
   { name: 'bare fastify /', server: 'bare', path: '/' },
   { name: 'forum home /', server: 'forum', path: '/' },
   { name: 'forum home / (returning)', server: 'forum', path: '/', returning: true },
+  // Question 1 of bench/lib/seed-thread.ts: 10 answers and 20 comments. Target: ≥ 40% of bare.
+  { name: 'forum thread (10 answers, 20 comments)', server: 'forum', path: `/questions/1/${slugify(THREAD_TITLE)}` },
 ];
 
 /** The performance target: the forum's home page serves at least this share of bare Fastify's requests/s. */
+const THREAD_TARGET_RATIO = 0.4;
 const TARGET_RATIO = 0.5;
 
 function numberFromEnv(name: string, fallback: number): number {
@@ -50,7 +55,7 @@ const connections = numberFromEnv('BENCH_CONNECTIONS', 10);
 const cpuProfile = /^(1|true|yes)$/i.test(process.env.BENCH_CPU_PROF ?? '');
 const profileDir = path.resolve(process.env.BENCH_PROF_DIR || path.join(os.tmpdir(), 'resuelto-bench-profiles'));
 const seedFile = process.env.BENCH_SEED_FILE ? path.resolve(process.env.BENCH_SEED_FILE) : undefined;
-const SEED_MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'seed-stackexchange.ts');
+const SEED_MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'seed-thread.ts');
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
@@ -66,7 +71,7 @@ async function main(): Promise<void> {
   console.log(`HTTP benchmark — ${new Date().toISOString()}`);
   console.log(`Machine: ${machineSummary()}`);
   console.log(`Load: autocannon, ${connections} connections, ${warmupSec} s warm-up + ${durationSec} s per target`);
-  console.log(`Forum database: ${seedFile ? `fresh, filled from ${seedFile}` : 'fresh and empty'}\n`);
+  console.log(`Forum database: fresh; one thread of 10 answers and 20 comments${seedFile ? `, then ${seedFile}` : ''}\n`);
 
   const kinds = [...new Set(TARGETS.map((target) => target.server))];
   const servers = new Map<ServerKind, RunningServer>();
@@ -75,7 +80,7 @@ async function main(): Promise<void> {
       kinds.map((kind) =>
         startServer(kind, {
           nodeArgs: cpuProfile && kind === 'forum' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-          env: kind === 'forum' && seedFile ? { BENCH_FORUM_SEED: SEED_MODULE, BENCH_SEED_FILE: seedFile } : {},
+          env: kind === 'forum' ? { BENCH_FORUM_SEED: SEED_MODULE, ...(seedFile ? { BENCH_SEED_FILE: seedFile } : {}) } : {},
           startTimeoutMs: seedFile ? 600_000 : 60_000,
         }),
       ),
@@ -146,6 +151,11 @@ async function main(): Promise<void> {
         const times = home.serverCpuUsPerRequest / bare.serverCpuUsPerRequest;
         console.log(`server CPU per request: forum home ${home.serverCpuUsPerRequest.toFixed(0)} µs = ${times.toFixed(1)}× bare`);
       }
+    }
+    const thread = results.find(({ target }) => target.path.startsWith('/questions/1/'))?.result;
+    if (bare && thread && bare.requestsPerSec > 0) {
+      const ratio = thread.requestsPerSec / bare.requestsPerSec;
+      console.log(`forum thread / bare: ${(ratio * 100).toFixed(1)}% of requests/s — ${ratio >= THREAD_TARGET_RATIO ? 'PASS' : 'FAIL'} (target ≥ ${THREAD_TARGET_RATIO * 100}%)`);
     }
 
     const [load1] = os.loadavg();
