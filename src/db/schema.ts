@@ -117,6 +117,10 @@ export const questions = sqliteTable(
   },
   (t) => [
     index('questions_created').on(t.createdAt),
+    // The deflection report reads the questions asked, and those resolved, in its period from these alone
+    // (covering: the rows themselves, with their bodies, are never read).
+    index('questions_report_created').on(t.createdAt, t.deletedAt, t.answerCount, t.acceptedAt, t.acceptedAnswerId),
+    index('questions_report_accepted').on(t.acceptedAt, t.deletedAt, t.createdAt, t.answerCount, t.acceptedAnswerId),
     index('questions_activity').on(t.lastActivityAt),
     index('questions_score').on(t.score),
     index('questions_author').on(t.authorId),
@@ -145,7 +149,13 @@ export const answers = sqliteTable(
     sourceSite: text('source_site'),
     sourceId: integer('source_id'),
   },
-  (t) => [index('answers_question').on(t.questionId), index('answers_author').on(t.authorId), uniqueIndex('answers_source').on(t.sourceSite, t.sourceId)],
+  (t) => [
+    index('answers_question').on(t.questionId),
+    index('answers_author').on(t.authorId),
+    uniqueIndex('answers_source').on(t.sourceSite, t.sourceId),
+    // The deflection report's "has a positively scored answer" and "first answer at", without reading answers.
+    index('answers_question_live').on(t.questionId, t.deletedAt, t.score, t.createdAt),
+  ],
 );
 
 /** Comments are plain text (escaped when shown), on a question or an answer. */

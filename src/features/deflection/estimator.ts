@@ -228,7 +228,7 @@ export interface DeflectionReport {
   medianMinutesToFirstAnswer: number | null;
   acceptedRate: number | null;
   provisionalFrom: string | null;
-  series: { date: string; low: number; estimate: number; high: number; searches: number; questionsAsked: number; provisional: boolean }[];
+  series: { date: string; low: number; estimate: number; high: number; searches: number; questionsAsked: number }[];
   holdout: null | {
     share: number;
     withSuggestions: { visits: number; asked: number };
@@ -355,7 +355,7 @@ export function buildReport(period: ReportPeriod, days: DayFigures[], questions:
     medianMinutesToFirstAnswer: medianWait === null ? null : Math.round(medianWait * 10) / 10,
     acceptedRate,
     provisionalFrom: series.find((d) => d.provisional)?.date ?? null,
-    series: series.map(({ provisional: _p, ...day }) => day) as DeflectionReport['series'],
+    series: series.map(({ provisional: _p, ...day }) => day),
     holdout,
     topThreads: [...threadTotals]
       .map(([questionId, c]) => ({ questionId, ...c }))

@@ -1,10 +1,11 @@
 // Owns how deflection events arrive: the page-sent events API, the "Did this solve your problem?" form,
 // the counted "Contact support" link, and the report API for staff.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { PAGE_EVENT_KINDS, SERVER_EVENT_KINDS } from '../../db/schema.ts';
 import { AppError, invalid } from '../../lib/errors.ts';
 import { requireRole } from '../../plugins/auth.ts';
+import { VISITOR_COOKIE } from '../../plugins/visitor.ts';
 import { ErrorBody } from '../questions/api-shapes.ts';
 import { canonicalSlug, questionPath } from '../questions/service.ts';
 import { deflectionReport } from './service.ts';
@@ -50,7 +51,14 @@ export async function deflectionApi(app: FastifyInstance) {
       // Pages send these with the CSRF token of the page, signed in or not.
       preHandler: app.csrfProtection,
       config: {
-        rateLimit: { max: 60, timeWindow: 60_000, groupId: 'deflectionEvents', keyGenerator: (request: { visitorId: string | null; ip: string }) => request.visitorId ?? request.ip },
+        // Per visitor; a request without the visitor cookie (whose id was just made up) counts by address,
+        // or a script dropping the cookie would get a fresh limit on every request.
+        rateLimit: {
+          max: 60,
+          timeWindow: 60_000,
+          groupId: 'deflectionEvents',
+          keyGenerator: (request: FastifyRequest) => (request.visitorId !== null && request.cookies[VISITOR_COOKIE] === request.visitorId ? request.visitorId : request.ip),
+        },
       },
     },
     async (request, reply) => {

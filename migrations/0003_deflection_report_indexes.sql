@@ -1,0 +1,3 @@
+CREATE INDEX `answers_question_live` ON `answers` (`question_id`,`deleted_at`,`score`,`created_at`);--> statement-breakpoint
+CREATE INDEX `questions_report_created` ON `questions` (`created_at`,`deleted_at`,`answer_count`,`accepted_at`,`accepted_answer_id`);--> statement-breakpoint
+CREATE INDEX `questions_report_accepted` ON `questions` (`accepted_at`,`deleted_at`,`created_at`,`answer_count`,`accepted_answer_id`);
