@@ -185,7 +185,8 @@ export function estimateDay(date: string, events: EstimatorEvent[], questions: M
       if ((e.resultCount ?? 0) === 0) {
         figures.searchesWithoutResults += 1;
         if (query) bump(figures.queriesWithoutResults, query);
-      } else if (!timeline.some((c) => c.kind === 'result_click' && c.at >= e.at && c.at <= e.at + SEARCH_CLICK_WINDOW_MS)) {
+      } else if (!timeline.some((c) => (c.kind === 'result_click' || c.kind === 'thread_view') && c.at >= e.at && c.at <= e.at + SEARCH_CLICK_WINDOW_MS)) {
+        // A click is a result_click (sent by the page's script) or, without JavaScript, a thread opened soon after.
         figures.searchesWithoutClicks += 1;
         if (query) bump(figures.queriesWithoutClicks, query);
       }
@@ -275,7 +276,8 @@ export function buildReport(period: ReportPeriod, days: DayFigures[], questions:
   const resolved = questions.filter((q) => inPeriod(q.acceptedAt));
   const peerResolved = resolved.filter((q) => !q.acceptedByStaff).length;
   const staffResolved = resolved.length - peerResolved;
-  const perContact = settings.costPerContact - settings.costPerCommunityContact;
+  // Never negative: a community contact dearer than an assisted one saves nothing (and low ≤ high holds).
+  const perContact = Math.max(0, settings.costPerContact - settings.costPerCommunityContact);
   const savings = {
     low: round2((deflected.low + peerResolved) * perContact),
     estimate: round2((deflected.estimate + peerResolved) * perContact),

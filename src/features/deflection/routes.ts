@@ -79,9 +79,12 @@ export async function deflectionApi(app: FastifyInstance) {
           to: Type.Optional(Type.String({ maxLength: 10 })),
         }),
       },
+      // Who may see it is decided before anything about the request is looked at (401/403 before 400).
+      onRequest: async (request) => {
+        requireRole(request, 'staff');
+      },
     },
     async (request) => {
-      requireRole(request, 'staff');
       const { from, to } = request.query as { from?: string; to?: string };
       const period = periodFrom(from, to);
       const { topThreads, queriesWithoutResults, queriesWithoutClicks, failedByTag, ...report } = deflectionReport(app.db, period, app.settings());

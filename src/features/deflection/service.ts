@@ -108,7 +108,7 @@ export function estimatorSettings(settings: Settings): EstimatorSettings {
   };
 }
 
-type EventRow = [at: number, kind: EstimatorEvent['kind'], person: string, questionId: number | null, query: string | null, resultCount: number | null, variant: string | null];
+type EventRow = [at: number, kind: EstimatorEvent['kind'], person: string, questionId: number | null, query: string | null, resultCount: number | null, variant: string | null, staff: number];
 
 /**
  * What estimateDay reads of the events after its day (its window W): questions and support contacts (they
@@ -116,9 +116,11 @@ type EventRow = [at: number, kind: EstimatorEvent['kind'], person: string, quest
  * (on a search just before midnight). Nothing else, so a day is given only these from after it: far fewer
  * events when W is long. The unit test comparing the service with the estimator on all events guards this.
  */
-const LOOK_AHEAD = `(e.kind in ('question_posted', 'contact_support') or (e.kind = 'result_click' and e.at < :tail + ${SEARCH_CLICK_WINDOW_MS}))`;
+const LOOK_AHEAD = `(e.kind in ('question_posted', 'contact_support') or (e.kind in ('result_click', 'thread_view') and e.at < :tail + ${SEARCH_CLICK_WINDOW_MS}))`;
 const readLater = (event: EstimatorEvent, dayStartMs: number) =>
-  event.kind === 'question_posted' || event.kind === 'contact_support' || (event.kind === 'result_click' && event.at <= dayStartMs + SEARCH_CLICK_WINDOW_MS);
+  event.kind === 'question_posted' ||
+  event.kind === 'contact_support' ||
+  ((event.kind === 'result_click' || event.kind === 'thread_view') && event.at <= dayStartMs + SEARCH_CLICK_WINDOW_MS);
 
 /**
  * Events in [from, to), each with the person it belongs to; from `tail` on (the windows after the last day
@@ -128,13 +130,16 @@ function loadEvents(db: Db, from: number, to: number, tail: number): EstimatorEv
   const rows = db.$client
     .prepare(
       `select e.at, e.kind, coalesce('u' || coalesce(e.user_id, l.user_id), 'v' || e.visitor_id) as person,
-              e.question_id as questionId, e.query, e.result_count as resultCount, e.variant
+              e.question_id as questionId, e.query, e.result_count as resultCount, e.variant,
+              coalesce(u.role in ('moderator', 'staff', 'admin'), 0) as staff
          from deflection_events e left join visitor_links l on l.visitor_id = e.visitor_id
+         left join users u on u.id = coalesce(e.user_id, l.user_id)
         where e.at >= :from and e.at < :to and (e.at < :tail or ${LOOK_AHEAD})`,
     )
     .raw(true)
     .all({ from, to, tail }) as EventRow[];
-  return rows.map(([at, kind, person, questionId, query, resultCount, variant]) => ({ at, kind, person, questionId, query, resultCount, variant }));
+  // A staff member browsing signed out on a browser later linked to their account is still staff.
+  return rows.map(([at, kind, person, questionId, query, resultCount, variant, staff]) => ({ at, kind, person, questionId, query, resultCount, variant, staff: staff === 1 }));
 }
 
 /**
@@ -276,7 +281,7 @@ export function deflectionReport(db: Db, period: ReportPeriod, settings: Setting
 /** Titles for the report's lists of questions. */
 export function questionTitles(db: Db, ids: number[]): Map<number, { title: string; slug: string }> {
   if (ids.length === 0) return new Map();
-  const rows = db.$client.prepare(`select id, title, slug from questions where id in (${ids.map(() => '?').join(',')})`).all(...ids) as { id: number; title: string; slug: string }[];
+  const rows = db.$client.prepare(`select id, title, slug from questions where deleted_at is null and id in (${ids.map(() => '?').join(',')})`).all(...ids) as { id: number; title: string; slug: string }[];
   return new Map(rows.map((r) => [r.id, { title: r.title, slug: r.slug }]));
 }
 
