@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { closeDatabase, openDatabase, type Db } from './db/client.ts';
 import { isRole, ROLES } from './features/accounts/roles.ts';
 import { registerUser, setRole } from './features/accounts/service.ts';
+import { seedDemo } from './features/demo/seed.ts';
 import { ImportError, importStackExchange, progressPrinter, siteOf, summaryOf } from './features/import/stackexchange.ts';
 import { reindex } from './features/search/reindex.ts';
 import { searchDirFor } from './features/search/store.ts';
@@ -24,6 +25,8 @@ Commands:
                                        a re-run adds nothing twice
   reindex                              rebuild the search index (a running server picks it up)
   recompute-reputation                 rebuild every reputation from the ledger and report differences
+  seed-demo                            add demo accounts and support threads (prints new passwords once);
+                                       a re-run adds nothing twice
 
 Environment: DATABASE_PATH (default ./data/resuelto.db).`;
 
@@ -157,6 +160,18 @@ async function main(argv: string[]): Promise<void> {
       const differences = withDb((db) => recomputeReputation(db));
       for (const d of differences) console.log(`${d.username}: cached ${d.cached}, ledger ${d.ledger} (fixed)`);
       console.log(differences.length === 0 ? 'Every reputation matches the ledger.' : `${differences.length} reputation caches were rebuilt from the ledger.`);
+      return;
+    }
+    case 'seed-demo': {
+      const db = openDatabase(loadConfig().databasePath);
+      try {
+        const result = await seedDemo(db);
+        console.log(`Demo threads: ${result.questions} questions, ${result.answers} answers (${result.accepted} accepted) added; ${result.skipped} already there.`);
+        console.log('Demo accounts (passwords are shown only when an account is created; save them now):');
+        for (const account of result.accounts) console.log(`  ${account.username.padEnd(14)} ${account.role.padEnd(10)} ${account.password ?? '(already existed, password unchanged)'}`);
+      } finally {
+        closeDatabase(db);
+      }
       return;
     }
     case 'help':

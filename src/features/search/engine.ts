@@ -3,7 +3,7 @@
 import type lunrTypes from 'lunr';
 import { FIELD_WEIGHTS, FIELDS, type DocMeta, type Field, type IndexedDoc } from './documents.ts';
 import { Shard } from './shard.ts';
-import { isStopWord, stem, tokenize } from './text.ts';
+import { doubledLetterSpellings, isStopWord, stem, stemOnce, tokenize, type SearchLanguage } from './text.ts';
 
 export interface SearchOptions {
   query: string;
@@ -32,8 +32,20 @@ interface Group {
   token: string;
   /** term → weight (1 exact, less for synonyms, prefixes and typo corrections). */
   variants: Map<string, number>;
+  /** The terms each language's stemmer makes of the word and its synonyms. */
+  stems: Record<SearchLanguage, Set<string>>;
   df: number;
 }
+
+const LANGUAGES: readonly SearchLanguage[] = ['es', 'en'];
+// A word in at most this share of documents may be a typo of a word a letter (un)doubled away that is this
+// many times commoner.
+const RARE_WORD_SHARE = 0.01;
+const COMMONER_SPELLING = 5;
+// A document is stemmed in its own language, so only that language's stem of a query word is the same
+// word; the other stem meeting it is mostly a coincidence (wine → "win" in Spanish), sometimes a cognate
+// (plástico → "plastic"): it counts this much.
+const OTHER_LANGUAGE_STEM = 0.4;
 
 const MAX_QUERY_TOKENS = 24;
 const PREFIX_EXPANSIONS = 12;
@@ -42,30 +54,71 @@ const PREFIX_EXPANSIONS = 12;
 const COMMON_SHARE = 0.2;
 // Retrieval stops adding terms once their postings add up to this; more are added only when too few
 // documents came back.
-const POSTINGS_BUDGET = 8_000;
+const POSTINGS_BUDGET = 2_500;
 const ENOUGH_CANDIDATES = 50;
 
-type FieldVectors = Record<string, { elements: number[] }>;
-type InvertedIndex = Record<string, { _index: number }>;
-
-/** Whether a document field of a shard contains a term, from lunr's field vectors (sorted by term index). */
+/** Whether a document field of a shard contains a term (the shard's postings, see shard.ts). */
 function fieldHas(shard: Shard, id: number, field: Field, term: string): boolean {
-  const inverted = (shard.index as unknown as { invertedIndex: InvertedIndex }).invertedIndex;
-  const entry = inverted[term];
-  if (!entry) return false;
-  const vector = (shard.index as unknown as { fieldVectors: FieldVectors }).fieldVectors[`${field}/${id}`];
-  if (!vector) return false;
-  const elements = vector.elements;
-  let lo = 0;
-  let hi = elements.length / 2 - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const value = elements[mid * 2];
-    if (value === entry._index) return true;
-    if (value < entry._index) lo = mid + 1;
-    else hi = mid - 1;
+  return shard.has(id, field, term);
+}
+
+// Ranking is BM25 per field, the fields' scores added up with their weights (FIELD_WEIGHTS), as lunr and
+// Lucene score several fields: a word found in the title, the accepted answer and the body counts more
+// than one found in the title alone, and a match in a short field more than one in a long field. k1 and
+// b are BM25's usual values; idf and average field lengths are those of the whole index.
+const K1 = 1.2;
+const LENGTH_NORMALIZATION = 0.75;
+
+/** Distinct terms in a document's field (terms are distinct per field, see documents.ts). */
+function fieldLength(shard: Shard, id: number, field: Field): number {
+  return shard.fieldLength(id, field);
+}
+
+const lengthTotals = new WeakMap<Shard, { sums: number[]; counts: number[] }>();
+
+/** Sum and count of the lengths of each field over the documents of a shard that have it (computed once per shard). */
+function fieldLengthTotals(shard: Shard): { sums: number[]; counts: number[] } {
+  let totals = lengthTotals.get(shard);
+  if (!totals) {
+    totals = { sums: FIELDS.map(() => 0), counts: FIELDS.map(() => 0) };
+    for (const meta of shard.metas) {
+      FIELDS.forEach((field, f) => {
+        const length = shard.fieldLength(meta.id, field);
+        if (length === 0) return;
+        totals!.sums[f] += length;
+        totals!.counts[f] += 1;
+      });
+    }
+    lengthTotals.set(shard, totals);
   }
-  return false;
+  return totals;
+}
+
+/** The k-th largest value (1-based) of an array, which it reorders (quickselect: linear on average). */
+function kthLargest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = k - 1; // index in decreasing order
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] > pivot) i++;
+      while (values[j] < pivot) j--;
+      if (i <= j) {
+        const swap = values[i];
+        values[i] = values[j];
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return values[target];
+  }
+  return values[target];
 }
 
 export class SearchIndex {
@@ -150,6 +203,24 @@ export class SearchIndex {
     return df;
   }
 
+  /** Average length of each field over the documents that have it (a missing accepted answer is not a short one). */
+  private averageFieldLengths(): Record<Field, number> {
+    const sums = FIELDS.map(() => 0);
+    const counts = FIELDS.map(() => 0);
+    for (const shard of this.pieces()) {
+      const totals = fieldLengthTotals(shard);
+      FIELDS.forEach((_, f) => {
+        sums[f] += totals.sums[f];
+        counts[f] += totals.counts[f];
+      });
+    }
+    return Object.fromEntries(FIELDS.map((field, f) => [field, counts[f] ? sums[f] / counts[f] : 1])) as Record<Field, number>;
+  }
+
+  private hasTerm(term: string): boolean {
+    return this.pieces().some((shard) => shard.documentFrequency.has(term));
+  }
+
   private idf(term: string): number {
     return Math.log(1 + this.documentCount / (1 + this.documentFrequency(term)));
   }
@@ -166,12 +237,16 @@ export class SearchIndex {
       const add = (term: string, weight: number) => {
         if (term && (variants.get(term) ?? 0) < weight) variants.set(term, weight);
       };
-      add(stem(token, 'es'), 1);
-      add(stem(token, 'en'), 1);
-      for (const synonym of this.synonyms.get(token) ?? []) {
-        add(stem(synonym, 'es'), 0.9);
-        add(stem(synonym, 'en'), 0.9);
-      }
+      const stems: Group['stems'] = { es: new Set(), en: new Set() };
+      const addStems = (word: string, weight: number) => {
+        for (const language of LANGUAGES) {
+          const term = stem(word, language);
+          stems[language].add(term);
+          add(term, weight);
+        }
+      };
+      addStems(token, 1);
+      for (const synonym of this.synonyms.get(token) ?? []) addStems(synonym, 0.9);
       const exactDf = [...variants.keys()].reduce((sum, term) => sum + this.documentFrequency(term), 0);
       if (prefix && token === lastToken && token.length >= 2) {
         for (const shard of this.pieces()) {
@@ -181,14 +256,34 @@ export class SearchIndex {
           for (const term of found) add(term, 0.8);
         }
       }
-      // Typo tolerance: a longer word the index has never seen is matched within one edit.
-      if (exactDf === 0 && token.length >= 5) {
-        for (const shard of this.pieces()) {
-          for (const term of variants.keys()) for (const near of shard.withinOneEdit(term).slice(0, 20)) add(near, 0.6);
+      // Typo tolerance: a longer word the index has never seen is matched within one edit. A rare word is
+      // checked for a doubled or undoubled letter, the commonest slip, when that spelling is much commoner
+      // (guiness → guinness: typos are in the corpus too; checked as typed, since stems hide it).
+      // (Not for stop words: they are never indexed, so not finding one is no sign of a typo.)
+      const unknown = exactDf === 0;
+      const rare = exactDf <= Math.max(3, RARE_WORD_SHARE * this.documentCount);
+      if (token.length >= 5 && !isStopWord(token) && rare) {
+        const corrections = new Set<string>();
+        if (unknown) {
+          for (const shard of this.pieces()) {
+            // Over a copy: corrections added here must not be corrected again (one edit, not a chain of them).
+            for (const term of [...variants.keys()]) for (const near of shard.withinOneEdit(term).slice(0, 20)) if (!variants.has(near)) corrections.add(near);
+          }
+        }
+        if (!(prefix && token === lastToken)) {
+          for (const spelling of doubledLetterSpellings(token)) {
+            for (const language of LANGUAGES) {
+              const term = stemOnce(spelling, language);
+              if (!variants.has(term) && this.hasTerm(term)) corrections.add(term);
+            }
+          }
+        }
+        for (const near of corrections) {
+          if (unknown || this.documentFrequency(near) >= COMMONER_SPELLING * exactDf) add(near, 0.6);
         }
       }
       const df = [...variants.keys()].reduce((sum, term) => sum + this.documentFrequency(term), 0);
-      groups.push({ token, variants, df });
+      groups.push({ token, variants, stems, df });
     }
     return groups;
   }
@@ -207,7 +302,10 @@ export class SearchIndex {
     let budget = 0;
     const retrievedTerms = new Set<string>();
     const candidates = new Map<number, { shard: Shard; fields: Record<string, string[]> }>();
-    const retrieve = (group: Group) => {
+    // Documents matching the query that were not all made candidates (see retrieveTop): total counts them.
+    let matching = 0;
+    /** Brings in every document of a word; returns how many postings that took. */
+    const retrieve = (group: Group): number => {
       const terms = [...group.variants.keys()];
       for (const term of terms) retrievedTerms.add(term);
       for (const shard of this.pieces()) {
@@ -221,18 +319,61 @@ export class SearchIndex {
           else for (const [field, list] of Object.entries(match.fields)) (existing.fields[field] ??= []).push(...list);
         }
       }
+      return group.df;
     };
+    // Words too common to take whole (ranking costs a little for every candidate, and a word in 30 % of
+    // 100,000 questions would make 30,000 of them): every document holding any of the words gets a cheap
+    // estimate (best field weight × idf, summed over words: typed arrays, no objects), and only the best
+    // `cap` become candidates, newest first among equals. Their terms are not marked retrieved, so each
+    // candidate is checked field by field and its score is exact; only which documents are ranked is cut.
+    const retrieveTop = (selected: Group[], cap: number): number => {
+      const fieldWeights = FIELDS.map((field) => FIELD_WEIGHTS[field]);
+      const spec = selected.map((g) => ({ terms: g.variants, idf: Math.log(1 + this.documentCount / (1 + g.df)) }));
+      const pieces = this.pieces();
+      const estimates = pieces.map((shard) => shard.estimate(spec, fieldWeights));
+      const usable = (shard: Shard, id: number) => !candidates.has(id) && (shard === this.delta || !this.stale.has(id));
+      let count = 0;
+      for (const total of estimates) for (let local = 0; local < total.length; local++) if (total[local] > 0) count += 1;
+      matching = Math.max(matching, count + candidates.size);
+      let threshold = 0;
+      if (count > cap) {
+        const values = new Float64Array(count);
+        let at = 0;
+        for (const total of estimates) for (let local = 0; local < total.length; local++) if (total[local] > 0) values[at++] = total[local];
+        threshold = kthLargest(values, cap);
+      }
+      // Above the threshold first, then ties at it, newest first (the delta, then shards by decreasing ids).
+      let added = 0;
+      for (const strict of [true, false]) {
+        for (let s = pieces.length - 1; s >= 0 && added < cap; s--) {
+          const shard = pieces[s];
+          const total = estimates[s];
+          for (let local = total.length - 1; local >= 0 && added < cap; local--) {
+            const value = total[local];
+            if (value === 0 || (strict ? value <= threshold : value !== threshold)) continue;
+            const id = shard.idAt(local);
+            if (!usable(shard, id)) continue;
+            candidates.set(id, { shard, fields: {} });
+            added += 1;
+          }
+        }
+      }
+      return added;
+    };
+    if (eligible[0].df > POSTINGS_BUDGET) {
+      // Even the rarest word is too common to take whole: choose the candidates over all the words.
+      budget += retrieveTop(byRarity, POSTINGS_BUDGET);
+      taken = eligible.length;
+    }
     while (taken < eligible.length && (taken === 0 || budget + eligible[taken].df <= POSTINGS_BUDGET)) {
-      budget += eligible[taken].df;
-      retrieve(eligible[taken]);
+      budget += retrieve(eligible[taken]);
       taken += 1;
     }
     // Widen: too few candidates, so bring in the next rarest words (common ones included) one by one.
     const rest = byRarity.filter((g) => !eligible.slice(0, taken).includes(g));
     while (candidates.size < ENOUGH_CANDIDATES && rest.length > 0 && budget < POSTINGS_BUDGET * 4) {
       const next = rest.shift()!;
-      budget += next.df;
-      retrieve(next);
+      budget += next.df <= POSTINGS_BUDGET ? retrieve(next) : retrieveTop([next], POSTINGS_BUDGET);
     }
 
     const idfCache = new Map<string, number>();
@@ -241,7 +382,11 @@ export class SearchIndex {
       if (value === undefined) idfCache.set(term, (value = this.idf(term)));
       return value;
     };
-    const maxPossible = groups.reduce((sum, g) => sum + FIELD_WEIGHTS.title * Math.max(...[...g.variants.keys()].map(idf)), 0);
+    const saturate = (frequency: number) => (frequency * (K1 + 1)) / (frequency + K1);
+    // What a word of the query is worth: the idf of its best variant.
+    const worth = groups.map((g) => Math.max(...[...g.variants.keys()].map(idf)));
+    const totalWorth = worth.reduce((sum, w) => sum + w, 0);
+    const averages = this.averageFieldLengths();
 
     const hits: Hit[] = [];
     for (const [id, candidate] of candidates) {
@@ -250,31 +395,49 @@ export class SearchIndex {
       if (options.excludeId === id) continue;
       if (options.tag && !meta.tags.includes(options.tag)) continue;
       if (options.answered && meta.answerCount === 0) continue;
+      const otherLanguage = meta.language === 'es' ? 'en' : 'es';
+      const fieldScores = new Map<Field, number>();
+      // A field's BM25 term factor for a term it holds (terms are distinct per field: tf = 1).
+      const fieldScore = (field: Field) => {
+        let value = fieldScores.get(field);
+        if (value === undefined) {
+          const length = fieldLength(candidate.shard, id, field);
+          value = saturate(1 / (1 - LENGTH_NORMALIZATION + (LENGTH_NORMALIZATION * length) / averages[field]));
+          fieldScores.set(field, value);
+        }
+        return value;
+      };
       let text = 0;
-      let matchedGroups = 0;
+      let matchedWorth = 0;
       const matchedTerms = new Set<string>();
-      for (const group of groups) {
+      groups.forEach((group, g) => {
         let best = 0;
-        for (const [term, weight] of group.variants) {
+        for (const [term, variantWeight] of group.variants) {
+          const weight = group.stems[otherLanguage].has(term) && !group.stems[meta.language].has(term) ? variantWeight * OTHER_LANGUAGE_STEM : variantWeight;
+          let fields = 0;
           for (const field of FIELDS) {
-            // Retrieved terms are known from lunr's match data; the others are looked up in the field vector.
+            // Retrieved terms are known from the match data; the others are looked up in the postings.
             const hit = retrievedTerms.has(term) ? candidate.fields[field]?.includes(term) : fieldHas(candidate.shard, id, field, term);
             if (!hit) continue;
             matchedTerms.add(term);
-            best = Math.max(best, FIELD_WEIGHTS[field] * idf(term) * weight);
+            fields += (FIELD_WEIGHTS[field] / FIELD_WEIGHTS.title) * fieldScore(field);
           }
+          best = Math.max(best, idf(term) * weight * fields);
         }
-        if (best > 0) matchedGroups += 1;
+        if (best > 0) matchedWorth += worth[g];
         text += best;
-      }
-      if (matchedGroups === 0) continue;
-      const coverage = matchedGroups / groups.length;
+      });
+      if (matchedWorth === 0) continue;
+      // Words matched, weighted by what they are worth: "lime" and "corona" count for more than "people".
+      const coverage = matchedWorth / totalWorth;
       const prior = 1 + (meta.hasAccepted ? 0.15 : 0) + (meta.hasOfficial ? 0.1 : 0) + (meta.answerCount > 0 ? 0.05 : 0) + 0.05 * Math.log1p(Math.max(0, meta.score));
-      const score = (text / maxPossible) * (0.5 + 0.5 * coverage) * prior;
+      const score = (text / totalWorth) * (0.5 + 0.5 * coverage) * prior;
       hits.push({ id, score, terms: [...matchedTerms] });
     }
     hits.sort((a, b) => b.score - a.score || b.id - a.id);
-    return { hits: hits.slice(0, limit), total: hits.length };
+    // When not every matching document was ranked, each would have been a hit (without filters).
+    const unfiltered = !options.tag && !options.answered;
+    return { hits: hits.slice(0, limit), total: unfiltered ? Math.max(hits.length, matching) : hits.length };
   }
 
   metaOf(id: number): DocMeta | undefined {

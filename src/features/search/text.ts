@@ -19,12 +19,57 @@ export function tokenize(text: string, limit = Infinity): string[] {
   const tokens: string[] = [];
   const pattern = /[\p{L}\p{N}]+(?:[-_.'’·][\p{L}\p{N}]+)*/gu;
   for (const match of text.matchAll(pattern)) {
-    const token = fold(match[0].replace(/[-_.'’·]/g, ''));
+    // An English possessive or "is" is not part of the word: beer's = beer, what's = what (a stop word).
+    const token = fold(match[0].replace(/['’][sS]$/, '').replace(/[-_.'’·]/g, ''));
     if (token.length === 0 || token.length > MAX_TOKEN) continue;
     tokens.push(token);
     if (tokens.length >= limit) break;
   }
   return tokens;
+}
+
+// British spellings that no suffix rule below catches.
+const BRITISH_WORDS = new Map(
+  Object.entries({
+    aluminium: 'aluminum',
+    draught: 'draft',
+    draughts: 'drafts',
+    ageing: 'aging',
+    grey: 'gray',
+    tyre: 'tire',
+    tyres: 'tires',
+    mould: 'mold',
+    mouldy: 'moldy',
+    cheque: 'check',
+    cheques: 'checks',
+    programme: 'program',
+    programmes: 'programs',
+    catalogue: 'catalog',
+    dialogue: 'dialog',
+    sceptical: 'skeptical',
+    cosy: 'cozy',
+    storey: 'story',
+    jewellery: 'jewelry',
+    licence: 'license',
+    defence: 'defense',
+    offence: 'offense',
+  }),
+);
+
+/**
+ * British spellings the English stemmer keeps apart, made American: flavour = flavor, fibre = fiber,
+ * litres = liters, organise = organize, draught = draft. Documents and queries go through the same
+ * function, so a word is only ever merged with its other spelling.
+ */
+function americanSpelling(word: string): string {
+  return (
+    BRITISH_WORDS.get(word) ??
+    word
+      .replace(/^([a-z]{3,})our(s|ed|ing|ful|ite|ites)?$/, '$1or$2')
+      .replace(/^([a-z]{2,}[bcdfgklmnpqstvz])re(s)?$/, '$1er$2')
+      .replace(/^([a-z]{3,}[^aeiou])is(e|es|ed|ing|ation|ations)$/, '$1iz$2')
+      .replace(/^([a-z]{3,})yse(s|d)?$/, '$1yze$2')
+  );
 }
 
 const stemCache = new Map<string, string>();
@@ -46,17 +91,53 @@ function cached(key: string, compute: () => string): string {
  * folded again so that accented and unaccented spellings meet.
  */
 export function stem(word: string, language: SearchLanguage): string {
-  return cached(language + word, () => {
-    if (language === 'es') {
-      const accented = word.replace(/cion$/, 'ción').replace(/sion$/, 'sión').replace(/ciones$/, 'ciones');
-      return fold(lunr.es.stemmer(new lunr.Token(accented, {}))?.toString() ?? accented);
-    }
-    return fold(lunr.stemmer(new lunr.Token(word, {}))?.toString() ?? word);
-  });
+  return cached(language + word, () => stemOnce(word, language));
 }
 
-/** True for the stop words of either language ("the", "de", "la", "how", "como", …). */
+/** `stem` without the cache, for throwaway spellings (typo candidates) that would only crowd it. */
+export function stemOnce(word: string, language: SearchLanguage): string {
+  if (language === 'es') {
+    const accented = word.replace(/cion$/, 'ción').replace(/sion$/, 'sión').replace(/ciones$/, 'ciones');
+    return fold(lunr.es.stemmer(new lunr.Token(accented, {}))?.toString() ?? accented);
+  }
+  const american = americanSpelling(word);
+  return fold(lunr.stemmer(new lunr.Token(american, {}))?.toString() ?? american);
+}
+
+/**
+ * The spellings of a folded word with one letter doubled or one double letter made single (guiness →
+ * guinness, wiffi → wifi): the commonest spelling mistake, and one that stemming can hide (guinness
+ * loses its "-ness", guiness keeps it), so it is corrected on the word as typed, before stemming.
+ */
+export function doubledLetterSpellings(word: string): string[] {
+  const out = new Set<string>();
+  for (let i = 0; i < word.length; i++) {
+    if (!/[a-z]/.test(word[i])) continue;
+    if (word[i + 1] === word[i]) out.add(word.slice(0, i) + word.slice(i + 1));
+    else if (word[i - 1] !== word[i]) out.add(word.slice(0, i + 1) + word.slice(i));
+  }
+  return [...out];
+}
+
+// Words arrive folded, but lunr-languages lists Spanish stop words with their accents: these are the
+// folded spellings of its accented entries (más → mas, también → tambien, está → esta is listed already).
+const FOLDED_SPANISH_STOP_WORDS = new Set(
+  ('estara estaran estaras estare estareis estaria estariais estariamos estarian estarias estuvieramos estuviesemos estabamos estais estan ' +
+    'esteis esten estes fueramos fuesemos habra habran habras habre habreis habria habriais habriamos habrian habrias habeis habia habiais ' +
+    'habiamos habian habias hayais hubieramos hubiesemos mas mia mias mio mios sera seran seras sere sereis seria seriais seriamos serian ' +
+    'serias seais si tambien tendra tendran tendras tendre tendreis tendria tendriais tendriamos tendrian tendrias tengais teneis tenia ' +
+    'teniais teniamos tenian tenias tuvieramos tuviesemos eramos').split(' '),
+);
+// English contractions lose their apostrophe in tokens (don't → dont), and people type them without one;
+// "vs" only joins the words compared.
+const ENGLISH_EXTRA_STOP_WORDS = new Set(
+  ('whats thats theres heres hows whys wheres whos dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt ' +
+    'havent hadnt mustnt im ive youre youve youll youd hes shes weve were theyre theyve theyll itll vs versus').split(' '),
+);
+
+/** True for the stop words of either language ("the", "de", "la", "how", "como", …), accents folded. */
 export function isStopWord(word: string): boolean {
+  if (FOLDED_SPANISH_STOP_WORDS.has(word) || ENGLISH_EXTRA_STOP_WORDS.has(word)) return true;
   const token = new lunr.Token(word, {});
   return lunr.stopWordFilter(token) === undefined || lunr.es.stopWordFilter(token) === undefined;
 }

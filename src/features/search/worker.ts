@@ -91,10 +91,18 @@ function loadShard(entry: ManifestShard): Shard {
 async function loadOrBuild(): Promise<void> {
   const started = performance.now();
   const persisted = readManifest(config.dir);
+  let loaded = false;
   if (persisted && persisted.shardSize === config.shardSize) {
-    manifest = persisted;
-    index.setShards(manifest.shards.map(loadShard));
-  } else {
+    try {
+      index.setShards(persisted.shards.map(loadShard));
+      manifest = persisted;
+      loaded = true;
+    } catch (error) {
+      // A missing or damaged shard file: the index is a cache of the database, so it is built again.
+      parentPort!.postMessage({ type: 'log', level: 'error', message: `search index unreadable, rebuilding: ${(error as Error).message}` });
+    }
+  }
+  if (!loaded) {
     manifest = { format: (await import('./shard.ts')).SHARD_FORMAT, generation: (persisted?.generation ?? 0) + 1, shardSize: config.shardSize, shards: [] };
     building = true;
     const shards: Shard[] = [];

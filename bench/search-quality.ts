@@ -1,0 +1,194 @@
+// Search quality benchmark: the labelled queries of bench/data/search-queries.json against a fresh
+// database holding the beer.stackexchange.com dump and the seed-demo threads. Compares our engine with
+// two baselines on the same documents and queries, and prints recall@5 and MRR@10 overall and per
+// language, then the queries our engine misses. Prints figures only; it never fails on quality.
+//
+//   npm run bench:search-quality
+//   BENCH_VERBOSE=1 npm run bench:search-quality      also the top 5 of every missed query
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import lunr from 'lunr';
+import { closeDatabase, openDatabase } from '../src/db/client.ts';
+import { demoQuestionIds, seedDemo } from '../src/features/demo/seed.ts';
+import { importStackExchange } from '../src/features/import/stackexchange.ts';
+import { DEFAULT_SHARD_SIZE, maxQuestionId, shardRanges } from '../src/features/search/build.ts';
+import { loadDocumentsInRange } from '../src/features/search/documents.ts';
+import { SearchIndex } from '../src/features/search/engine.ts';
+import { Shard } from '../src/features/search/shard.ts';
+import { getSettings } from '../src/features/settings/service.ts';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BEER = path.resolve(REPO_ROOT, '..', 'shared/data/beer.stackexchange.com/Posts.xml');
+const BEER_SITE = 'beer.stackexchange.com';
+const QUERIES = path.join(REPO_ROOT, 'bench/data/search-queries.json');
+const VERBOSE = process.env.BENCH_VERBOSE === '1';
+
+interface LabelledQuery {
+  query: string;
+  lang: 'es' | 'en';
+  expected: { source: 'beer'; key: number } | { source: 'seed'; key: string };
+}
+
+/** Returns the question ids of the top 10, best first. */
+type Engine = { name: string; search: (query: string) => number[] };
+
+interface Corpus {
+  id: number;
+  title: string;
+  body: string;
+  answers: string;
+  tags: string;
+}
+
+function loadCorpus(sqlite: Database.Database): Corpus[] {
+  return sqlite
+    .prepare(
+      `select q.id, q.title, q.body_md as body,
+              coalesce((select group_concat(a.body_md, char(10)) from answers a where a.question_id = q.id and a.deleted_at is null), '') as answers,
+              coalesce((select group_concat(t.name, ' ') from question_tags qt join tags t on t.id = qt.tag_id where qt.question_id = q.id), '') as tags
+       from questions q where q.deleted_at is null order by q.id`,
+    )
+    .all() as Corpus[];
+}
+
+/** Ours: the sharded index of src/features/search, built the way the worker builds it, with the synonym setting. */
+function ourEngine(sqlite: Database.Database, synonyms: string): Engine {
+  const shards = shardRanges(maxQuestionId(sqlite), DEFAULT_SHARD_SIZE).map(({ fromId, toId }) =>
+    Shard.fromDocs(loadDocumentsInRange(sqlite, fromId, toId), fromId, toId, 0),
+  );
+  const index = new SearchIndex();
+  index.setShards(shards);
+  // The same parsing as the worker's (src/features/search/worker.ts, followSynonyms).
+  index.setSynonyms(synonyms.split('\n').map((line) => line.split(/[,=;]/).map((w) => w.trim()).filter(Boolean)).filter((g) => g.length > 1));
+  return { name: 'Resuelto (ours)', search: (query) => index.search({ query, limit: 10 }).hits.map((h) => h.id) };
+}
+
+/** Baseline 1: lunr as it comes: one index over every field, default English pipeline, query builder. */
+function naiveLunr(corpus: Corpus[]): Engine {
+  const index = lunr(function () {
+    this.ref('id');
+    for (const field of ['title', 'body', 'answers', 'tags']) this.field(field);
+    for (const doc of corpus) this.add(doc);
+  });
+  return {
+    name: 'lunr, naive',
+    search: (query) =>
+      index
+        .query((q) => {
+          // Tokens as lunr makes them (trimmed like indexed text), each an optional term through the search pipeline.
+          for (const token of lunr.tokenizer(query)) {
+            const term = lunr.trimmer(token)?.toString();
+            if (term) q.term(term, {});
+          }
+        })
+        .slice(0, 10)
+        .map((r) => Number(r.ref)),
+  };
+}
+
+/** Baseline 2: SQLite FTS5 (unicode61 tokenizer, diacritics removed) ranked by bm25, the query's words OR-ed. */
+function fts5(corpus: Corpus[]): Engine {
+  const fts = new Database(':memory:');
+  fts.exec('create virtual table docs using fts5(title, body, answers, tags)');
+  const insert = fts.prepare('insert into docs(rowid, title, body, answers, tags) values (?, ?, ?, ?, ?)');
+  fts.transaction(() => {
+    for (const doc of corpus) insert.run(doc.id, doc.title, doc.body, doc.answers, doc.tags);
+  })();
+  const select = fts.prepare('select rowid as id from docs where docs match ? order by bm25(docs) limit 10');
+  return {
+    name: 'SQLite FTS5 bm25',
+    search: (query) => {
+      const words = query.match(/[\p{L}\p{N}]+/gu) ?? [];
+      if (words.length === 0) return [];
+      return (select.all(words.map((w) => `"${w}"`).join(' OR ')) as { id: number }[]).map((r) => r.id);
+    },
+  };
+}
+
+interface Scored {
+  query: LabelledQuery;
+  expectedId: number;
+  /** 1-based rank in the top 10, or null. */
+  rank: number | null;
+  top: number[];
+}
+
+const recallAt5 = (rows: Scored[]) => rows.filter((r) => r.rank !== null && r.rank <= 5).length / rows.length;
+const mrrAt10 = (rows: Scored[]) => rows.reduce((sum, r) => sum + (r.rank === null ? 0 : 1 / r.rank), 0) / rows.length;
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(BEER)) {
+    console.error(`No dump at ${BEER} (see ../shared/data/README.md).`);
+    process.exitCode = 1;
+    return;
+  }
+  const labelled = (JSON.parse(fs.readFileSync(QUERIES, 'utf8')) as { queries: LabelledQuery[] }).queries;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resuelto-bench-search-'));
+  const db = openDatabase(path.join(dir, 'forum.db'));
+  try {
+    await importStackExchange(db, BEER);
+    await seedDemo(db);
+    const sqlite = db.$client;
+    const seedIds = demoQuestionIds(db);
+    const bySource = sqlite.prepare('select id from questions where source_site = ? and source_id = ?');
+    const expectedId = (q: LabelledQuery): number => {
+      const id = q.expected.source === 'seed' ? seedIds.get(q.expected.key) : (bySource.get(BEER_SITE, q.expected.key) as { id: number } | undefined)?.id;
+      if (id === undefined) throw new Error(`Labelled query "${q.query}": no question for ${q.expected.source} ${q.expected.key}`);
+      return id;
+    };
+    const corpus = loadCorpus(sqlite);
+    const titles = new Map(corpus.map((d) => [d.id, d.title]));
+    const started = performance.now();
+    const engines = [ourEngine(sqlite, getSettings(db).searchSynonyms), naiveLunr(corpus), fts5(corpus)];
+    const buildSeconds = (performance.now() - started) / 1000;
+
+    const languages = { es: labelled.filter((q) => q.lang === 'es').length, en: labelled.filter((q) => q.lang === 'en').length };
+    console.log(`Search quality — ${new Date().toISOString()}`);
+    console.log(`${corpus.length} questions (beer.stackexchange.com + seed-demo); ${labelled.length} labelled queries (${languages.es} es, ${languages.en} en); indexes built in ${buildSeconds.toFixed(1)} s\n`);
+
+    const results = new Map<string, Scored[]>();
+    for (const engine of engines) {
+      results.set(
+        engine.name,
+        labelled.map((query) => {
+          const top = engine.search(query.query);
+          const id = expectedId(query);
+          const at = top.indexOf(id);
+          return { query, expectedId: id, rank: at === -1 ? null : at + 1, top };
+        }),
+      );
+    }
+
+    const slices: [string, (r: Scored) => boolean][] = [
+      ['all', () => true],
+      ['es', (r) => r.query.lang === 'es'],
+      ['en', (r) => r.query.lang === 'en'],
+    ];
+    const header = `| engine | ${slices.map(([name]) => `recall@5 ${name}`).join(' | ')} | ${slices.map(([name]) => `MRR@10 ${name}`).join(' | ')} |`;
+    console.log(header);
+    console.log(`|${header.split('|').slice(1, -1).map(() => '---').join('|')}|`);
+    for (const engine of engines) {
+      const rows = results.get(engine.name)!;
+      const recall = slices.map(([, keep]) => recallAt5(rows.filter(keep)).toFixed(3));
+      const mrr = slices.map(([, keep]) => mrrAt10(rows.filter(keep)).toFixed(3));
+      console.log(`| ${engine.name} | ${recall.join(' | ')} | ${mrr.join(' | ')} |`);
+    }
+
+    const ours = results.get(engines[0].name)!;
+    const missed = ours.filter((r) => r.rank === null || r.rank > 5);
+    console.log(`\nQueries our engine misses (expected question not in its top 5): ${missed.length}`);
+    for (const r of missed) {
+      const others = engines.slice(1).map((e) => `${e.name}: ${results.get(e.name)!.find((x) => x.query === r.query)!.rank ?? '-'}`);
+      console.log(`  [${r.query.lang}] "${r.query.query}" → expected #${r.expectedId} "${titles.get(r.expectedId)}", rank ${r.rank ?? '> 10'} (${others.join(', ')})`);
+      if (VERBOSE) for (const id of r.top.slice(0, 5)) console.log(`        ${id}: ${titles.get(id)}`);
+    }
+  } finally {
+    closeDatabase(db);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,108 @@
+// Search normalization and ranking details found with the labelled queries of bench/search-quality.ts:
+// possessives and contractions, accent-folded Spanish stop words, British spellings, doubled-letter
+// typos that the corpus repeats, stems of the other language, and how matches add up.
+import { describe, expect, it } from 'vitest';
+import { toIndexedDoc, type IndexedDoc } from '../../src/features/search/documents.ts';
+import { SearchIndex } from '../../src/features/search/engine.ts';
+import { Shard } from '../../src/features/search/shard.ts';
+import { doubledLetterSpellings, isStopWord, stem, tokenize, type SearchLanguage } from '../../src/features/search/text.ts';
+
+let nextAnswerId = 1;
+function post(id: number, title: string, body = '', language: SearchLanguage = 'en', answers: string[] = []): IndexedDoc {
+  return toIndexedDoc(
+    { id, title, body_md: body, language, score: 0, answer_count: answers.length, accepted_answer_id: null },
+    answers.map((text) => ({ question_id: id, id: nextAnswerId++, body_md: text, official: 0 })),
+    [],
+  );
+}
+
+function indexOf(docs: IndexedDoc[]): SearchIndex {
+  const index = new SearchIndex();
+  index.setShards([Shard.fromDocs(docs, 1, 1_000, 0)]);
+  return index;
+}
+
+const ids = (index: SearchIndex, query: string) => index.search({ query }).hits.map((h) => h.id);
+const filler = (from: number, count: number, title: string) => Array.from({ length: count }, (_, i) => post(from + i, `${title} ${i}`, 'Nothing to see here.'));
+
+describe('text normalization', () => {
+  it("drops the English 's, so possessives meet their word and what's is a stop word", () => {
+    expect(tokenize("What's the beer's ABV?")).toEqual(['what', 'the', 'beer', 'abv']);
+    expect(tokenize('Guinness’s widget')).toEqual(['guinness', 'widget']);
+  });
+
+  it('knows the folded spellings of accented Spanish stop words and apostrophe-less contractions', () => {
+    for (const word of ['mas', 'tambien', 'si', 'estan', 'whats', 'dont', 'doesnt', 'vs']) expect(isStopWord(word), word).toBe(true);
+    for (const word of ['beer', 'factura', 'wifi', 'router', 'sim']) expect(isStopWord(word), word).toBe(false);
+  });
+
+  it('stems British and American spellings of an English word alike', () => {
+    for (const [british, american] of [
+      ['flavour', 'flavor'],
+      ['flavours', 'flavors'],
+      ['fibre', 'fiber'],
+      ['litres', 'liters'],
+      ['organise', 'organize'],
+      ['analysed', 'analyzed'],
+      ['aluminium', 'aluminum'],
+      ['draught', 'draft'],
+    ]) {
+      expect(stem(british, 'en'), british).toBe(stem(american, 'en'));
+    }
+    // Short words that end the same way are left alone.
+    expect(stem('hour', 'en')).not.toBe(stem('hor', 'en'));
+    expect(stem('store', 'en')).toBe('store');
+  });
+
+  it('spells a word with a letter doubled or undoubled', () => {
+    expect(doubledLetterSpellings('guiness')).toContain('guinness');
+    expect(doubledLetterSpellings('wiffi')).toContain('wifi');
+    expect(doubledLetterSpellings('wiffi')).not.toContain('wiffi');
+  });
+});
+
+describe('ranking', () => {
+  it('corrects a rare misspelling when one doubled letter away is a much commoner word', () => {
+    const docs = [
+      post(1, 'Why does Guinness have a special pouring process?', 'The two-part pour of a stout.'),
+      post(2, 'Guiness in South-East Asia', 'Why is it everywhere there?'),
+      ...Array.from({ length: 8 }, (_, i) => post(10 + i, `Guinness question ${i}`, 'About Guinness.')),
+      ...filler(30, 20, 'Unrelated lager'),
+    ];
+    expect(ids(indexOf(docs), 'guiness pouring')[0]).toBe(1);
+    // The misspelled question is still found by its own spelling.
+    expect(ids(indexOf(docs), 'guiness')).toContain(2);
+  });
+
+  it("counts a query word's stem from the other language as a weak match only", () => {
+    // The Spanish stem of "wine" is "win": an English question about winning is no match for wine.
+    const docs = [post(1, 'How to win a beer tasting contest', 'Tips to win.'), post(2, 'Which wine goes with a spicy stew?', 'A wine question.'), ...filler(10, 10, 'Other')];
+    expect(ids(indexOf(docs), 'wine')[0]).toBe(2);
+    const index = indexOf(docs);
+    const [first, second] = index.search({ query: 'wine' }).hits;
+    expect(first.id).toBe(2);
+    if (second) expect(second.score).toBeLessThan(first.score / 2);
+  });
+
+  it('weights the words matched by what they are worth: the rare ones decide', () => {
+    const docs = [
+      post(1, 'Is Corona good with a slice of lime?', 'Corona and lime.'),
+      post(2, 'What style of lager is Corona?', 'People put it in a fridge, people put it everywhere.'),
+      ...Array.from({ length: 20 }, (_, i) => post(10 + i, `Question ${i} people ask`, 'Why do people put beer in the fridge?')),
+    ];
+    expect(ids(indexOf(docs), 'why do people put lime in corona')[0]).toBe(1);
+  });
+
+  it('adds up the fields a word is found in, and prefers a short field to a long one', () => {
+    const docs = [
+      post(1, 'Router keeps rebooting', 'Nothing else.'),
+      post(2, 'Router keeps rebooting', 'The router reboots at night; the router is new.'),
+      post(3, 'Something else entirely', `${'filler words here '.repeat(60)} router`),
+      post(4, 'Something else again', 'router'),
+      ...filler(10, 10, 'Other'),
+    ];
+    const ranked = ids(indexOf(docs), 'router');
+    expect(ranked.slice(0, 2)).toEqual([2, 1]);
+    expect(ranked.indexOf(4)).toBeLessThan(ranked.indexOf(3));
+  });
+});
