@@ -1,12 +1,13 @@
-// Owns one piece of the search index: a compact inverted index over a range of questions, with the
-// vocabulary and document frequencies the query planner needs, serializable to a file.
+// Owns one piece of the search index: a lunr index over a range of questions (lunr is the engine: it holds
+// the postings and answers the queries), with the vocabulary, document frequencies and field lengths the
+// query planner and the ranking need, serializable to a file.
 //
-// Why not lunr's own index: the engine never used lunr's scores, only which terms matched which fields,
-// and lunr keeps a JavaScript object per posting plus a vector per field of every document (≈ 30 KB a
-// question once loaded: 100,000 questions would not fit in the memory budget, and took minutes to build).
-// Here a shard is a handful of typed arrays: per term and field, the sorted local numbers of the documents
-// that hold it. lunr (lunr-languages) still provides the stemmers and stop words (text.ts).
+// lunr keeps an object per posting and a vector per document field. Two things keep that lean once a shard
+// is loaded: every posting's metadata (always empty: no metadata is whitelisted) is one shared object, and
+// the field vectors' numbers are kept in Float32Arrays instead of arrays of doubles.
+import type lunrTypes from 'lunr';
 import { FIELDS, type DocMeta, type Field, type IndexedDoc } from './documents.ts';
+import { lunr } from './lunr.ts';
 
 const F = FIELDS.length;
 const FIELD_INDEX = Object.fromEntries(FIELDS.map((field, f) => [field, f])) as Record<Field, number>;
@@ -51,74 +52,81 @@ export interface ShardFile {
   changeId: number;
   /** The documents, in increasing id order: a document's position is its local number. */
   metas: DocMeta[];
-  /** Sorted vocabulary. */
+  /** Sorted vocabulary, and per term the documents holding it in any field. */
   terms: string[];
-  /** Per term: documents holding it in any field. */
-  df: Int32Array;
-  /** Per term and field (term * FIELDS.length + field): where its postings start; one more entry at the end. */
-  offsets: Int32Array;
-  /** Local document numbers, increasing within each term and field. */
-  postings: Int32Array;
+  df: number[];
   /** Per document and field (local * FIELDS.length + field): distinct terms in that field. */
-  lengths: Uint16Array;
+  lengths: number[];
+  /** The lunr index (lunr.Index#toJSON). */
+  index: object;
 }
 
 /** Bump when tokenization, fields or the file layout change: persisted shards of another format are rebuilt. */
-export const SHARD_FORMAT = 2;
+export const SHARD_FORMAT = 3;
 
-/** Builds the inverted index of some documents (any order; they are sorted by id). */
+function buildLunrIndex(docs: IndexedDoc[]): lunrTypes.Index {
+  const builder = new lunr.Builder();
+  // Terms arrive already tokenized, folded and stemmed (text.ts): lunr's own pipelines stay empty.
+  builder.pipeline.reset();
+  builder.searchPipeline.reset();
+  builder.metadataWhitelist = [];
+  builder.ref('id');
+  for (const field of FIELDS) builder.field(field);
+  for (const doc of docs) builder.add({ id: String(doc.meta.id), ...doc.fields });
+  return builder.build();
+}
+
+/** Builds the shard of some documents (any order; they are sorted by id). */
 export function shardFile(docs: IndexedDoc[], fromId: number, toId: number, changeId: number): ShardFile {
   const sorted = [...docs].sort((a, b) => a.meta.id - b.meta.id);
-  const n = sorted.length;
-  // term → per field, the local numbers of the documents holding it (pushed in order, so sorted).
-  const byTerm = new Map<string, number[][]>();
-  const lengths = new Uint16Array(n * F);
-  let total = 0;
-  for (let local = 0; local < n; local++) {
-    const fields = sorted[local].fields;
-    for (let f = 0; f < F; f++) {
-      let distinct = 0;
-      for (const term of fields[FIELDS[f]]) {
-        let lists = byTerm.get(term);
-        if (!lists) byTerm.set(term, (lists = Array.from({ length: F }, () => [])));
-        const list = lists[f];
-        if (list[list.length - 1] === local) continue; // a term repeated in a field counts once
-        list.push(local);
-        distinct += 1;
-      }
-      lengths[local * F + f] = Math.min(distinct, 0xffff);
-      total += distinct;
-    }
-  }
-  const terms = [...byTerm.keys()].sort();
-  const df = new Int32Array(terms.length);
-  const offsets = new Int32Array(terms.length * F + 1);
-  const postings = new Int32Array(total);
-  const seen = new Int32Array(n).fill(-1);
-  let at = 0;
-  terms.forEach((term, t) => {
-    const lists = byTerm.get(term)!;
-    let count = 0;
-    for (let f = 0; f < F; f++) {
-      offsets[t * F + f] = at;
-      for (const local of lists[f]) {
-        postings[at++] = local;
-        if (seen[local] !== t) {
-          seen[local] = t;
-          count += 1;
-        }
-      }
-    }
-    df[t] = count;
+  const { terms, df, lengths } = statistics(sorted);
+  return { format: SHARD_FORMAT, fromId, toId, changeId, metas: sorted.map((d) => d.meta), terms, df, lengths, index: buildLunrIndex(sorted).toJSON() };
+}
+
+function statistics(sorted: IndexedDoc[]): { terms: string[]; df: number[]; lengths: number[] } {
+  const counts = new Map<string, number>();
+  const lengths = new Array<number>(sorted.length * F).fill(0);
+  sorted.forEach((doc, local) => {
+    const seen = new Set<string>();
+    FIELDS.forEach((field, f) => {
+      const distinct = new Set(doc.fields[field]);
+      lengths[local * F + f] = Math.min(distinct.size, 0xffff);
+      for (const term of distinct) seen.add(term);
+    });
+    for (const term of seen) counts.set(term, (counts.get(term) ?? 0) + 1);
   });
-  offsets[terms.length * F] = at;
-  return { format: SHARD_FORMAT, fromId, toId, changeId, metas: sorted.map((d) => d.meta), terms, df, offsets, postings, lengths };
+  const terms = [...counts.keys()].sort();
+  return { terms, df: terms.map((term) => counts.get(term)!), lengths };
 }
 
 /** Term lookups of a shard: document frequency of a term, and whether the shard has it at all. */
 export interface TermFrequencies {
   get(term: string): number | undefined;
   has(term: string): boolean;
+}
+
+type Postings = Record<string, Record<string, unknown>> & { _index: number };
+interface LunrInternals {
+  invertedIndex: Record<string, Postings>;
+  fieldVectors: Record<string, { elements: ArrayLike<number> }>;
+}
+
+const NO_METADATA = Object.freeze(Object.create(null) as object);
+
+/** Shares the (empty) metadata object of every posting and stores vector numbers as 32-bit floats. */
+function compact(index: lunrTypes.Index): void {
+  const internals = index as unknown as LunrInternals;
+  for (const term in internals.invertedIndex) {
+    const postings = internals.invertedIndex[term];
+    for (const field of FIELDS) {
+      const docs = postings[field];
+      if (docs) for (const ref in docs) docs[ref] = NO_METADATA;
+    }
+  }
+  for (const ref in internals.fieldVectors) {
+    const vector = internals.fieldVectors[ref];
+    vector.elements = Float32Array.from(vector.elements);
+  }
 }
 
 export class Shard {
@@ -130,28 +138,29 @@ export class Shard {
   readonly vocabulary: string[];
   /** Documents containing each term (in any field). */
   readonly documentFrequency: TermFrequencies;
+  readonly index: lunrTypes.Index;
+  private readonly inverted: Record<string, Postings>;
   private readonly termIndex = new Map<string, number>();
-  private readonly ids: Int32Array;
   private readonly df: Int32Array;
-  private readonly offsets: Int32Array;
-  private readonly postings: Int32Array;
   private readonly lengths: Uint16Array;
+  private readonly ids: Int32Array;
+  private readonly localByRef = new Map<string, number>();
   private averages: Record<Field, number> | undefined;
-  private lastId = -1;
-  private lastLocal = -1;
 
-  constructor(file: ShardFile) {
+  private constructor(file: Omit<ShardFile, 'index'>, index: lunrTypes.Index) {
     this.fromId = file.fromId;
     this.toId = file.toId;
     this.changeId = file.changeId;
     this.metas = file.metas;
     this.vocabulary = file.terms;
-    this.df = file.df;
-    this.offsets = file.offsets;
-    this.postings = file.postings;
-    this.lengths = file.lengths;
+    this.df = Int32Array.from(file.df);
+    this.lengths = Uint16Array.from(file.lengths);
     this.ids = Int32Array.from(file.metas, (m) => m.id);
+    file.metas.forEach((meta, local) => this.localByRef.set(String(meta.id), local));
     for (let t = 0; t < file.terms.length; t++) this.termIndex.set(file.terms[t], t);
+    compact(index);
+    this.index = index;
+    this.inverted = (index as unknown as LunrInternals).invertedIndex;
     const { termIndex, df } = this;
     this.documentFrequency = {
       get: (term) => {
@@ -163,38 +172,17 @@ export class Shard {
   }
 
   static fromFile(file: ShardFile): Shard {
-    return new Shard(file);
+    return new Shard(file, lunr.Index.load(file.index));
   }
 
   static fromDocs(docs: IndexedDoc[], fromId: number, toId: number, changeId: number): Shard {
-    return new Shard(shardFile(docs, fromId, toId, changeId));
+    const sorted = [...docs].sort((a, b) => a.meta.id - b.meta.id);
+    const stats = statistics(sorted);
+    return new Shard({ format: SHARD_FORMAT, fromId, toId, changeId, metas: sorted.map((d) => d.meta), ...stats }, buildLunrIndex(sorted));
   }
 
   get size(): number {
     return this.metas.length;
-  }
-
-  /** The local number of a document of this shard, or -1. */
-  private localOf(id: number): number {
-    // Ranking asks about one candidate many times in a row (each term, each field).
-    if (id === this.lastId) return this.lastLocal;
-    this.lastId = id;
-    this.lastLocal = this.searchId(id);
-    return this.lastLocal;
-  }
-
-  private searchId(id: number): number {
-    const ids = this.ids;
-    let lo = 0;
-    let hi = ids.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const value = ids[mid];
-      if (value === id) return mid;
-      if (value < id) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
   }
 
   /** Vocabulary terms starting with `prefix`, most frequent first. */
@@ -215,8 +203,7 @@ export class Shard {
 
   /**
    * Vocabulary terms within one edit of `term` (a letter inserted, dropped, replaced, or two neighbours
-   * swapped), most frequent first. Each such spelling is looked up: a few hundred hash lookups per shard,
-   * no automaton to keep in memory.
+   * swapped), most frequent first. Each such spelling is looked up: a few hundred hash lookups per shard.
    */
   withinOneEdit(term: string): string[] {
     const found = new Set<number>();
@@ -228,30 +215,22 @@ export class Shard {
   }
 
   /**
-   * The documents holding any of the terms, and which terms matched in which fields. Ranking is done by
-   * the caller with global statistics.
+   * lunr's query over concrete terms (built with the query builder, never the query-string parser): the
+   * documents holding any of them, and which terms matched in which fields. Ranking is done by the caller
+   * with statistics of the whole corpus.
    */
   match(terms: string[]): { id: number; fields: Record<string, string[]> }[] {
-    const slots: (Record<string, string[]> | undefined)[] = new Array(this.ids.length);
-    const touched: number[] = [];
-    for (const term of terms) {
-      const t = this.termIndex.get(term);
-      if (t === undefined) continue;
-      for (let f = 0; f < F; f++) {
-        const field = FIELDS[f];
-        const end = this.offsets[t * F + f + 1];
-        for (let p = this.offsets[t * F + f]; p < end; p++) {
-          const local = this.postings[p];
-          let fields = slots[local];
-          if (!fields) {
-            slots[local] = fields = {};
-            touched.push(local);
-          }
-          (fields[field] ??= []).push(term);
-        }
-      }
-    }
-    return touched.map((local) => ({ id: this.ids[local], fields: slots[local]! }));
+    const present = terms.filter((term) => this.termIndex.has(term));
+    if (present.length === 0) return [];
+    const results = this.index.query((query) => {
+      for (const term of present) query.term(term, { usePipeline: false, wildcard: lunr.Query.wildcard.NONE });
+    });
+    return results.map((result) => {
+      const fields: Record<string, string[]> = {};
+      const metadata = result.matchData.metadata as Record<string, Record<string, unknown>>;
+      for (const term in metadata) for (const field in metadata[term]) (fields[field] ??= []).push(term);
+      return { id: Number(result.ref), fields };
+    });
   }
 
   /** The id of the document with this local number. */
@@ -263,7 +242,7 @@ export class Shard {
    * A cheap estimate of each document's relevance, for choosing candidates when the postings are too many
    * to rank them all: per group of terms (a query word's variants), the best field weight × term weight
    * among the group's terms the document holds, times the group's idf, summed over groups. Indexed by
-   * local number; 0 for documents that hold none of the terms. One pass over typed arrays per posting.
+   * local number; 0 for documents that hold none of the terms. Reads lunr's postings directly.
    */
   estimate(groups: { terms: ReadonlyMap<string, number>; idf: number }[], fieldWeights: readonly number[]): Float64Array {
     const n = this.ids.length;
@@ -272,13 +251,15 @@ export class Shard {
     for (const group of groups) {
       let touched = false;
       for (const [term, weight] of group.terms) {
-        const t = this.termIndex.get(term);
-        if (t === undefined) continue;
+        const postings = this.inverted[term];
+        if (!postings) continue;
         for (let f = 0; f < F; f++) {
+          const docs = postings[FIELDS[f]];
+          if (!docs) continue;
           const w = fieldWeights[f] * weight;
-          const end = this.offsets[t * F + f + 1];
-          for (let p = this.offsets[t * F + f]; p < end; p++) {
-            const local = this.postings[p];
+          for (const ref in docs) {
+            const local = this.localByRef.get(ref);
+            if (local === undefined) continue;
             if (best[local] < w) best[local] = w;
             touched = true;
           }
@@ -295,29 +276,15 @@ export class Shard {
     return total;
   }
 
-  /** Whether a document's field holds a term (binary search in the term's postings for that field). */
+  /** Whether a document's field holds a term (one lookup in lunr's postings). */
   has(id: number, field: Field, term: string): boolean {
-    const t = this.termIndex.get(term);
-    if (t === undefined) return false;
-    const local = this.localOf(id);
-    if (local < 0) return false;
-    const f = FIELD_INDEX[field];
-    let lo = this.offsets[t * F + f];
-    let hi = this.offsets[t * F + f + 1] - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const value = this.postings[mid];
-      if (value === local) return true;
-      if (value < local) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return false;
+    return this.inverted[term]?.[field]?.[id] !== undefined;
   }
 
   /** Distinct terms in a document's field (0 when the shard does not hold the document). */
   fieldLength(id: number, field: Field): number {
-    const local = this.localOf(id);
-    return local < 0 ? 0 : this.lengths[local * F + FIELD_INDEX[field]];
+    const local = this.localByRef.get(String(id));
+    return local === undefined ? 0 : this.lengths[local * F + FIELD_INDEX[field]];
   }
 
   /** Average length of each field over the documents that have it (a missing accepted answer is not a short one). */
