@@ -267,7 +267,10 @@ export class SearchIndex {
         if (unknown) {
           for (const shard of this.pieces()) {
             // Over a copy: corrections added here must not be corrected again (one edit, not a chain of them).
-            for (const term of [...variants.keys()]) for (const near of shard.withinOneEdit(term).slice(0, 20)) if (!variants.has(near)) corrections.add(near);
+            // Short stems ("pasado" → "pas") are one edit from too many unrelated words ("cas", "cos").
+            for (const term of [...variants.keys()].filter((t) => t.length >= 4)) {
+              for (const near of shard.withinOneEdit(term).slice(0, 20)) if (!variants.has(near)) corrections.add(near);
+            }
           }
         }
         if (!(prefix && token === lastToken)) {

@@ -232,7 +232,11 @@ parentPort!.on('message', (request: WorkerRequest) => {
       return;
     case 'sync':
       // Catch up with the change log now (tests and the CLI use it to wait for freshness).
-      if (ready) followChanges();
+      if (ready) {
+        followReindex();
+        followSynonyms();
+        followChanges();
+      }
       parentPort!.postMessage({ id: request.id, result: { ...status(), latestChangeId: latestChangeId(sqlite) } });
       return;
     case 'stop':
