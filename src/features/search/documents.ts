@@ -11,7 +11,7 @@ export const FIELD_WEIGHTS: Record<Field, number> = { title: 3, accepted: 2, bod
 
 // Distinct terms kept per field. Enough for a post's substance; a 30,000-character body does not get
 // to put thousands of terms in the index.
-const FIELD_TERM_LIMITS: Record<Field, number> = { title: 40, accepted: 120, body: 150, answers: 120, tags: 10 };
+const FIELD_TERM_LIMITS: Record<Field, number> = { title: 40, accepted: 60, body: 80, answers: 60, tags: 10 };
 
 export interface DocMeta {
   id: number;
