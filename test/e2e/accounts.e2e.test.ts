@@ -3,7 +3,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { STRONG_PASSWORD } from '../helper.ts';
-import { checkA11y, formatViolations, open, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
+import { checkA11y, formatViolations, open, expectNoBrowserErrors, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
 
 let e2e: E2E;
 
@@ -15,12 +15,7 @@ afterAll(async () => {
   await e2e?.close();
 });
 
-// No page may log an error: a CSP violation, a missing asset or a script error shows up here.
-afterEach(() => {
-  const errors = [...(e2e?.problems.errors ?? [])];
-  e2e?.problems.clear();
-  expect(errors, 'browser console errors').toEqual([]);
-});
+afterEach(() => expectNoBrowserErrors(e2e));
 
 const header = (page: Page) => page.locator('header.site-header');
 const htmlLang = (page: Page) => page.locator('html').getAttribute('lang');

@@ -5,7 +5,7 @@ import type { BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setSetting } from '../../src/features/settings/service.ts';
 import { tokenFor } from '../helper.ts';
-import { checkA11y, formatViolations, open, signInAs, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
+import { checkA11y, formatViolations, open, signInAs, expectNoBrowserErrors, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
 
 let e2e: E2E;
 let question: { id: number; url: string };
@@ -45,12 +45,7 @@ afterAll(async () => {
   await e2e?.close();
 });
 
-// No page may log an error: a CSP violation, a missing asset or a script error shows up here.
-afterEach(() => {
-  const errors = [...(e2e?.problems.errors ?? [])];
-  e2e?.problems.clear();
-  expect(errors, 'browser console errors').toEqual([]);
-});
+afterEach(() => expectNoBrowserErrors(e2e));
 
 const header = (page: Page) => page.locator('header.site-header');
 const main = (page: Page) => page.locator('main');

@@ -1,5 +1,6 @@
 // The one way browser tests run the forum: a real server on 127.0.0.1, Debian's Chromium driven by
 // playwright-core, axe-core for accessibility and html-validate for the markup. See test/e2e/README.md.
+import { expect } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -348,4 +349,11 @@ export async function signInAs(page: Page, server: ForumServer, role: Role = 'me
   const response = await signIn(page, server, user.username, user.password);
   if (response.status() !== 200) throw new Error(`sign-in as ${user.username} failed: ${response.status()}`);
   return user;
+}
+
+/** No page may log an error: a CSP violation, a failed request or a script error fails the test that caused it. */
+export function expectNoBrowserErrors(e2e: E2E | undefined): void {
+  const errors = [...(e2e?.problems.errors ?? [])];
+  e2e?.problems.clear();
+  expect(errors, 'browser console errors').toEqual([]);
 }

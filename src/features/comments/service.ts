@@ -4,7 +4,8 @@ import type { Db } from '../../db/client.ts';
 import { comments, questions, type PostType } from '../../db/schema.ts';
 import { forbidden, invalid } from '../../lib/errors.ts';
 import { checkPostingLimits, type Poster } from '../questions/limits.ts';
-import { requireLivePost } from '../questions/posts.ts';
+import { requireLivePost, type PostRef } from '../questions/posts.ts';
+import type { Tx } from '../votes/reputation.ts';
 import { logSearchChange } from '../questions/service.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { hasPrivilege } from '../votes/rules.ts';
@@ -15,10 +16,13 @@ import { validComment } from '../questions/validation.ts';
  * where you may always comment.
  */
 export function canComment(db: Db, user: Poster, postType: PostType, postId: number, settings: Settings): boolean {
-  if (hasPrivilege(user, 'commentEverywhere', settings)) return true;
-  const post = requireLivePost(db, postType, postId);
+  return hasPrivilege(user, 'commentEverywhere', settings) || mayCommentOn(db, user, requireLivePost(db, postType, postId));
+}
+
+/** The rule without the privilege: your own post, or an answer to your own question. */
+function mayCommentOn(db: Db | Tx, user: Poster, post: PostRef): boolean {
   if (post.authorId === user.id) return true;
-  if (postType === 'answer') {
+  if (post.postType === 'answer') {
     const asker = db.select({ authorId: questions.authorId }).from(questions).where(eq(questions.id, post.questionId)).get();
     return asker?.authorId === user.id;
   }
@@ -33,7 +37,7 @@ export function addComment(db: Db, author: Poster, input: { postType: unknown; p
   const body = validComment(input.body);
   return db.transaction((tx) => {
     const post = requireLivePost(tx, postType, postId);
-    if (!canComment(db, author, postType, postId, settings)) throw forbidden();
+    if (!hasPrivilege(author, 'commentEverywhere', settings) && !mayCommentOn(tx, author, post)) throw forbidden();
     checkPostingLimits(tx, author, 'comment', body, settings, now);
     const { id } = tx.insert(comments).values({ postType, postId, authorId: author.id, body, createdAt: now }).returning({ id: comments.id }).get();
     tx.update(questions).set({ lastActivityAt: now }).where(eq(questions.id, post.questionId)).run();

@@ -1,6 +1,5 @@
 // Owns answering a query over the pieces of the index: planning terms from the user's words, keeping the
 // candidate set small, and ranking with statistics of the whole corpus. Pure: no I/O, no threads.
-import type lunrTypes from 'lunr';
 import { FIELD_WEIGHTS, FIELDS, type DocMeta, type Field, type IndexedDoc } from './documents.ts';
 import { Shard } from './shard.ts';
 import { doubledLetterSpellings, isStopWord, stem, stemOnce, tokenize, type SearchLanguage } from './text.ts';
@@ -442,10 +441,5 @@ export class SearchIndex {
     const unfiltered = !options.tag && !options.answered;
     return { hits: hits.slice(0, limit), total: unfiltered ? Math.max(hits.length, matching) : hits.length };
   }
-
-  metaOf(id: number): DocMeta | undefined {
-    return this.metas.get(id);
-  }
 }
 
-export type { lunrTypes };

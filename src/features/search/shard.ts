@@ -108,7 +108,6 @@ export interface TermFrequencies {
 type Postings = Record<string, Record<string, unknown>> & { _index: number };
 interface LunrInternals {
   invertedIndex: Record<string, Postings>;
-  fieldVectors: Record<string, { elements: ArrayLike<number> }>;
 }
 
 const NO_METADATA = Object.freeze(Object.create(null) as object);

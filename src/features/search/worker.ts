@@ -9,7 +9,7 @@ import type { BuildRequest } from './build-worker.ts';
 import { settingDefinitions } from '../settings/definitions.ts';
 import { loadDocuments } from './documents.ts';
 import { SearchIndex, type SearchOptions } from './engine.ts';
-import { Shard } from './shard.ts';
+import { SHARD_FORMAT, Shard } from './shard.ts';
 import { readManifest, readShardFile, removeUnusedShards, writeManifest, type Manifest, type ManifestShard } from './store.ts';
 
 export interface WorkerConfig {
@@ -103,7 +103,7 @@ async function loadOrBuild(): Promise<void> {
     }
   }
   if (!loaded) {
-    manifest = { format: (await import('./shard.ts')).SHARD_FORMAT, generation: (persisted?.generation ?? 0) + 1, shardSize: config.shardSize, shards: [] };
+    manifest = { format: SHARD_FORMAT, generation: (persisted?.generation ?? 0) + 1, shardSize: config.shardSize, shards: [] };
     building = true;
     const shards: Shard[] = [];
     for (const range of shardRanges(maxQuestionId(sqlite), config.shardSize)) {
@@ -116,9 +116,13 @@ async function loadOrBuild(): Promise<void> {
     writeManifest(config.dir, manifest);
     removeUnusedShards(config.dir, manifest);
   }
-  appliedChangeId = Math.min(...manifest.shards.map((s) => s.changeId), Number.MAX_SAFE_INTEGER);
-  if (!Number.isFinite(appliedChangeId) || appliedChangeId === Number.MAX_SAFE_INTEGER) appliedChangeId = 0;
+  appliedChangeId = earliestChangeId(manifest);
   loadMs = performance.now() - started;
+}
+
+/** Where to start following the change log: the oldest position any shard reflects (0 without shards). */
+function earliestChangeId(of: Manifest): number {
+  return of.shards.length ? Math.min(...of.shards.map((s) => s.changeId)) : 0;
 }
 
 function shardFor(questionId: number): ManifestShard | undefined {
@@ -181,7 +185,7 @@ function followReindex(): void {
   index = fresh;
   synonymsRaw = '\u0000'; // forces the synonyms onto the new index
   lastChange.clear();
-  appliedChangeId = Math.min(...manifest.shards.map((s) => s.changeId), 0x7fffffff) % 0x7fffffff;
+  appliedChangeId = earliestChangeId(manifest);
 }
 
 function followSynonyms(): void {
