@@ -27,6 +27,12 @@ export interface SearchResult {
   total: number;
 }
 
+/** A document to rank: its shard and its local number there. */
+interface Candidate {
+  shard: Shard;
+  local: number;
+}
+
 interface Group {
   token: string;
   /** term → weight (1 exact, less for synonyms, prefixes and typo corrections). */
@@ -56,42 +62,12 @@ const COMMON_SHARE = 0.2;
 const POSTINGS_BUDGET = 2_500;
 const ENOUGH_CANDIDATES = 50;
 
-/** Whether a document field of a shard contains a term (the shard's postings, see shard.ts). */
-function fieldHas(shard: Shard, id: number, field: Field, term: string): boolean {
-  return shard.has(id, field, term);
-}
-
 // Ranking is BM25 per field, the fields' scores added up with their weights (FIELD_WEIGHTS), as lunr and
 // Lucene score several fields: a word found in the title, the accepted answer and the body counts more
 // than one found in the title alone, and a match in a short field more than one in a long field. k1 and
 // b are BM25's usual values; idf and average field lengths are those of the whole index.
 const K1 = 1.2;
 const LENGTH_NORMALIZATION = 0.75;
-
-/** Distinct terms in a document's field (terms are distinct per field, see documents.ts). */
-function fieldLength(shard: Shard, id: number, field: Field): number {
-  return shard.fieldLength(id, field);
-}
-
-const lengthTotals = new WeakMap<Shard, { sums: number[]; counts: number[] }>();
-
-/** Sum and count of the lengths of each field over the documents of a shard that have it (computed once per shard). */
-function fieldLengthTotals(shard: Shard): { sums: number[]; counts: number[] } {
-  let totals = lengthTotals.get(shard);
-  if (!totals) {
-    totals = { sums: FIELDS.map(() => 0), counts: FIELDS.map(() => 0) };
-    for (const meta of shard.metas) {
-      FIELDS.forEach((field, f) => {
-        const length = shard.fieldLength(meta.id, field);
-        if (length === 0) return;
-        totals!.sums[f] += length;
-        totals!.counts[f] += 1;
-      });
-    }
-    lengthTotals.set(shard, totals);
-  }
-  return totals;
-}
 
 /** The k-th largest value (1-based) of an array, which it reorders (quickselect: linear on average). */
 function kthLargest(values: Float64Array, k: number): number {
@@ -207,7 +183,7 @@ export class SearchIndex {
     const sums = FIELDS.map(() => 0);
     const counts = FIELDS.map(() => 0);
     for (const shard of this.pieces()) {
-      const totals = fieldLengthTotals(shard);
+      const totals = shard.fieldLengthTotals();
       FIELDS.forEach((_, f) => {
         sums[f] += totals.sums[f];
         counts[f] += totals.counts[f];
@@ -302,60 +278,110 @@ export class SearchIndex {
 
     let taken = 0;
     let budget = 0;
-    const retrievedTerms = new Set<string>();
-    const candidates = new Map<number, { shard: Shard; fields: Record<string, string[]> }>();
+    const candidates = new Map<number, Candidate>();
     // Documents matching the query that were not all made candidates (see retrieveTop): total counts them.
     let matching = 0;
-    /** Brings in every document of a word; returns how many postings that took. */
+    /** Brings in every document of a word (lunr's postings); returns how many postings that took. */
     const retrieve = (group: Group): number => {
-      const terms = [...group.variants.keys()];
-      for (const term of terms) retrievedTerms.add(term);
       for (const shard of this.pieces()) {
         const isDelta = shard === this.delta;
-        const present = terms.filter((term) => shard.documentFrequency.has(term));
-        if (present.length === 0) continue;
-        for (const match of shard.match(present)) {
-          if (!isDelta && this.stale.has(match.id)) continue;
-          const existing = candidates.get(match.id);
-          if (!existing) candidates.set(match.id, { shard, fields: match.fields });
-          else for (const [field, list] of Object.entries(match.fields)) (existing.fields[field] ??= []).push(...list);
-        }
+        shard.forEachHolder(group.variants.keys(), (local) => {
+          const id = shard.idAt(local);
+          if (!candidates.has(id) && (isDelta || !this.stale.has(id))) candidates.set(id, { shard, local });
+        });
       }
       return group.df;
     };
     // Words too common to take whole (ranking costs a little for every candidate, and a word in 30 % of
     // 100,000 questions would make 30,000 of them): every document holding any of the words gets a cheap
     // estimate (best field weight × idf, summed over words: typed arrays, no objects), and only the best
-    // `cap` become candidates, newest first among equals. Their terms are not marked retrieved, so each
-    // candidate is checked field by field and its score is exact; only which documents are ranked is cut.
+    // `cap` become candidates, newest first among equals. Each candidate is then checked field by field,
+    // so its score is exact; only which documents are ranked is cut.
+    //
+    // The estimate skips most of the postings of the commonest words without changing which documents are
+    // chosen (MaxScore, as in Lucene): words are taken rarest first, each over all its postings, until the
+    // words left could not lift a document holding none of the words taken so far (estimate 0) above the
+    // `cap`-th best estimate so far (estimates only grow). The words left are then looked up only in the
+    // documents already estimated: a few thousand lookups instead of 80,000 postings for "beer".
     const retrieveTop = (selected: Group[], cap: number): number => {
       const fieldWeights = FIELDS.map((field) => FIELD_WEIGHTS[field]);
-      const spec = selected.map((g) => ({ terms: g.variants, idf: Math.log(1 + this.documentCount / (1 + g.df)) }));
+      const topFieldWeight = Math.max(...fieldWeights);
+      const specs = selected
+        .map((g) => {
+          const idf = Math.log(1 + this.documentCount / (1 + g.df));
+          return { terms: g.variants, idf, bound: topFieldWeight * Math.max(...g.variants.values()) * idf };
+        })
+        .sort((a, b) => b.bound - a.bound);
       const pieces = this.pieces();
-      const estimates = pieces.map((shard) => shard.estimate(spec, fieldWeights));
-      const usable = (shard: Shard, id: number) => !candidates.has(id) && (shard === this.delta || !this.stale.has(id));
+      const totals = pieces.map((shard) => new Float64Array(shard.size));
+      const best = pieces.map((shard) => new Float64Array(shard.size));
+      /** Per piece, the local numbers of the documents with an estimate so far. */
+      let estimated = pieces.map(() => new Int32Array(0));
+      const estimatedCount = () => estimated.reduce((sum, locals) => sum + locals.length, 0);
+      const estimatedValues = () => {
+        const values = new Float64Array(estimatedCount());
+        let at = 0;
+        estimated.forEach((locals, s) => locals.forEach((local) => (values[at++] = totals[s][local])));
+        return values;
+      };
+      let scanned = 0;
+      for (; scanned < specs.length; scanned++) {
+        const left = specs.slice(scanned).reduce((sum, spec) => sum + spec.bound, 0);
+        if (scanned > 0 && estimatedCount() >= cap && kthLargest(estimatedValues(), cap) > left) break;
+        const spec = specs[scanned];
+        estimated = pieces.map((shard, s) => {
+          shard.bestWeights(spec.terms, fieldWeights, best[s]);
+          const total = totals[s];
+          const b = best[s];
+          let count = 0;
+          for (let local = 0; local < total.length; local++) {
+            if (b[local] > 0) {
+              total[local] += b[local] * spec.idf;
+              b[local] = 0;
+            }
+            if (total[local] > 0) count += 1;
+          }
+          const locals = new Int32Array(count);
+          for (let local = 0, at = 0; local < total.length; local++) if (total[local] > 0) locals[at++] = local;
+          return locals;
+        });
+      }
+      // The words left, looked up in the documents estimated. Documents holding only those words are not
+      // counted one by one: per shard, a word's document frequency minus its holders among the estimated
+      // ones (exact with one such word, a lower bound with more).
       let count = 0;
-      for (const total of estimates) for (let local = 0; local < total.length; local++) if (total[local] > 0) count += 1;
+      pieces.forEach((shard, s) => {
+        const locals = estimated[s];
+        let others = 0;
+        for (const spec of specs.slice(scanned)) {
+          const holding = shard.bestWeights(spec.terms, fieldWeights, best[s], locals);
+          [...spec.terms.keys()].forEach((term, i) => (others = Math.max(others, (shard.documentFrequency.get(term) ?? 0) - holding[i])));
+          const total = totals[s];
+          const b = best[s];
+          for (const local of locals) {
+            total[local] += b[local] * spec.idf;
+            b[local] = 0;
+          }
+        }
+        count += locals.length + others;
+      });
       matching = Math.max(matching, count + candidates.size);
       let threshold = 0;
-      if (count > cap) {
-        const values = new Float64Array(count);
-        let at = 0;
-        for (const total of estimates) for (let local = 0; local < total.length; local++) if (total[local] > 0) values[at++] = total[local];
-        threshold = kthLargest(values, cap);
-      }
+      if (estimatedCount() > cap) threshold = kthLargest(estimatedValues(), cap);
       // Above the threshold first, then ties at it, newest first (the delta, then shards by decreasing ids).
       let added = 0;
       for (const strict of [true, false]) {
         for (let s = pieces.length - 1; s >= 0 && added < cap; s--) {
           const shard = pieces[s];
-          const total = estimates[s];
-          for (let local = total.length - 1; local >= 0 && added < cap; local--) {
+          const total = totals[s];
+          const locals = estimated[s];
+          for (let i = locals.length - 1; i >= 0 && added < cap; i--) {
+            const local = locals[i];
             const value = total[local];
-            if (value === 0 || (strict ? value <= threshold : value !== threshold)) continue;
+            if (strict ? value <= threshold : value !== threshold) continue;
             const id = shard.idAt(local);
-            if (!usable(shard, id)) continue;
-            candidates.set(id, { shard, fields: {} });
+            if (candidates.has(id) || (shard !== this.delta && this.stale.has(id))) continue;
+            candidates.set(id, { shard, local });
             added += 1;
           }
         }
@@ -389,42 +415,50 @@ export class SearchIndex {
     const worth = groups.map((g) => Math.max(...[...g.variants.keys()].map(idf)));
     const totalWorth = worth.reduce((sum, w) => sum + w, 0);
     const averages = this.averageFieldLengths();
+    const averageByField = FIELDS.map((field) => averages[field]);
+    const weightByField = FIELDS.map((field) => FIELD_WEIGHTS[field] / FIELD_WEIGHTS.title);
+    // Per group, its terms with their idf and their weight in a document of each language.
+    const variantsOf = groups.map((group) =>
+      [...group.variants].map(([term, variantWeight]) => {
+        // A stem of the other language only, in a document: a coincidence or a cognate (OTHER_LANGUAGE_STEM).
+        const weightIn = (language: SearchLanguage) => {
+          const other = language === 'es' ? 'en' : 'es';
+          return group.stems[other].has(term) && !group.stems[language].has(term) ? variantWeight * OTHER_LANGUAGE_STEM : variantWeight;
+        };
+        return { term, idf: idf(term), es: weightIn('es'), en: weightIn('en') };
+      }),
+    );
+    // A field's BM25 term factor for a term it holds (terms are distinct per field: tf = 1), per candidate.
+    const fieldScores = new Float64Array(FIELDS.length);
 
     const hits: Hit[] = [];
-    for (const [id, candidate] of candidates) {
+    for (const [id, { shard, local }] of candidates) {
       const meta = this.metas.get(id);
       if (!meta) continue;
       if (options.excludeId === id) continue;
       if (options.tag && !meta.tags.includes(options.tag)) continue;
       if (options.answered && meta.answerCount === 0) continue;
-      const otherLanguage = meta.language === 'es' ? 'en' : 'es';
-      const fieldScores = new Map<Field, number>();
-      // A field's BM25 term factor for a term it holds (terms are distinct per field: tf = 1).
-      const fieldScore = (field: Field) => {
-        let value = fieldScores.get(field);
-        if (value === undefined) {
-          const length = fieldLength(candidate.shard, id, field);
-          value = saturate(1 / (1 - LENGTH_NORMALIZATION + (LENGTH_NORMALIZATION * length) / averages[field]));
-          fieldScores.set(field, value);
-        }
-        return value;
-      };
+      fieldScores.fill(-1);
       let text = 0;
       let matchedWorth = 0;
       const matchedTerms = new Set<string>();
-      groups.forEach((group, g) => {
+      variantsOf.forEach((variants, g) => {
         let best = 0;
-        for (const [term, variantWeight] of group.variants) {
-          const weight = group.stems[otherLanguage].has(term) && !group.stems[meta.language].has(term) ? variantWeight * OTHER_LANGUAGE_STEM : variantWeight;
+        for (const variant of variants) {
+          // The fields holding the term, one lookup each in lunr's postings.
+          const bits = shard.fieldsHolding(local, variant.term);
+          if (bits === 0) continue;
+          matchedTerms.add(variant.term);
           let fields = 0;
-          for (const field of FIELDS) {
-            // Retrieved terms are known from the match data; the others are looked up in the postings.
-            const hit = retrievedTerms.has(term) ? candidate.fields[field]?.includes(term) : fieldHas(candidate.shard, id, field, term);
-            if (!hit) continue;
-            matchedTerms.add(term);
-            fields += (FIELD_WEIGHTS[field] / FIELD_WEIGHTS.title) * fieldScore(field);
+          for (let f = 0; f < FIELDS.length; f++) {
+            if ((bits & (1 << f)) === 0) continue;
+            if (fieldScores[f] < 0) {
+              const length = shard.fieldLengthAt(local, f);
+              fieldScores[f] = saturate(1 / (1 - LENGTH_NORMALIZATION + (LENGTH_NORMALIZATION * length) / averageByField[f]));
+            }
+            fields += weightByField[f] * fieldScores[f];
           }
-          best = Math.max(best, idf(term) * weight * fields);
+          best = Math.max(best, variant.idf * variant[meta.language] * fields);
         }
         if (best > 0) matchedWorth += worth[g];
         text += best;
@@ -442,4 +476,3 @@ export class SearchIndex {
     return { hits: hits.slice(0, limit), total: unfiltered ? Math.max(hits.length, matching) : hits.length };
   }
 }
-

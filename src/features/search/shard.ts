@@ -1,9 +1,16 @@
 // Owns one piece of the search index: a lunr index over a range of questions (lunr is the engine: it holds
-// the postings and answers the queries), with the vocabulary, document frequencies and field lengths the
-// query planner and the ranking need, serializable to a file.
+// the postings the queries read), with the vocabulary, document frequencies and field lengths the query
+// planner and the ranking need, serializable to a file.
 //
-// lunr keeps an object per posting and a vector per document field. Once a shard is loaded, every posting's
-// metadata (always empty: no metadata is whitelisted) is made one shared object: a third less memory.
+// Each shard is built by lunr's Builder (builder.build(): inverted index, field vectors, token set). Queries
+// read lunr's inverted index (term → field → document ref → metadata) directly: ranking is our own BM25F
+// over the whole corpus (engine.ts), so lunr's per-shard scores were computed and thrown away. What only
+// lunr's own scoring and wildcard expansion use is therefore not kept (measured at 100,000 questions: half
+// of lunr's memory, 26 → 12.6 MiB a shard of 5,000): the field vectors are not stored, and the token set
+// (a trie of the vocabulary) is not rebuilt on load. The lunr.Index a shard holds is the one lunr.Index.load
+// makes minus those two, so it is not meant for lunr.Index#query; its inverted index is lunr's, unchanged.
+// Once loaded, every posting's metadata (always empty: no metadata is whitelisted) is one shared object,
+// and so is every empty field of a term (a third less memory again).
 // (Float32Array vectors were measured too: more memory, not less, since most field vectors are short.)
 import type lunrTypes from 'lunr';
 import { FIELDS, type DocMeta, type Field, type IndexedDoc } from './documents.ts';
@@ -57,12 +64,30 @@ export interface ShardFile {
   df: number[];
   /** Per document and field (local * FIELDS.length + field): distinct terms in that field. */
   lengths: number[];
-  /** The lunr index (lunr.Index#toJSON). */
-  index: object;
+  /** The lunr index as lunr.Index#toJSON writes it, without its field vectors (see the top of this file). */
+  index: SerializedIndex;
 }
 
 /** Bump when tokenization, fields or the file layout change: persisted shards of another format are rebuilt. */
-export const SHARD_FORMAT = 4;
+export const SHARD_FORMAT = 5;
+
+/** lunr's postings of one term: per field, the refs (question ids) of the documents holding it; `_index` is lunr's term number. */
+type Postings = Record<string, Record<string, unknown>> & { _index: number };
+interface SerializedIndex {
+  version: string;
+  fields: string[];
+  fieldVectors: [string, number[]][];
+  invertedIndex: [string, Postings][];
+  pipeline: string[];
+}
+interface LunrInternals {
+  invertedIndex: Record<string, Postings>;
+  fieldVectors: Record<string, unknown>;
+  tokenSet: unknown;
+}
+
+const NO_METADATA = Object.freeze(Object.create(null) as object);
+const NO_DOCUMENTS = Object.freeze(Object.create(null) as Record<string, unknown>);
 
 function buildLunrIndex(docs: IndexedDoc[]): lunrTypes.Index {
   const builder = new lunr.Builder();
@@ -73,14 +98,33 @@ function buildLunrIndex(docs: IndexedDoc[]): lunrTypes.Index {
   builder.ref('id');
   for (const field of FIELDS) builder.field(field);
   for (const doc of docs) builder.add({ id: String(doc.meta.id), ...doc.fields });
+  // lunr makes an (empty) metadata object per posting: shared before build() allocates its vectors and
+  // token set, so that a build's memory peak holds one set of postings, not two.
+  shareEmptyObjects((builder as unknown as LunrInternals).invertedIndex);
   return builder.build();
+}
+
+/**
+ * lunr.Index.load of a serialized index, without building the token set (only lunr's query-time term
+ * expansion uses it; we never ask lunr to expand terms) and without field vectors.
+ */
+function loadLunrIndex(serialized: SerializedIndex): lunrTypes.Index {
+  const invertedIndex: Record<string, Postings> = Object.create(null);
+  for (const [term, postings] of serialized.invertedIndex) invertedIndex[term] = postings;
+  return new lunr.Index({
+    invertedIndex,
+    fieldVectors: {},
+    tokenSet: new lunr.TokenSet(),
+    fields: serialized.fields,
+    pipeline: lunr.Pipeline.load(serialized.pipeline),
+  } as unknown as ConstructorParameters<typeof lunr.Index>[0]);
 }
 
 /** Builds the shard of some documents (any order; they are sorted by id). */
 export function shardFile(docs: IndexedDoc[], fromId: number, toId: number, changeId: number): ShardFile {
   const sorted = [...docs].sort((a, b) => a.meta.id - b.meta.id);
   const { terms, df, lengths } = statistics(sorted);
-  return { format: SHARD_FORMAT, fromId, toId, changeId, metas: sorted.map((d) => d.meta), terms, df, lengths, index: buildLunrIndex(sorted).toJSON() };
+  return { format: SHARD_FORMAT, fromId, toId, changeId, metas: sorted.map((d) => d.meta), terms, df, lengths, index: compact(buildLunrIndex(sorted)).toJSON() as unknown as SerializedIndex };
 }
 
 function statistics(sorted: IndexedDoc[]): { terms: string[]; df: number[]; lengths: number[] } {
@@ -105,23 +149,32 @@ export interface TermFrequencies {
   has(term: string): boolean;
 }
 
-type Postings = Record<string, Record<string, unknown>> & { _index: number };
-interface LunrInternals {
-  invertedIndex: Record<string, Postings>;
-}
 
-const NO_METADATA = Object.freeze(Object.create(null) as object);
-
-/** Shares the (empty) metadata object of every posting. */
-function compact(index: lunrTypes.Index): void {
-  const internals = index as unknown as LunrInternals;
-  for (const term in internals.invertedIndex) {
-    const postings = internals.invertedIndex[term];
+/** Shares the (empty) metadata object of every posting, and the (empty) documents of every field a term is not in. */
+function shareEmptyObjects(invertedIndex: Record<string, Postings>): void {
+  for (const term in invertedIndex) {
+    const postings = invertedIndex[term];
     for (const field of FIELDS) {
       const docs = postings[field];
-      if (docs) for (const ref in docs) docs[ref] = NO_METADATA;
+      let empty = true;
+      if (docs) {
+        for (const ref in docs) {
+          docs[ref] = NO_METADATA;
+          empty = false;
+        }
+      }
+      if (empty) postings[field] = NO_DOCUMENTS;
     }
   }
+}
+
+/** Keeps of a lunr index what queries read (see the top of this file): its postings, with their empty objects shared. */
+function compact(index: lunrTypes.Index): lunrTypes.Index {
+  const internals = index as unknown as LunrInternals;
+  shareEmptyObjects(internals.invertedIndex);
+  internals.fieldVectors = {};
+  internals.tokenSet = new lunr.TokenSet();
+  return index;
 }
 
 export class Shard {
@@ -139,8 +192,8 @@ export class Shard {
   private readonly df: Int32Array;
   private readonly lengths: Uint16Array;
   private readonly ids: Int32Array;
-  private readonly localByRef = new Map<string, number>();
-  private averages: Record<Field, number> | undefined;
+  private readonly localById = new Map<number, number>();
+  private totals: { sums: number[]; counts: number[] } | undefined;
 
   private constructor(file: Omit<ShardFile, 'index'>, index: lunrTypes.Index) {
     this.fromId = file.fromId;
@@ -151,7 +204,7 @@ export class Shard {
     this.df = Int32Array.from(file.df);
     this.lengths = Uint16Array.from(file.lengths);
     this.ids = Int32Array.from(file.metas, (m) => m.id);
-    file.metas.forEach((meta, local) => this.localByRef.set(String(meta.id), local));
+    file.metas.forEach((meta, local) => this.localById.set(meta.id, local));
     for (let t = 0; t < file.terms.length; t++) this.termIndex.set(file.terms[t], t);
     compact(index);
     this.index = index;
@@ -167,7 +220,7 @@ export class Shard {
   }
 
   static fromFile(file: ShardFile): Shard {
-    return new Shard(file, lunr.Index.load(file.index));
+    return new Shard(file, loadLunrIndex(file.index));
   }
 
   static fromDocs(docs: IndexedDoc[], fromId: number, toId: number, changeId: number): Shard {
@@ -209,66 +262,73 @@ export class Shard {
     return [...found].sort((a, b) => this.df[b] - this.df[a] || a - b).map((t) => this.vocabulary[t]);
   }
 
-  /**
-   * lunr's query over concrete terms (built with the query builder, never the query-string parser): the
-   * documents holding any of them, and which terms matched in which fields. Ranking is done by the caller
-   * with statistics of the whole corpus.
-   */
-  match(terms: string[]): { id: number; fields: Record<string, string[]> }[] {
-    const present = terms.filter((term) => this.termIndex.has(term));
-    if (present.length === 0) return [];
-    const results = this.index.query((query) => {
-      for (const term of present) query.term(term, { usePipeline: false, wildcard: lunr.Query.wildcard.NONE });
-    });
-    return results.map((result) => {
-      const fields: Record<string, string[]> = {};
-      const metadata = result.matchData.metadata as Record<string, Record<string, unknown>>;
-      for (const term in metadata) for (const field in metadata[term]) (fields[field] ??= []).push(term);
-      return { id: Number(result.ref), fields };
-    });
-  }
-
   /** The id of the document with this local number. */
   idAt(local: number): number {
     return this.ids[local];
   }
 
+  /** The local number of a document (undefined when the shard does not hold it). */
+  localOf(id: number): number | undefined {
+    return this.localById.get(id);
+  }
+
+  /** Calls `visit` with the local number of every document holding any of the terms in any field (lunr's postings), once per term and field. */
+  forEachHolder(terms: Iterable<string>, visit: (local: number) => void): void {
+    for (const term of terms) {
+      const postings = this.inverted[term];
+      if (!postings) continue;
+      for (const field of FIELDS) for (const ref in postings[field]) visit(this.localById.get(Number(ref))!);
+    }
+  }
+
   /**
-   * A cheap estimate of each document's relevance, for choosing candidates when the postings are too many
-   * to rank them all: per group of terms (a query word's variants), the best field weight × term weight
-   * among the group's terms the document holds, times the group's idf, summed over groups. Indexed by
-   * local number; 0 for documents that hold none of the terms. Reads lunr's postings directly.
+   * Per document, the best field weight × term weight among the given terms it holds, written into `best`
+   * (indexed by local number) where larger: a cheap relevance estimate, for choosing candidates when the
+   * postings are too many to rank them all. Without `locals`, every document holding a term is visited
+   * (lunr's postings, one pass); with `locals`, only those documents are looked up (one lookup per
+   * document, term and field), and the result is how many of them hold each term, in order.
    */
-  estimate(groups: { terms: ReadonlyMap<string, number>; idf: number }[], fieldWeights: readonly number[]): Float64Array {
-    const n = this.ids.length;
-    const total = new Float64Array(n);
-    const best = new Float64Array(n);
-    for (const group of groups) {
-      let touched = false;
-      for (const [term, weight] of group.terms) {
-        const postings = this.inverted[term];
-        if (!postings) continue;
+  bestWeights(terms: ReadonlyMap<string, number>, fieldWeights: readonly number[], best: Float64Array, locals?: Int32Array): number[] {
+    const holding: number[] = [];
+    for (const [term, weight] of terms) {
+      const postings = this.inverted[term];
+      let count = 0;
+      if (postings && !locals) {
         for (let f = 0; f < F; f++) {
-          const docs = postings[FIELDS[f]];
-          if (!docs) continue;
           const w = fieldWeights[f] * weight;
-          for (const ref in docs) {
-            const local = this.localByRef.get(ref);
-            if (local === undefined) continue;
+          for (const ref in postings[FIELDS[f]]) {
+            const local = this.localById.get(Number(ref))!;
             if (best[local] < w) best[local] = w;
-            touched = true;
           }
         }
-      }
-      if (!touched) continue;
-      for (let local = 0; local < n; local++) {
-        if (best[local] > 0) {
-          total[local] += best[local] * group.idf;
-          best[local] = 0;
+      } else if (postings && locals) {
+        const fields = FIELDS.map((field) => postings[field]).filter((docs) => docs !== NO_DOCUMENTS);
+        const weights = FIELDS.filter((field) => postings[field] !== NO_DOCUMENTS).map((field) => fieldWeights[FIELD_INDEX[field]] * weight);
+        for (let i = 0; i < locals.length; i++) {
+          const local = locals[i];
+          const id = this.ids[local];
+          let found = false;
+          for (let f = 0; f < fields.length; f++) {
+            if (fields[f][id] === undefined) continue;
+            found = true;
+            if (best[local] < weights[f]) best[local] = weights[f];
+          }
+          if (found) count += 1;
         }
       }
+      holding.push(count);
     }
-    return total;
+    return holding;
+  }
+
+  /** The fields of a document holding a term, as bits (1 << field number); 0 when none. One lookup in lunr's postings per field. */
+  fieldsHolding(local: number, term: string): number {
+    const postings = this.inverted[term];
+    if (!postings) return 0;
+    const id = this.ids[local];
+    let bits = 0;
+    for (let f = 0; f < F; f++) if (postings[FIELDS[f]][id] !== undefined) bits |= 1 << f;
+    return bits;
   }
 
   /** Whether a document's field holds a term (one lookup in lunr's postings). */
@@ -276,15 +336,20 @@ export class Shard {
     return this.inverted[term]?.[field]?.[id] !== undefined;
   }
 
+  /** Distinct terms in the field (by number) of the document with this local number. */
+  fieldLengthAt(local: number, f: number): number {
+    return this.lengths[local * F + f];
+  }
+
   /** Distinct terms in a document's field (0 when the shard does not hold the document). */
   fieldLength(id: number, field: Field): number {
-    const local = this.localByRef.get(String(id));
+    const local = this.localById.get(id);
     return local === undefined ? 0 : this.lengths[local * F + FIELD_INDEX[field]];
   }
 
-  /** Average length of each field over the documents that have it (a missing accepted answer is not a short one). */
-  averageFieldLengths(): Record<Field, number> {
-    if (!this.averages) {
+  /** Sum and count of the lengths of each field over the documents that have it (a missing accepted answer is not a short one). */
+  fieldLengthTotals(): { sums: number[]; counts: number[] } {
+    if (!this.totals) {
       const sums = new Array<number>(F).fill(0);
       const counts = new Array<number>(F).fill(0);
       for (let i = 0; i < this.lengths.length; i++) {
@@ -292,8 +357,8 @@ export class Shard {
         sums[i % F] += this.lengths[i];
         counts[i % F] += 1;
       }
-      this.averages = Object.fromEntries(FIELDS.map((field, f) => [field, counts[f] ? sums[f] / counts[f] : 1])) as Record<Field, number>;
+      this.totals = { sums, counts };
     }
-    return this.averages;
+    return this.totals;
   }
 }
