@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildShard, openReadOnly } from './build.ts';
+import { collectGarbageAbove } from './memory.ts';
 
 export interface BuildRequest {
   id: number;
@@ -42,4 +43,6 @@ parentPort!.on('message', (request: BuildRequest) => {
   } catch (error) {
     parentPort!.postMessage({ id: request.id, error: (error as Error).message });
   }
+  // What a build allocates is garbage once its shard is written: collected now, not during the next build.
+  collectGarbageAbove(0);
 });

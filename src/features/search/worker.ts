@@ -8,6 +8,7 @@ import { latestChangeId, maxQuestionId, openReadOnly, shardRanges } from './buil
 import type { BuildRequest } from './build-worker.ts';
 import { settingDefinitions } from '../settings/definitions.ts';
 import { loadDocuments } from './documents.ts';
+import { collectGarbageAbove } from './memory.ts';
 import { SearchIndex, type SearchOptions } from './engine.ts';
 import { SHARD_FORMAT, Shard } from './shard.ts';
 import { readManifest, readShardFile, removeUnusedShards, writeManifest, type Manifest, type ManifestShard } from './store.ts';
@@ -51,40 +52,70 @@ let loadMs: number | null = null;
 let building = false;
 let synonymsRaw = '';
 
+// The build worker's heap is capped: a shard's build holds about 200 MiB at its peak (5,000 questions at
+// 100,000, measured), but V8 lets garbage pile up in an uncapped heap (900 MiB over a full build, measured)
+// while this worker holds the shards already built. A shard that does need more (posts at every term cap)
+// is built again by an uncapped build worker rather than failing.
+const BUILD_HEAP_MB = 320;
 let builder: Worker | undefined;
+let builderCapped = true;
 let buildSeq = 0;
-const builds = new Map<number, { resolve: (s: ManifestShard) => void; reject: (e: Error) => void }>();
+const builds = new Map<number, { request: BuildRequest; resolve: (s: ManifestShard) => void; reject: (e: Error) => void }>();
 
 function buildWorker(): Worker {
   if (!builder) {
-    builder = startTypeScriptWorker(new URL('./build-worker.ts', import.meta.url), { databasePath: config.databasePath });
-    builder.on('message', (message: { id: number; shard?: ManifestShard; error?: string }) => {
+    const worker = startTypeScriptWorker(
+      new URL('./build-worker.ts', import.meta.url),
+      { databasePath: config.databasePath },
+      builderCapped ? { maxOldGenerationSizeMb: BUILD_HEAP_MB } : undefined,
+    );
+    worker.on('message', (message: { id: number; shard?: ManifestShard; error?: string }) => {
       const pending = builds.get(message.id);
       builds.delete(message.id);
       if (message.error || !message.shard) pending?.reject(new Error(message.error ?? 'build failed'));
       else pending?.resolve(message.shard);
     });
-    builder.on('error', (error) => {
-      for (const pending of builds.values()) pending.reject(error);
+    worker.on('error', (error: Error & { code?: string }) => {
+      if (builder === worker) builder = undefined;
+      const pending = [...builds.values()];
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY' && builderCapped) {
+        builderCapped = false;
+        for (const build of pending) buildWorker().postMessage(build.request);
+        return;
+      }
       builds.clear();
-      builder = undefined;
+      for (const build of pending) build.reject(error);
     });
-    builder.unref();
+    worker.unref();
+    builder = worker;
   }
   return builder;
+}
+
+/** Lets the build worker exit between builds: its heap is given back rather than kept for the next one. */
+function stopBuildWorker(): void {
+  if (builds.size > 0 || !builder) return;
+  void builder.terminate();
+  builder = undefined;
+  builderCapped = true;
 }
 
 function build(fromId: number, toId: number, generation: number): Promise<ManifestShard> {
   return new Promise((resolve, reject) => {
     const id = ++buildSeq;
-    builds.set(id, { resolve, reject });
     const request: BuildRequest = { id, dir: config.dir, generation, fromId, toId };
+    builds.set(id, { request, resolve, reject });
     buildWorker().postMessage(request);
   });
 }
 
+// Garbage left by loading shards (each file's text and parsed objects) is collected once it reaches this.
+const LOAD_GARBAGE_MIB = 192;
+
 function loadShard(entry: ManifestShard): Shard {
-  return Shard.fromFile(readShardFile(config.dir, entry.file));
+  const shard = Shard.fromFile(readShardFile(config.dir, entry.file));
+  collectGarbageAbove(LOAD_GARBAGE_MIB);
+  return shard;
 }
 
 /** Loads the persisted index; when there is none (or it is of another format), builds it range by range. */
@@ -113,6 +144,7 @@ async function loadOrBuild(): Promise<void> {
       index.setShards(shards);
     }
     building = false;
+    stopBuildWorker();
     writeManifest(config.dir, manifest);
     removeUnusedShards(config.dir, manifest);
   }
@@ -172,6 +204,7 @@ async function compact(): Promise<void> {
     removeUnusedShards(config.dir, manifest);
   } finally {
     building = false;
+    stopBuildWorker();
   }
 }
 
