@@ -28,10 +28,11 @@ import setupPages from './features/accounts/setup.ts';
 import sitePages from './features/site/routes.ts';
 import { getSettings } from './features/settings/service.ts';
 import { loadOrCreateSecrets } from './lib/secrets.ts';
-import auth from './plugins/auth.ts';
+import auth, { rejectInvalidTokens } from './plugins/auth.ts';
 import csrf from './plugins/csrf.ts';
 import errors, { answerUnroutableUrl } from './plugins/errors.ts';
 import i18n from './plugins/i18n.ts';
+import pageCache from './plugins/page-cache.ts';
 import rateLimits from './plugins/rate-limit.ts';
 import security from './plugins/security.ts';
 import views from './plugins/views.ts';
@@ -104,10 +105,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (!options.db) closeDatabase(db);
   });
 
-  await app.register(security, { secureCookies: config.secureCookies });
+  // Order matters for onRequest hooks: who is asking (session, language, visitor) first, then the shared page
+  // cache, which answers signed-out page views from memory before everything after it (helmet included: a
+  // kept page keeps the headers helmet gave it).
   await app.register(auth, { cookieSecret: secrets.cookieSecret, secureCookies: config.secureCookies });
   await app.register(i18n);
   await app.register(visitor, { secureCookies: config.secureCookies });
+  await app.register(pageCache);
+  await app.register(security, { secureCookies: config.secureCookies });
+  app.addHook('onRequest', rejectInvalidTokens);
   await app.register(formbody);
   await app.register(csrf, { secureCookies: config.secureCookies });
   await app.register(rateLimits);

@@ -36,6 +36,9 @@ export async function buildTestApp(options: { env?: Record<string, string>; setu
   };
 }
 
+/** A desktop Chrome. */
+export const BROWSER_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
 /** A cookie jar for app.inject(): remembers Set-Cookie answers like a browser would. */
 export class Browser {
   readonly cookies = new Map<string, string>();
@@ -57,9 +60,12 @@ export class Browser {
     return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.header(), ...headers } }));
   }
 
-  /** The CSRF token of a page, as a form would send it. */
+  /**
+   * The CSRF token of a page, as a form would send it. Fetched as a browser: crawlers (light-my-request's
+   * own user agent is one) get signed-out pages without a CSRF secret.
+   */
   async csrfToken(url = '/'): Promise<string> {
-    const page = await this.get(url);
+    const page = await this.get(url, { 'user-agent': BROWSER_USER_AGENT });
     const match = /<meta name="csrf-token" content="([^"]+)">/.exec(page.body);
     if (!match) throw new Error(`no csrf token on ${url}`);
     return match[1];

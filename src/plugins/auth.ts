@@ -23,14 +23,16 @@ export default fp(
     app.decorateRequest('authKind', null);
     app.decorateRequest('sessionToken', null);
 
+    // Resolves only; a bad token is refused by rejectInvalidTokens, registered after the security headers so
+    // that the 401 carries them too.
     app.addHook('onRequest', async (request) => {
       const header = request.headers.authorization;
       if (header !== undefined) {
         const match = /^Bearer\s+(\S+)$/i.exec(header);
         const user = match ? findSessionUser(app.db, match[1], 'api', app.settings()) : undefined;
-        if (!user) throw new AppError(401, 'invalid_token', 'error.notSignedIn');
-        request.user = user;
         request.authKind = 'bearer';
+        if (!user) return;
+        request.user = user;
         request.sessionToken = match![1];
         return;
       }
@@ -47,6 +49,11 @@ export default fp(
   },
   { name: 'resuelto-auth' },
 );
+
+/** Refuses a request whose Authorization header names no live token (401, whatever the route). */
+export async function rejectInvalidTokens(request: FastifyRequest): Promise<void> {
+  if (request.authKind === 'bearer' && !request.user) throw new AppError(401, 'invalid_token', 'error.notSignedIn');
+}
 
 /**
  * Starts a browser session. Any session the browser already had is revoked first, so a session id

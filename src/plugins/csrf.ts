@@ -19,10 +19,13 @@ export function needsCsrfToken(request: FastifyRequest): boolean {
   return true;
 }
 
+/** The cookie holding the visitor's CSRF secret (`__Host-` over https binds it to this origin). */
+export const csrfCookieName = (secure: boolean) => (secure ? '__Host-resuelto_csrf' : 'resuelto_csrf');
+
 export default fp(
   async function csrf(app: FastifyInstance, options: { secureCookies: boolean }) {
     await app.register(csrfProtection, {
-      cookieKey: options.secureCookies ? '__Host-resuelto_csrf' : 'resuelto_csrf',
+      cookieKey: csrfCookieName(options.secureCookies),
       cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: options.secureCookies, signed: true },
     });
     // preValidation: the form body is parsed by then, so `_csrf` fields are readable.

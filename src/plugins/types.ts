@@ -5,6 +5,7 @@ import type { SessionUser } from '../features/accounts/sessions.ts';
 import type { Settings } from '../features/settings/definitions.ts';
 import type { SearchClient } from '../features/search/client.ts';
 import type { I18n } from '../lib/i18n.ts';
+import type { SharedPageHooks } from './page-cache.ts';
 import type { SharedPage } from './views.ts';
 
 export interface PageOptions {
@@ -32,6 +33,6 @@ declare module 'fastify' {
   interface FastifyReply {
     page: (template: string, data?: Record<string, unknown>, options?: PageOptions) => Promise<FastifyReply>;
     /** A page identical for every signed-out visitor (but for the CSRF token): cached until content changes. */
-    sharedPage: (build: () => Promise<SharedPage> | SharedPage, extraVersion?: string) => Promise<FastifyReply>;
+    sharedPage: (build: () => Promise<SharedPage> | SharedPage, hooks?: SharedPageHooks) => Promise<FastifyReply>;
   }
 }

@@ -8,7 +8,7 @@ import fp from 'fastify-plugin';
 import { atLeast } from '../features/accounts/roles.ts';
 import { LOCALES } from '../lib/i18n.ts';
 import type { PageOptions } from './types.ts';
-import { contentVersion } from '../features/questions/content-version.ts';
+import { CSRF_PLACEHOLDER, PageCache, type SharedPageHooks } from './page-cache.ts';
 
 export interface SharedPage {
   template: string;
@@ -16,8 +16,13 @@ export interface SharedPage {
   options?: PageOptions;
 }
 
-// Never produced by the token generator (base64url), so it can only be our marker.
-const CSRF_PLACEHOLDER = '@@csrf-token@@';
+function setPageHeaders(reply: FastifyReply): void {
+  reply.type('text/html; charset=utf-8');
+  // Pages vary by language, session and CSRF token: shared caches must not keep them. Signed-out pages are
+  // gzipped when accepted (page-cache.ts).
+  reply.header('cache-control', 'private, no-cache');
+  reply.header('vary', 'Cookie, Accept-Language, Accept-Encoding');
+}
 
 export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
 
@@ -74,10 +79,7 @@ export default fp(
     };
 
     const send = (reply: FastifyReply, html: string, status: number) => {
-      reply.status(status).type('text/html; charset=utf-8');
-      // Pages vary by language, session and CSRF token: shared caches must not keep them.
-      reply.header('cache-control', 'private, no-cache');
-      reply.header('vary', 'Cookie, Accept-Language');
+      setPageHeaders(reply.status(status));
       return reply.send(html);
     };
 
@@ -85,30 +87,21 @@ export default fp(
       return send(this, render(this, template, data, pageOptions, this.generateCsrf()), pageOptions.status ?? 200);
     });
 
-    // Pages that are the same for every signed-out visitor but for the CSRF token are rendered once per
-    // language and URL and kept until the content changes (any write appends to the search change log,
-    // whose last id is the content version) or a minute passes. The token is put in on the way out.
-    const shared = new Map<string, { html: string; status: number; version: string; at: number }>();
-    const SHARED_MS = 60_000;
-    const SHARED_MAX = 2_000;
-    app.decorateReply('sharedPage', async function sharedPage(this: FastifyReply, build: () => Promise<SharedPage> | SharedPage, extraVersion = '') {
+    // Pages that are the same for every signed-out visitor but for the CSRF token go through the shared page
+    // cache (page-cache.ts): rendered once per language and URL, kept until the content changes.
+    app.decorateReply('sharedPage', async function sharedPage(this: FastifyReply, build: () => Promise<SharedPage> | SharedPage, hooks: SharedPageHooks = {}) {
       const request = this.request;
-      if (request.user) {
+      if (!PageCache.shareable(request)) {
+        hooks.onServe?.(request);
         const { template, data, options: pageOptions = {} } = await build();
         return send(this, render(this, template, data ?? {}, pageOptions, this.generateCsrf()), pageOptions.status ?? 200);
       }
-      const key = `${request.i18n.locale} ${request.url}`;
-      const version = `${contentVersion(app.db)}:${extraVersion}`;
-      const now = Date.now();
-      let entry = shared.get(key);
-      if (!entry || entry.version !== version || now - entry.at > SHARED_MS) {
+      const renderShared = async () => {
         const { template, data, options: pageOptions = {} } = await build();
-        entry = { html: render(this, template, data ?? {}, pageOptions, CSRF_PLACEHOLDER), status: pageOptions.status ?? 200, version, at: now };
-        if (shared.size >= SHARED_MAX) shared.clear();
-        shared.set(key, entry);
-      }
-      return send(this, entry.html.replaceAll(CSRF_PLACEHOLDER, this.generateCsrf()), entry.status);
+        return { html: render(this, template, data ?? {}, pageOptions, CSRF_PLACEHOLDER), status: pageOptions.status ?? 200 };
+      };
+      return app.pageCache.send(request, this, renderShared, hooks, setPageHeaders);
     });
   },
-  { name: 'resuelto-views', dependencies: ['resuelto-i18n'] },
+  { name: 'resuelto-views', dependencies: ['resuelto-i18n', 'resuelto-page-cache'] },
 );

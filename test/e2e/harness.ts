@@ -132,12 +132,19 @@ export interface TestContext {
 }
 
 /**
+ * What a person's Chrome says it is. Headless Chromium says "HeadlessChrome", which the forum takes for a
+ * bot (bots get signed-out pages without a CSRF secret and leave no deflection events), so the contexts
+ * that play people say this instead; pass `userAgent` to play something else.
+ */
+export const PERSON_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+/**
  * A new isolated browser context (its own cookies) with short timeouts and console tracking.
  * English by default so that tests start from a known language; pass `locale` to change it.
  * The site's CSP is enforced (no bypassCSP), so any violation is caught as a problem.
  */
 export async function newContext(browser: Browser, options: BrowserContextOptions = {}, problems?: BrowserProblems): Promise<TestContext> {
-  const context = await browser.newContext({ locale: 'en-US', ...options });
+  const context = await browser.newContext({ locale: 'en-US', userAgent: PERSON_USER_AGENT, ...options });
   context.setDefaultTimeout(ACTION_TIMEOUT_MS);
   context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
   return { context, problems: await trackProblems(context, problems) };

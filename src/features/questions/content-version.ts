@@ -1,15 +1,40 @@
 // Owns the content version: the last id of the search change log, which every write that changes what
 // pages show appends to (questions, answers, edits, votes, accepts, comments, deletions), in any process.
+//
+// Asked on every signed-out page view (page-cache.ts), so it is read from the database at most every
+// RECHECK_MS: a write of this process marks it stale at once (logSearchChange calls contentChanged), a write
+// of another process (the CLI importer) is seen within RECHECK_MS.
 import type Database from 'better-sqlite3';
 import type { Db } from '../../db/client.ts';
 
-const statements = new WeakMap<Db, Database.Statement>();
+const RECHECK_MS = 100;
 
-export function contentVersion(db: Db): number {
-  let statement = statements.get(db);
-  if (!statement) {
-    statement = db.$client.prepare('select coalesce(max(id), 0) as v from search_changes').pluck();
-    statements.set(db, statement);
+interface Known {
+  statement: Database.Statement;
+  value: number;
+  at: number;
+  writes: number;
+}
+
+const known = new WeakMap<Db, Known>();
+/** Writes made by this process, of any database. */
+let localWrites = 0;
+
+/** Called by every write of the change log, inside its transaction. */
+export function contentChanged(): void {
+  localWrites++;
+}
+
+export function contentVersion(db: Db, now = Date.now()): number {
+  let state = known.get(db);
+  if (!state) {
+    state = { statement: db.$client.prepare('select coalesce(max(id), 0) as v from search_changes').pluck(), value: 0, at: -Infinity, writes: -1 };
+    known.set(db, state);
   }
-  return statement.get() as number;
+  if (state.writes !== localWrites || now - state.at >= RECHECK_MS) {
+    state.writes = localWrites;
+    state.at = now;
+    state.value = state.statement.get() as number;
+  }
+  return state.value;
 }

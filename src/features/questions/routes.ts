@@ -116,10 +116,15 @@ export default async function questionPages(app: FastifyInstance) {
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
         return reply.redirect(questionPath(id, canonical) + query, 301);
       }
-      viewCounter.count(id, request.user ? `u${request.user.id}` : `${request.ip}|${request.headers['user-agent'] ?? ''}`, request.headers['user-agent']);
-      logEvent(app, request, 'thread_view', { questionId: id });
-      // The view count is on the page: a counted view is a new version of that page.
-      return reply.sharedPage(() => threadPage(app, request, id), String(viewCounter.countedFor(id)));
+      return reply.sharedPage(() => threadPage(app, request, id), {
+        // Every visitor's view is counted and logged, also when the page comes from the shared page cache.
+        onServe: (visitor) => {
+          viewCounter.count(id, visitor.user ? `u${visitor.user.id}` : `${visitor.ip}|${visitor.headers['user-agent'] ?? ''}`, visitor.headers['user-agent']);
+          logEvent(app, visitor, 'thread_view', { questionId: id });
+        },
+        // The view count is on the page: a counted view is a new version of that page.
+        version: () => String(viewCounter.countedFor(id)),
+      });
     },
   );
 

@@ -1,6 +1,7 @@
 // Owns questions: asking, editing, deleting, reading a thread, listing, and tags. No request, no HTML.
 import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { contentChanged } from './content-version.ts';
 import { answers, comments, questions, questionTags, revisions, searchChanges, tags, users, votes, type PostType } from '../../db/schema.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
 import { detectLanguage } from '../../lib/language.ts';
@@ -111,6 +112,7 @@ export function sourceOf(site: string | null, id: number | null): SourceView | n
 /** Records that search must look at this question again (same transaction as the change). */
 export function logSearchChange(tx: Tx | Db, questionId: number, now: Date): void {
   tx.insert(searchChanges).values({ questionId, createdAt: now }).run();
+  contentChanged();
 }
 
 /** Makes sure the tags exist and links them; adjusts the cached counts of tags added and removed. */

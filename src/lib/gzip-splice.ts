@@ -1,0 +1,126 @@
+// Owns gzip bodies made of fixed parts compressed once and small per-response strings put between them
+// (a page kept by the page cache and each visitor's CSRF token), without compressing anything per response.
+//
+// How (RFC 1951 and 1952): each fixed part is compressed on its own as raw deflate blocks ending with a sync
+// flush, so it starts no back-reference before its own start and ends on a byte boundary. Such block runs can
+// follow one another in one stream; a per-response string goes between them as a "stored" (uncompressed)
+// block; an empty final block ends the stream. The gzip trailer needs the CRC-32 of the whole uncompressed
+// body: the CRC of each fixed part is computed once, and CRCs of consecutive pieces are combined with the
+// standard identity crc(A‖B) = crc(A)·x^(8·|B|) ⊕ crc(B) over GF(2), where multiplying by x^(8·|B|) is
+// precomputed per part. This is what HTTP caches that stitch fragments into gzip responses do.
+import zlib from 'node:zlib';
+
+/** The reflected CRC-32 polynomial (gzip, zlib, PNG). */
+const POLY = 0xedb88320;
+
+/** a·b modulo the CRC polynomial, in the reflected bit order of CRC-32 (bit 31 is x^0). */
+function multiplyModP(a: number, b: number): number {
+  let product = 0;
+  for (let bit = 0x80000000; bit !== 0 && a !== 0; bit >>>= 1) {
+    if (a & bit) {
+      product ^= b;
+      a ^= bit;
+    }
+    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
+  }
+  return product >>> 0;
+}
+
+/** x^(2^k) modulo the polynomial, for k = 0…63. */
+const X_POW_2K: number[] = [];
+for (let k = 0, p = 0x40000000; k < 64; k++, p = multiplyModP(p, p)) X_POW_2K.push(p);
+
+/** x^(8·bytes) modulo the polynomial: the factor that shifts a CRC past `bytes` more bytes. */
+export function crcShift(bytes: number): number {
+  let result = 0x80000000; // x^0
+  for (let n = bytes * 8, k = 0; n > 0; n = Math.floor(n / 2), k++) {
+    if (n % 2 === 1) result = multiplyModP(X_POW_2K[k], result);
+  }
+  return result;
+}
+
+/** CRC-32 of A‖B from crc(A), crc(B) and crcShift(|B|). */
+export function crcCombine(crcA: number, crcB: number, shiftB: number): number {
+  return (multiplyModP(shiftB, crcA) ^ crcB) >>> 0;
+}
+
+const HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]); // deflate, no name, no time, OS unknown
+const FINAL_EMPTY_BLOCK = Buffer.from([0x01, 0x00, 0x00, 0xff, 0xff]);
+const STORED_MAX = 0xffff;
+
+interface Part {
+  deflated: Buffer;
+  crc: number;
+  shift: number;
+  length: number;
+}
+
+/** Fixed parts compressed once; `body(insert)` makes the gzip of part0 ‖ insert ‖ part1 ‖ insert ‖ … ‖ partN. */
+export class GzipSplice {
+  private readonly parts: Part[];
+  private readonly fixedBytes: number;
+
+  constructor(parts: Buffer[], level = 6) {
+    this.parts = parts.map((part) => ({
+      deflated: zlib.deflateRawSync(part, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+      crc: zlib.crc32(part),
+      shift: crcShift(part.length),
+      length: part.length,
+    }));
+    this.fixedBytes = this.parts.reduce((sum, part) => sum + part.length, 0);
+  }
+
+  /** Compressed size of the fixed parts. */
+  get compressedBytes(): number {
+    return this.parts.reduce((sum, part) => sum + part.deflated.length, 0);
+  }
+
+  body(insert: Buffer): Buffer {
+    const stored = insert.length > 0 ? storedBlocks(insert) : undefined;
+    const insertCrc = insert.length > 0 ? zlib.crc32(insert) : 0;
+    const insertShift = insert.length > 0 ? crcShift(insert.length) : 0;
+    const pieces: Buffer[] = [HEADER];
+    let crc = 0;
+    this.parts.forEach((part, i) => {
+      if (i > 0 && stored) {
+        pieces.push(stored);
+        crc = crcCombine(crc, insertCrc, insertShift);
+      }
+      pieces.push(part.deflated);
+      crc = i === 0 ? part.crc : crcCombine(crc, part.crc, part.shift);
+    });
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc >>> 0, 0);
+    trailer.writeUInt32LE((this.fixedBytes + insert.length * (this.parts.length - 1)) % 2 ** 32, 4);
+    pieces.push(FINAL_EMPTY_BLOCK, trailer);
+    return Buffer.concat(pieces);
+  }
+}
+
+/** Non-final stored blocks holding `data` (a stored block holds at most 65,535 bytes). */
+function storedBlocks(data: Buffer): Buffer {
+  const pieces: Buffer[] = [];
+  for (let from = 0; from < data.length; from += STORED_MAX) {
+    const chunk = data.subarray(from, from + STORED_MAX);
+    const head = Buffer.alloc(5);
+    head[0] = 0x00; // BFINAL 0, BTYPE 00 (stored); we are on a byte boundary after a sync flush
+    head.writeUInt16LE(chunk.length, 1);
+    head.writeUInt16LE(~chunk.length & 0xffff, 3);
+    pieces.push(head, chunk);
+  }
+  return Buffer.concat(pieces);
+}
+
+/** Whether an Accept-Encoding header accepts gzip (RFC 9110 §12.5.3: `gzip`, `x-gzip` or `*`, with q > 0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  let star: boolean | undefined;
+  for (const item of header.split(',')) {
+    const [name, ...params] = item.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const accepted = q === undefined || Number(q.slice(2)) > 0;
+    if (name === 'gzip' || name === 'x-gzip') return accepted;
+    if (name === '*') star = accepted;
+  }
+  return star ?? false;
+}

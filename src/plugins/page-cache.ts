@@ -1,0 +1,220 @@
+// Owns the signed-out page cache: complete responses of the pages every signed-out visitor sees alike
+// (home, lists, threads), kept per language and URL and answered before the rest of the request pipeline.
+//
+// Customers arrive from search engines, signed out: these pages are most of the traffic. A page is rendered
+// once through the full pipeline (route, schema, helmet, handler, template); its status, headers and body are
+// kept, with the CSRF token left out (views.ts marks where it goes). Until the content changes, the next
+// signed-out GET of the same URL in the same language is answered from here by an onRequest hook that runs
+// right after the hooks that tell who is asking (session, language, visitor): the body is the kept bytes with
+// the visitor's own CSRF token put back in (gzipped without compressing anything per request: gzip-splice.ts),
+// and the headers are those the full pipeline produced (helmet's included). Per-visitor side effects of a page (a thread's view count, the deflection event) run on every
+// answer, from here or from the handler.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { contentVersion } from '../features/questions/content-version.ts';
+import { acceptsGzip, GzipSplice } from '../lib/gzip-splice.ts';
+import { csrfCookieName } from './csrf.ts';
+import './visitor.ts';
+
+/** Replaces the CSRF token in a rendered page; never produced by the token generator (base64url). */
+export const CSRF_PLACEHOLDER = '@@csrf-token@@';
+const PLACEHOLDER_BYTES = Buffer.from(CSRF_PLACEHOLDER);
+const EMPTY = Buffer.alloc(0);
+
+/** What a route says about a shared page beyond its content. */
+export interface SharedPageHooks {
+  /** A version of what the page shows besides the content (e.g. a live view count); read after onServe. */
+  version?: () => string;
+  /** Runs for every visitor the page is served to, whether from the cache or rendered. */
+  onServe?: (request: FastifyRequest) => void;
+}
+
+interface Entry {
+  status: number;
+  headers: Record<string, string | string[] | number>;
+  /** The body split where CSRF tokens go: the token is put between consecutive parts. */
+  parts: Buffer[];
+  bytes: number;
+  /** The same parts gzipped once, made on the first request that accepts gzip. */
+  gzip?: GzipSplice;
+  /** The bodies for crawlers, which get no CSRF token (they submit no forms): the same bytes for all. */
+  forBots?: { identity: Buffer; gzip?: Buffer };
+  contentVersion: number;
+  extraVersion: string;
+  at: number;
+  hooks: SharedPageHooks;
+}
+
+/** A kept page is also re-rendered after this long, so that relative dates and the like stay right. */
+const MAX_AGE_MS = 60_000;
+/** Memory for kept pages (bodies); the oldest go first. */
+const MAX_BYTES = 64 * 1024 * 1024;
+// Headers that belong to one response only.
+const PER_RESPONSE = new Set(['set-cookie', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
+
+export class PageCache {
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
+
+  private readonly csrfCookie: string;
+
+  constructor(private readonly app: FastifyInstance) {
+    this.csrfCookie = csrfCookieName(app.config.secureCookies);
+  }
+
+  static key(request: FastifyRequest): string {
+    return `${request.i18n.locale} ${request.url}`;
+  }
+
+  /** Whether a request may be answered with, or stored as, a page shared by all signed-out visitors. */
+  static shareable(request: FastifyRequest): boolean {
+    return request.method === 'GET' && request.user === null && request.authKind === null;
+  }
+
+  /** The current version of what a page shows besides its content, after the visitor's own effect on it. */
+  private static extra(hooks: SharedPageHooks): string {
+    return hooks.version ? hooks.version() : '';
+  }
+
+  /** A kept page still right for this request, or undefined. Runs nothing. */
+  private fresh(key: string, now: number): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (now - entry.at > MAX_AGE_MS || entry.contentVersion !== contentVersion(this.app.db)) {
+      this.drop(key, entry);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private drop(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
+  }
+
+  /** Answers a request from the cache when a fresh page is kept for it; true when it did. */
+  serve(request: FastifyRequest, reply: FastifyReply): boolean {
+    const key = PageCache.key(request);
+    const entry = this.fresh(key, Date.now());
+    if (!entry) return false;
+    entry.hooks.onServe?.(request);
+    request.pageServed = true;
+    if (PageCache.extra(entry.hooks) !== entry.extraVersion) {
+      this.drop(key, entry);
+      return false; // the handler renders it again (and does not run onServe twice)
+    }
+    reply.code(entry.status).headers(entry.headers);
+    reply.send(this.body(entry, request, reply));
+    return true;
+  }
+
+  /**
+   * Sends a shared page: from the cache when it is fresh, else rendered by `render` (with the CSRF
+   * placeholder for the token) and kept for the next visitor.
+   */
+  async send(request: FastifyRequest, reply: FastifyReply, render: () => Promise<{ html: string; status: number }>, hooks: SharedPageHooks, setHeaders: (reply: FastifyReply) => void): Promise<FastifyReply> {
+    if (!request.pageServed) hooks.onServe?.(request);
+    request.pageServed = true;
+    const key = PageCache.key(request);
+    const now = Date.now();
+    const version = contentVersion(this.app.db);
+    let entry = this.fresh(key, now);
+    const extraVersion = PageCache.extra(hooks);
+    if (!entry || entry.extraVersion !== extraVersion) {
+      const { html, status } = await render();
+      setHeaders(reply.code(status));
+      const headers: Entry['headers'] = {};
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (value !== undefined && !PER_RESPONSE.has(name.toLowerCase())) headers[name] = value;
+      }
+      const parts = split(Buffer.from(html));
+      entry = { status, headers, parts, bytes: parts.reduce((sum, part) => sum + part.length, 0), contentVersion: version, extraVersion, at: now, hooks };
+      this.store(key, entry);
+    } else {
+      reply.code(entry.status).headers(entry.headers);
+    }
+    return reply.send(this.body(entry, request, reply));
+  }
+
+  private store(key: string, entry: Entry): void {
+    const previous = this.entries.get(key);
+    if (previous) this.drop(key, previous);
+    if (entry.bytes > MAX_BYTES / 16) return; // a huge page is rendered every time rather than evicting many
+    for (const [oldKey, old] of this.entries) {
+      if (this.bytes + entry.bytes <= MAX_BYTES) break;
+      this.drop(oldKey, old);
+    }
+    this.entries.set(key, entry);
+    this.bytes += entry.bytes;
+  }
+
+  /**
+   * The body for this visitor: the kept parts with their CSRF token between them, gzipped when the client
+   * accepts it (every browser does: a thread page is a seventh of its size), without compressing anything.
+   */
+  private body(entry: Entry, request: FastifyRequest, reply: FastifyReply): Buffer {
+    const gzip = acceptsGzip(request.headers['accept-encoding']);
+    if (gzip) reply.header('content-encoding', 'gzip');
+    if (entry.parts.length === 1 || (request.isBot && request.cookies[this.csrfCookie] === undefined)) {
+      // Nothing per visitor: the same bytes for all, made once. A crawler keeps no cookies and submits no
+      // forms, so it gets no CSRF secret (minting and signing one on each of its page views would cost more
+      // than the rest of the answer); a person whose browser looks like a bot gets one from any form page
+      // (sign-in, ask…), and tokens on every page from then on.
+      entry.forBots ??= { identity: Buffer.concat(entry.parts, entry.bytes) };
+      if (!gzip) return entry.forBots.identity;
+      entry.forBots.gzip ??= this.splice(entry).body(EMPTY);
+      return entry.forBots.gzip;
+    }
+    const token = Buffer.from(reply.generateCsrf());
+    if (gzip) return this.splice(entry).body(token);
+    const pieces: Buffer[] = [entry.parts[0]];
+    for (let i = 1; i < entry.parts.length; i++) pieces.push(token, entry.parts[i]);
+    return Buffer.concat(pieces, entry.bytes + token.length * (entry.parts.length - 1));
+  }
+
+  private splice(entry: Entry): GzipSplice {
+    entry.gzip ??= new GzipSplice(entry.parts);
+    return entry.gzip;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+}
+
+function split(body: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let at = body.indexOf(PLACEHOLDER_BYTES); at !== -1; at = body.indexOf(PLACEHOLDER_BYTES, from)) {
+    parts.push(body.subarray(from, at));
+    from = at + PLACEHOLDER_BYTES.length;
+  }
+  parts.push(body.subarray(from));
+  return parts;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    pageCache: PageCache;
+  }
+  interface FastifyRequest {
+    /** The shared page's per-visitor effects (onServe) already ran for this request. */
+    pageServed: boolean;
+  }
+}
+
+export default fp(
+  async function pageCache(app: FastifyInstance) {
+    const cache = new PageCache(app);
+    app.decorate('pageCache', cache);
+    app.decorateRequest('pageServed', false);
+    // Registered after the session, language and visitor hooks (it needs to know who is asking and in which
+    // language) and before everything else, so that a kept page costs only those.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (PageCache.shareable(request) && cache.serve(request, reply)) return; // answered: later hooks are skipped
+      done();
+    });
+  },
+  { name: 'resuelto-page-cache', dependencies: ['resuelto-auth', 'resuelto-i18n', 'resuelto-visitor'] },
+);
