@@ -304,6 +304,7 @@ export class SearchIndex {
     // `cap`-th best estimate so far (estimates only grow). The words left are then looked up only in the
     // documents already estimated: a few thousand lookups instead of 80,000 postings for "beer".
     const retrieveTop = (selected: Group[], cap: number): number => {
+      if (selected.length === 1) return retrieveTopOfWord(selected[0], cap);
       const fieldWeights = FIELDS.map((field) => FIELD_WEIGHTS[field]);
       const topFieldWeight = Math.max(...fieldWeights);
       const specs = selected
@@ -366,9 +367,23 @@ export class SearchIndex {
         count += locals.length + others;
       });
       matching = Math.max(matching, count + candidates.size);
+      return choose(pieces, totals, estimated, cap);
+    };
+    /**
+     * Makes candidates of the `cap` documents with the best estimates (`totals`, by piece and local number,
+     * for the documents listed in `estimated`, in increasing local order): those above the `cap`-th best
+     * first, then ties at it, newest first (the delta, then shards by decreasing ids). Returns how many.
+     */
+    const choose = (pieces: Shard[], totals: Float64Array[], estimated: Int32Array[], cap: number): number => {
+      let count = 0;
+      for (const locals of estimated) count += locals.length;
       let threshold = 0;
-      if (estimatedCount() > cap) threshold = kthLargest(estimatedValues(), cap);
-      // Above the threshold first, then ties at it, newest first (the delta, then shards by decreasing ids).
+      if (count > cap) {
+        const values = new Float64Array(count);
+        let at = 0;
+        estimated.forEach((locals, s) => locals.forEach((local) => (values[at++] = totals[s][local])));
+        threshold = kthLargest(values, cap);
+      }
       let added = 0;
       for (const strict of [true, false]) {
         for (let s = pieces.length - 1; s >= 0 && added < cap; s--) {
@@ -387,6 +402,35 @@ export class SearchIndex {
         }
       }
       return added;
+    };
+    // One word too common to take whole (often a prefix and its many completions): a document's estimate
+    // is then its best field weight × variant weight, one of a handful of values. The word's postings are
+    // read a weight at a time, highest first, until `cap` documents have an estimate: every other document
+    // could only have a lower one, so the rest is left unread and the candidates are the same. Documents
+    // left unread are counted as at least the commonest variant's (total is then a lower bound).
+    const retrieveTopOfWord = (group: Group, cap: number): number => {
+      const lists = [...group.variants].flatMap(([term, weight]) => FIELDS.map((field, f) => ({ term, f, weight: FIELD_WEIGHTS[field] * weight })));
+      lists.sort((a, b) => b.weight - a.weight);
+      const pieces = this.pieces();
+      const best = pieces.map((shard) => new Float64Array(shard.size));
+      const touched: number[][] = pieces.map(() => []);
+      let count = 0;
+      for (let i = 0; i < lists.length && count < cap; ) {
+        const weight = lists[i].weight;
+        for (; i < lists.length && lists[i].weight === weight; i++) {
+          const { term, f } = lists[i];
+          pieces.forEach((shard, s) => shard.markHolders(term, f, weight, best[s], touched[s]));
+        }
+        count = touched.reduce((sum, locals) => sum + locals.length, 0);
+      }
+      let atLeast = 0;
+      pieces.forEach((shard, s) => {
+        let commonest = 0;
+        for (const term of group.variants.keys()) commonest = Math.max(commonest, shard.documentFrequency.get(term) ?? 0);
+        atLeast += Math.max(touched[s].length, commonest);
+      });
+      matching = Math.max(matching, atLeast + candidates.size);
+      return choose(pieces, best, touched.map((locals) => Int32Array.from(locals).sort()), cap);
     };
     if (eligible[0].df > POSTINGS_BUDGET) {
       // Even the rarest word is too common to take whole: choose the candidates over all the words.

@@ -192,7 +192,9 @@ export class Shard {
   private readonly df: Int32Array;
   private readonly lengths: Uint16Array;
   private readonly ids: Int32Array;
-  private readonly localById = new Map<number, number>();
+  /** Local numbers by id − firstId (−1 where the shard has no such document): an array read per posting, not a hash lookup. */
+  private readonly localByOffset: Int32Array;
+  private readonly firstId: number;
   private totals: { sums: number[]; counts: number[] } | undefined;
 
   private constructor(file: Omit<ShardFile, 'index'>, index: lunrTypes.Index) {
@@ -204,7 +206,9 @@ export class Shard {
     this.df = Int32Array.from(file.df);
     this.lengths = Uint16Array.from(file.lengths);
     this.ids = Int32Array.from(file.metas, (m) => m.id);
-    file.metas.forEach((meta, local) => this.localById.set(meta.id, local));
+    this.firstId = this.ids.length ? this.ids[0] : 0;
+    this.localByOffset = new Int32Array(this.ids.length ? this.ids[this.ids.length - 1] - this.firstId + 1 : 0).fill(-1);
+    this.ids.forEach((id, local) => (this.localByOffset[id - this.firstId] = local));
     for (let t = 0; t < file.terms.length; t++) this.termIndex.set(file.terms[t], t);
     compact(index);
     this.index = index;
@@ -269,7 +273,8 @@ export class Shard {
 
   /** The local number of a document (undefined when the shard does not hold it). */
   localOf(id: number): number | undefined {
-    return this.localById.get(id);
+    const local = this.localByOffset[id - this.firstId];
+    return local === undefined || local < 0 ? undefined : local;
   }
 
   /** Calls `visit` with the local number of every document holding any of the terms in any field (lunr's postings), once per term and field. */
@@ -277,7 +282,7 @@ export class Shard {
     for (const term of terms) {
       const postings = this.inverted[term];
       if (!postings) continue;
-      for (const field of FIELDS) for (const ref in postings[field]) visit(this.localById.get(Number(ref))!);
+      for (const field of FIELDS) for (const ref in postings[field]) visit(this.localByOffset[Number(ref) - this.firstId]);
     }
   }
 
@@ -294,10 +299,11 @@ export class Shard {
       const postings = this.inverted[term];
       let count = 0;
       if (postings && !locals) {
+        const { localByOffset, firstId } = this;
         for (let f = 0; f < F; f++) {
           const w = fieldWeights[f] * weight;
           for (const ref in postings[FIELDS[f]]) {
-            const local = this.localById.get(Number(ref))!;
+            const local = localByOffset[Number(ref) - firstId];
             if (best[local] < w) best[local] = w;
           }
         }
@@ -319,6 +325,21 @@ export class Shard {
       holding.push(count);
     }
     return holding;
+  }
+
+  /**
+   * Raises `best` (by local number) to `weight` for every document whose field (by number) holds the term
+   * (lunr's postings), and adds to `touched` the documents that had no estimate yet (best 0).
+   */
+  markHolders(term: string, f: number, weight: number, best: Float64Array, touched: number[]): void {
+    const postings = this.inverted[term];
+    if (!postings) return;
+    const { localByOffset, firstId } = this;
+    for (const ref in postings[FIELDS[f]]) {
+      const local = localByOffset[Number(ref) - firstId];
+      if (best[local] === 0) touched.push(local);
+      if (best[local] < weight) best[local] = weight;
+    }
   }
 
   /** The fields of a document holding a term, as bits (1 << field number); 0 when none. One lookup in lunr's postings per field. */
@@ -343,7 +364,7 @@ export class Shard {
 
   /** Distinct terms in a document's field (0 when the shard does not hold the document). */
   fieldLength(id: number, field: Field): number {
-    const local = this.localById.get(id);
+    const local = this.localOf(id);
     return local === undefined ? 0 : this.lengths[local * F + FIELD_INDEX[field]];
   }
 
