@@ -11,6 +11,7 @@
 //
 // Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_CONNECTIONS (default 10),
 // BENCH_PROF_DIR (default: a folder under the OS temp dir), BENCH_ONLY (only targets whose name contains it).
+import fs from 'node:fs';
 import os from 'node:os';
 import { slugify } from '../src/lib/slug.ts';
 import { THREAD_TITLE } from './lib/seed-thread.ts';
@@ -60,6 +61,8 @@ const TARGETS: Target[] = [
   { name: 'forum home / (browser, first visit)', server: 'forum', path: '/', headers: BROWSER },
   { name: 'forum home / (browser, returning)', server: 'forum', path: '/', headers: BROWSER, returning: true },
   { name: 'forum thread (autocannon as is)', server: 'forum', path: THREAD_PATH, judged: 'thread' },
+  // The thread's own bytes (as autocannon gets them: uncompressed) from bare Fastify: the most any server can do here.
+  { name: 'bare fastify, the thread page\'s bytes', server: 'bare', path: '/same-bytes' },
   { name: 'forum thread (crawler)', server: 'forum', path: THREAD_PATH, headers: CRAWLER },
   { name: 'forum thread (browser, first visit)', server: 'forum', path: THREAD_PATH, headers: BROWSER },
   { name: 'forum thread (browser, returning)', server: 'forum', path: THREAD_PATH, headers: BROWSER, returning: true },
@@ -104,6 +107,8 @@ async function main(): Promise<void> {
   console.log(`Load: autocannon, ${connections} connections, ${warmupSec} s warm-up + ${durationSec} s per target`);
   console.log(`Forum database: fresh; one thread of 10 answers and 20 comments${seedFile ? `, then ${seedFile}` : ''}\n`);
 
+  const pageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'resuelto-bench-page-'));
+  const samePageFile = path.join(pageDir, 'thread.html');
   const kinds = [...new Set(SELECTED.map((target) => target.server))];
   const servers = new Map<ServerKind, RunningServer>();
   try {
@@ -111,12 +116,18 @@ async function main(): Promise<void> {
       kinds.map((kind) =>
         startServer(kind, {
           nodeArgs: cpuProfile && kind === 'forum' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-          env: kind === 'forum' ? { BENCH_FORUM_SEED: SEED_MODULE, ...(seedFile ? { BENCH_SEED_FILE: seedFile } : {}) } : {},
+          env: kind === 'forum' ? { BENCH_FORUM_SEED: SEED_MODULE, ...(seedFile ? { BENCH_SEED_FILE: seedFile } : {}) } : { BENCH_BARE_PAGE_FILE: samePageFile },
           startTimeoutMs: seedFile ? 600_000 : 60_000,
         }),
       ),
     );
     for (const server of started) servers.set(server.kind, server);
+
+    // What bare Fastify serves on /same-bytes: the forum's thread page as autocannon gets it.
+    if (servers.has('forum')) {
+      const thread = await fetch(servers.get('forum')!.origin + THREAD_PATH);
+      fs.writeFileSync(samePageFile, Buffer.from(await thread.arrayBuffer()));
+    }
 
     // Each target must answer 200 before it is measured: a fast error page proves nothing.
     const headersOf = new Map<Target, Record<string, string> | undefined>();
@@ -172,7 +183,8 @@ async function main(): Promise<void> {
     );
 
     // Every forum row as a share of bare Fastify; the judged rows get PASS/FAIL against their target.
-    const bare = results.find(({ target }) => target.server === 'bare')?.result;
+    const bare = results.find(({ target }) => target.server === 'bare' && target.path === '/')?.result;
+    const sameBytes = results.find(({ target }) => target.path === '/same-bytes')?.result;
     if (bare && bare.requestsPerSec > 0) {
       console.log();
       for (const { target, result } of results) {
@@ -182,6 +194,12 @@ async function main(): Promise<void> {
         const cpu = result.serverCpuUsPerRequest && bare.serverCpuUsPerRequest ? `, server CPU ${(result.serverCpuUsPerRequest / bare.serverCpuUsPerRequest).toFixed(1)}× bare` : '';
         const size = result.totalRequests > 0 ? `, ${(result.bytesPerSec / result.requestsPerSec / 1024).toFixed(1)} KiB/response` : '';
         console.log(`${target.name}: ${(ratio * 100).toFixed(1)}% of bare's requests/s${verdict}${cpu}${size}`);
+        if (target.judged === 'thread' && sameBytes && sameBytes.requestsPerSec > 0) {
+          console.log(
+            `  bare Fastify sending the same bytes: ${((sameBytes.requestsPerSec / bare.requestsPerSec) * 100).toFixed(1)}% of its hello page; ` +
+              `the forum thread is ${((result.requestsPerSec / sameBytes.requestsPerSec) * 100).toFixed(1)}% of that`,
+          );
+        }
       }
     }
 
@@ -193,6 +211,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all([...servers.values()].map((server) => server.stop()));
+    fs.rmSync(pageDir, { recursive: true, force: true });
   }
   if (cpuProfile) console.log(`\nCPU profiles of the forum (the largest is the main thread) in ${profileDir}/ — open in Chrome DevTools`);
 }

@@ -1,5 +1,7 @@
-// Bench helper: a bare Fastify 5 "hello" server, the baseline the forum is measured against.
+// Bench helper: a bare Fastify 5 "hello" server, the baseline the forum is measured against (and, on
+// /same-bytes, a page as large as the forum's thread).
 // Run as a child process by bench/lib/servers.ts; prints {"port":N} on stdout once it listens.
+import fs from 'node:fs';
 import Fastify from 'fastify';
 
 const HTML =
@@ -8,6 +10,14 @@ const HTML =
 
 const app = Fastify({ logger: false });
 app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(HTML));
+
+// The same bytes as another page (the forum's thread, written to BENCH_BARE_PAGE_FILE by the bench before it
+// asks): what bare Fastify does when the page is as large, i.e. the ceiling of the load generator and loopback.
+let page: Buffer | undefined;
+app.get('/same-bytes', async (_request, reply) => {
+  page ??= fs.readFileSync(process.env.BENCH_BARE_PAGE_FILE ?? '');
+  return reply.type('text/html; charset=utf-8').send(page);
+});
 
 let closing = false;
 async function shutdown(): Promise<void> {

@@ -16,8 +16,20 @@ export function isLocale(value: unknown): value is Locale {
 }
 
 /** Picks the first supported language of an Accept-Language header, honouring q-values. */
+// Browsers send a handful of distinct Accept-Language values: each is parsed once.
+const acceptLanguageCache = new Map<string, Locale | null>();
+
 export function localeFromAcceptLanguage(header: string | undefined): Locale | undefined {
   if (!header) return undefined;
+  const known = acceptLanguageCache.get(header);
+  if (known !== undefined) return known ?? undefined;
+  const locale = parseAcceptLanguage(header);
+  if (acceptLanguageCache.size >= 1000) acceptLanguageCache.clear();
+  acceptLanguageCache.set(header, locale ?? null);
+  return locale;
+}
+
+function parseAcceptLanguage(header: string): Locale | undefined {
   const ranked = header
     .split(',')
     .slice(0, 20)

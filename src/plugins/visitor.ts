@@ -21,13 +21,28 @@ export function visitorBucket(visitorId: string): number {
   return createHash('sha256').update(visitorId).digest().readUInt32BE(0) % 100;
 }
 
+// isbot runs one large regular expression; user agents repeat, so each is tested once.
+const botAgents = new Map<string, boolean>();
+
+/** Whether a User-Agent is a bot's (no User-Agent at all counts as one). */
+export function isBotAgent(userAgent: string | undefined): boolean {
+  if (!userAgent) return true;
+  let bot = botAgents.get(userAgent);
+  if (bot === undefined) {
+    bot = isbot(userAgent);
+    if (botAgents.size >= 2000) botAgents.clear();
+    botAgents.set(userAgent, bot);
+  }
+  return bot;
+}
+
 export default fp(
   async function visitor(app: FastifyInstance, options: { secureCookies: boolean }) {
     app.decorateRequest('visitorId', null);
     app.decorateRequest('isBot', false);
     app.addHook('onRequest', async (request, reply) => {
       const userAgent = request.headers['user-agent'];
-      request.isBot = !userAgent || isbot(userAgent);
+      request.isBot = isBotAgent(userAgent);
       if (request.isBot || request.url.startsWith('/static/') || request.url === '/healthz') return;
       const existing = request.cookies[VISITOR_COOKIE];
       if (existing && VISITOR_ID.test(existing)) {
