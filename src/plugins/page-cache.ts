@@ -34,7 +34,12 @@ interface Entry {
   headers: Record<string, string | string[] | number>;
   /** The body split where CSRF tokens go: the token is put between consecutive parts. */
   parts: Buffer[];
+  /** Length of the body without tokens. */
+  size: number;
+  /** Memory the entry holds: the parts, and the gzip and crawler bodies once made. */
   bytes: number;
+  /** Whether the cache holds it (its bytes are counted in the total). */
+  kept: boolean;
   /** The same parts gzipped once, made on the first request that accepts gzip. */
   gzip?: GzipSplice;
   /** The bodies for crawlers, which get no CSRF token (they submit no forms): the same bytes for all. */
@@ -90,6 +95,7 @@ export class PageCache {
   private drop(key: string, entry: Entry): void {
     this.entries.delete(key);
     this.bytes -= entry.bytes;
+    entry.kept = false;
   }
 
   /** Answers a request from the cache when a fresh page is kept for it; true when it did. */
@@ -128,7 +134,8 @@ export class PageCache {
         if (value !== undefined && !PER_RESPONSE.has(name.toLowerCase())) headers[name] = value;
       }
       const parts = split(Buffer.from(html));
-      entry = { status, headers, parts, bytes: parts.reduce((sum, part) => sum + part.length, 0), contentVersion: version, extraVersion, at: now, hooks };
+      const size = parts.reduce((sum, part) => sum + part.length, 0);
+      entry = { status, headers, parts, size, bytes: size, kept: false, contentVersion: version, extraVersion, at: now, hooks };
       this.store(key, entry);
     } else {
       reply.code(entry.status).headers(entry.headers);
@@ -146,6 +153,7 @@ export class PageCache {
     }
     this.entries.set(key, entry);
     this.bytes += entry.bytes;
+    entry.kept = true;
   }
 
   /**
@@ -160,21 +168,41 @@ export class PageCache {
       // forms, so it gets no CSRF secret (minting and signing one on each of its page views would cost more
       // than the rest of the answer); a person whose browser looks like a bot gets one from any form page
       // (sign-in, ask…), and tokens on every page from then on.
-      entry.forBots ??= { identity: Buffer.concat(entry.parts, entry.bytes) };
+      if (!entry.forBots) {
+        entry.forBots = { identity: Buffer.concat(entry.parts, entry.size) };
+        this.grow(entry, entry.size);
+      }
       if (!gzip) return entry.forBots.identity;
-      entry.forBots.gzip ??= this.splice(entry).body(EMPTY);
+      if (!entry.forBots.gzip) {
+        entry.forBots.gzip = this.splice(entry).body(EMPTY);
+        this.grow(entry, entry.forBots.gzip.length);
+      }
       return entry.forBots.gzip;
     }
     const token = Buffer.from(reply.generateCsrf());
     if (gzip) return this.splice(entry).body(token);
     const pieces: Buffer[] = [entry.parts[0]];
     for (let i = 1; i < entry.parts.length; i++) pieces.push(token, entry.parts[i]);
-    return Buffer.concat(pieces, entry.bytes + token.length * (entry.parts.length - 1));
+    return Buffer.concat(pieces, entry.size + token.length * (entry.parts.length - 1));
   }
 
   private splice(entry: Entry): GzipSplice {
-    entry.gzip ??= new GzipSplice(entry.parts);
+    if (!entry.gzip) {
+      entry.gzip = new GzipSplice(entry.parts);
+      this.grow(entry, entry.gzip.compressedBytes);
+    }
     return entry.gzip;
+  }
+
+  /** Counts memory an entry took after it was stored (only while it is still the one kept). */
+  private grow(entry: Entry, bytes: number): void {
+    entry.bytes += bytes;
+    if (!entry.kept) return;
+    this.bytes += bytes;
+    for (const [oldKey, old] of this.entries) {
+      if (this.bytes <= MAX_BYTES) break;
+      if (old !== entry) this.drop(oldKey, old);
+    }
   }
 
   clear(): void {
