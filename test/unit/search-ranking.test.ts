@@ -106,3 +106,36 @@ describe('ranking', () => {
     expect(ranked.indexOf(4)).toBeLessThan(ranked.indexOf(3));
   });
 });
+
+describe('a shard answers with lunr’s own query', () => {
+  const docs = [
+    post(1, 'Router drops wifi at night', 'The router restarts.'),
+    post(2, 'Modem light blinks', 'Nothing about the other thing.', 'en', ['Restart the router first.']),
+    post(3, 'Routers compared', 'Which one to buy?'),
+  ];
+  const shard = Shard.fromDocs(docs, 1, 1_000, 0);
+  const matches = (terms: string[]) => {
+    const found = new Set<number>();
+    shard.forEachMatch(terms, (local) => found.add(shard.idAt(local)));
+    return [...found].sort();
+  };
+  /** Documents whose indexed fields hold a term, read from what was given to lunr. */
+  const holders = (t: string) => docs.filter((d) => Object.values(d.fields).some((terms) => terms.includes(t))).map((d) => d.meta.id);
+
+  it('finds every document holding a term in any field, exact terms only', () => {
+    for (const t of ['router', 'blink', 'restart', 'wifi']) expect(matches([t]), t).toEqual(holders(t));
+    expect(matches(['router'])).toContain(2); // only in an answer
+    expect(matches(['blink'])).toEqual([2]);
+    expect(matches(['rout'])).toEqual([]); // no prefix expansion inside lunr: the planner does that
+    expect(matches(['nosuchterm', 'blink'])).toEqual([2]);
+    expect(matches([])).toEqual([]);
+  });
+
+  it('survives a save and a load (the token set and vectors lunr needs are made on load)', async () => {
+    const { shardFile } = await import('../../src/features/search/shard.ts');
+    const loaded = Shard.fromFile(JSON.parse(JSON.stringify(shardFile(docs, 1, 1_000, 0))));
+    const found: number[] = [];
+    loaded.forEachMatch(['blink', 'wifi'], (local) => found.push(loaded.idAt(local)));
+    expect(found.sort()).toEqual([1, 2]);
+  });
+});

@@ -285,7 +285,7 @@ export class SearchIndex {
     const retrieve = (group: Group): number => {
       for (const shard of this.pieces()) {
         const isDelta = shard === this.delta;
-        shard.forEachHolder(group.variants.keys(), (local) => {
+        shard.forEachMatch(group.variants.keys(), (local) => {
           const id = shard.idAt(local);
           if (!candidates.has(id) && (isDelta || !this.stale.has(id))) candidates.set(id, { shard, local });
         });

@@ -1,14 +1,15 @@
 // Owns one piece of the search index: a lunr index over a range of questions (lunr is the engine: it holds
-// the postings the queries read), with the vocabulary, document frequencies and field lengths the query
-// planner and the ranking need, serializable to a file.
+// the postings and answers the queries), with the vocabulary, document frequencies and field lengths the
+// query planner and the ranking need, serializable to a file.
 //
 // Each shard is built by lunr's Builder (builder.build(): inverted index, field vectors, token set). Queries
-// read lunr's inverted index (term → field → document ref → metadata) directly: ranking is our own BM25F
-// over the whole corpus (engine.ts), so lunr's per-shard scores were computed and thrown away. What only
-// lunr's own scoring and wildcard expansion use is therefore not kept (measured at 100,000 questions: half
-// of lunr's memory, 26 → 12.6 MiB a shard of 5,000): the field vectors are not stored, and the token set
-// (a trie of the vocabulary) is not rebuilt on load. The lunr.Index a shard holds is the one lunr.Index.load
-// makes minus those two, so it is not meant for lunr.Index#query; its inverted index is lunr's, unchanged.
+// are lunr's (lunr.Index#query, built with the query builder from the planner's exact terms); ranking is our
+// own BM25F over the whole corpus (engine.ts), so lunr's per-shard scores are not used. What only lunr's
+// scoring and its wildcard/fuzzy expansion need is therefore not kept (measured at 100,000 questions: half
+// of lunr's memory, 26 → 12.6 MiB a shard of 5,000): every document lends lunr the same empty field vector,
+// and the token set (a trie of the vocabulary) is replaced by an exact-term lookup in the inverted index,
+// which answers exactly what the trie would for exact terms. When even the rarest query word is too common
+// to take whole, the engine reads lunr's postings directly to choose candidates (engine.ts, MaxScore).
 // Once loaded, every posting's metadata (always empty: no metadata is whitelisted) is one shared object,
 // and so is every empty field of a term (a third less memory again).
 // (Float32Array vectors were measured too: more memory, not less, since most field vectors are short.)
@@ -113,8 +114,8 @@ function loadLunrIndex(serialized: SerializedIndex): lunrTypes.Index {
   for (const [term, postings] of serialized.invertedIndex) invertedIndex[term] = postings;
   return new lunr.Index({
     invertedIndex,
-    fieldVectors: {},
-    tokenSet: new lunr.TokenSet(),
+    fieldVectors: NO_VECTORS,
+    tokenSet: exactTermSet(invertedIndex),
     fields: serialized.fields,
     pipeline: lunr.Pipeline.load(serialized.pipeline),
   } as unknown as ConstructorParameters<typeof lunr.Index>[0]);
@@ -168,12 +169,43 @@ function shareEmptyObjects(invertedIndex: Record<string, Postings>): void {
   }
 }
 
-/** Keeps of a lunr index what queries read (see the top of this file): its postings, with their empty objects shared. */
+/**
+ * What lunr.Index#query asks of a token set, for exact terms only: `intersect` with the token set of one
+ * clause's term (a chain of one edge per letter, as lunr.TokenSet.fromString makes it) gives that term when
+ * the index has it. Our queries are all exact terms (the planner expands prefixes, typos and synonyms
+ * itself), so this answers exactly what lunr's trie of the whole vocabulary would, without keeping the trie.
+ */
+function exactTermSet(invertedIndex: Record<string, Postings>): unknown {
+  return {
+    intersect(clauseSet: { edges: Record<string, unknown>; final: boolean }) {
+      let term = '';
+      let node = clauseSet;
+      for (let letters = Object.keys(node.edges); letters.length === 1; letters = Object.keys(node.edges)) {
+        term += letters[0];
+        node = node.edges[letters[0]] as typeof node;
+      }
+      const found = node.final && Object.keys(node.edges).length === 0 && term in invertedIndex;
+      return { toArray: () => (found ? [term] : []) };
+    },
+  };
+}
+
+/**
+ * lunr scores each match against the document's field vector; ranking is ours (engine.ts), so every
+ * document lends the same empty vector (lunr's score is then 0) and no vectors are kept.
+ */
+const EMPTY_VECTOR = new lunr.Vector([]);
+const NO_VECTORS: Record<string, unknown> = new Proxy(Object.create(null) as Record<string, unknown>, { get: () => EMPTY_VECTOR });
+
+/**
+ * Keeps of a lunr index what queries read (see the top of this file): its postings, with their empty
+ * objects shared, an exact-term token set and no field vectors, so that lunr.Index#query still works.
+ */
 function compact(index: lunrTypes.Index): lunrTypes.Index {
   const internals = index as unknown as LunrInternals;
   shareEmptyObjects(internals.invertedIndex);
-  internals.fieldVectors = {};
-  internals.tokenSet = new lunr.TokenSet();
+  internals.fieldVectors = NO_VECTORS;
+  internals.tokenSet = exactTermSet(internals.invertedIndex);
   return index;
 }
 
@@ -277,13 +309,18 @@ export class Shard {
     return local === undefined || local < 0 ? undefined : local;
   }
 
-  /** Calls `visit` with the local number of every document holding any of the terms in any field (lunr's postings), once per term and field. */
-  forEachHolder(terms: Iterable<string>, visit: (local: number) => void): void {
-    for (const term of terms) {
-      const postings = this.inverted[term];
-      if (!postings) continue;
-      for (const field of FIELDS) for (const ref in postings[field]) visit(this.localByOffset[Number(ref) - this.firstId]);
-    }
+  /**
+   * Calls `visit` with the local number of every document holding any of the terms in any field: lunr's own
+   * query, built with lunr's query builder from terms the planner produced (never lunr's query-string
+   * parser, never user input as such).
+   */
+  forEachMatch(terms: Iterable<string>, visit: (local: number) => void): void {
+    const present = [...terms].filter((term) => this.termIndex.has(term));
+    if (present.length === 0) return;
+    const matches = this.index.query((query) => {
+      for (const term of present) query.term(term, { usePipeline: false, wildcard: lunr.Query.wildcard.NONE });
+    });
+    for (const match of matches) visit(this.localByOffset[Number(match.ref) - this.firstId]);
   }
 
   /**
