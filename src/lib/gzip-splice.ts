@@ -55,7 +55,7 @@ interface Part {
   length: number;
 }
 
-/** Fixed parts compressed once; `body(insert)` makes the gzip of part0 ‖ insert ‖ part1 ‖ insert ‖ … ‖ partN. */
+/** Fixed parts compressed once; `body(inserts)` makes the gzip of the parts with the inserts between them. */
 export class GzipSplice {
   private readonly parts: Part[];
   private readonly fixedBytes: number;
@@ -75,23 +75,27 @@ export class GzipSplice {
     return this.parts.reduce((sum, part) => sum + part.deflated.length, 0);
   }
 
-  body(insert: Buffer): Buffer {
-    const stored = insert.length > 0 ? storedBlocks(insert) : undefined;
-    const insertCrc = insert.length > 0 ? zlib.crc32(insert) : 0;
-    const insertShift = insert.length > 0 ? crcShift(insert.length) : 0;
+  /** The gzip of part0 ‖ inserts[0] ‖ part1 ‖ inserts[1] ‖ … ‖ partN (one insert per gap, or one for all). */
+  body(inserts: Buffer | Buffer[]): Buffer {
+    const gaps = this.parts.length - 1;
+    const list = Array.isArray(inserts) ? inserts : new Array<Buffer>(gaps).fill(inserts);
+    if (list.length !== gaps) throw new Error(`gzip splice: ${gaps} gaps, ${list.length} inserts`);
     const pieces: Buffer[] = [HEADER];
     let crc = 0;
+    let size = this.fixedBytes;
     this.parts.forEach((part, i) => {
-      if (i > 0 && stored) {
-        pieces.push(stored);
-        crc = crcCombine(crc, insertCrc, insertShift);
+      if (i > 0 && list[i - 1].length > 0) {
+        const insert = list[i - 1];
+        pieces.push(storedBlocks(insert));
+        crc = crcCombine(crc, zlib.crc32(insert), crcShift(insert.length));
+        size += insert.length;
       }
       pieces.push(part.deflated);
       crc = i === 0 ? part.crc : crcCombine(crc, part.crc, part.shift);
     });
     const trailer = Buffer.alloc(8);
     trailer.writeUInt32LE(crc >>> 0, 0);
-    trailer.writeUInt32LE((this.fixedBytes + insert.length * (this.parts.length - 1)) % 2 ** 32, 4);
+    trailer.writeUInt32LE(size % 2 ** 32, 4);
     pieces.push(FINAL_EMPTY_BLOCK, trailer);
     return Buffer.concat(pieces);
   }

@@ -6,8 +6,9 @@
 // kept, with the CSRF token left out (views.ts marks where it goes). Until the content changes, the next
 // signed-out GET of the same URL in the same language is answered from here by an onRequest hook that runs
 // right after the hooks that tell who is asking (session, language, visitor): the body is the kept bytes with
-// the visitor's own CSRF token put back in (gzipped without compressing anything per request: gzip-splice.ts),
-// and the headers are those the full pipeline produced (helmet's included). Per-visitor side effects of a page (a thread's view count, the deflection event) run on every
+// the visitor's own CSRF token put back in, and the live values of the page's holes (a thread's view count),
+// gzipped without compressing anything per request (gzip-splice.ts); the headers are those the full pipeline
+// produced (helmet's included). Per-visitor side effects of a page (a thread's view count, the deflection event) run on every
 // answer, from here or from the handler.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -18,23 +19,33 @@ import './visitor.ts';
 
 /** Replaces the CSRF token in a rendered page; never produced by the token generator (base64url). */
 export const CSRF_PLACEHOLDER = '@@csrf-token@@';
-const PLACEHOLDER_BYTES = Buffer.from(CSRF_PLACEHOLDER);
+/** Marks where a hole's value goes in a rendered page (see SharedPageHooks.holes). */
+export const holePlaceholder = (name: string) => `@@hole:${name}@@`;
+const PLACEHOLDER = /@@(csrf-token|hole:[a-z][a-z0-9-]*)@@/g;
+const CSRF = 'csrf-token';
 const EMPTY = Buffer.alloc(0);
 
 /** What a route says about a shared page beyond its content. */
 export interface SharedPageHooks {
-  /** A version of what the page shows besides the content (e.g. a live view count); read after onServe. */
-  version?: () => string;
   /** Runs for every visitor the page is served to, whether from the cache or rendered. */
   onServe?: (request: FastifyRequest) => void;
 }
 
+/**
+ * Text of a page that changes without its content changing (a thread's live view count): the page is
+ * rendered with a placeholder (`holePlaceholder(name)`) where it goes, and each answer gets the value the
+ * function gives then, HTML-escaped, so that the page stays kept.
+ */
+export type Holes = Record<string, () => string>;
+
 interface Entry {
   status: number;
   headers: Record<string, string | string[] | number>;
-  /** The body split where CSRF tokens go: the token is put between consecutive parts. */
+  /** The body split where CSRF tokens and holes go: gaps[i] is put between parts[i] and parts[i + 1]. */
   parts: Buffer[];
-  /** Length of the body without tokens. */
+  gaps: string[];
+  holes: Holes;
+  /** Length of the body without tokens and holes. */
   size: number;
   /** Memory the entry holds: the parts, and the gzip and crawler bodies once made. */
   bytes: number;
@@ -42,10 +53,9 @@ interface Entry {
   kept: boolean;
   /** The same parts gzipped once, made on the first request that accepts gzip. */
   gzip?: GzipSplice;
-  /** The bodies for crawlers, which get no CSRF token (they submit no forms): the same bytes for all. */
-  forBots?: { identity: Buffer; gzip?: Buffer };
+  /** The bodies for crawlers, which get no CSRF token (they submit no forms): the same bytes for all while the holes say the same. */
+  forBots?: { holes: string; identity: Buffer; gzip?: Buffer };
   contentVersion: number;
-  extraVersion: string;
   at: number;
   hooks: SharedPageHooks;
 }
@@ -76,11 +86,6 @@ export class PageCache {
     return request.method === 'GET' && request.user === null && request.authKind === null;
   }
 
-  /** The current version of what a page shows besides its content, after the visitor's own effect on it. */
-  private static extra(hooks: SharedPageHooks): string {
-    return hooks.version ? hooks.version() : '';
-  }
-
   /** A kept page still right for this request, or undefined. Runs nothing. */
   private fresh(key: string, now: number): Entry | undefined {
     const entry = this.entries.get(key);
@@ -105,37 +110,33 @@ export class PageCache {
     if (!entry) return false;
     entry.hooks.onServe?.(request);
     request.pageServed = true;
-    if (PageCache.extra(entry.hooks) !== entry.extraVersion) {
-      this.drop(key, entry);
-      return false; // the handler renders it again (and does not run onServe twice)
-    }
     reply.code(entry.status).headers(entry.headers);
     reply.send(this.body(entry, request, reply));
     return true;
   }
 
   /**
-   * Sends a shared page: from the cache when it is fresh, else rendered by `render` (with the CSRF
-   * placeholder for the token) and kept for the next visitor.
+   * Sends a shared page: from the cache when it is fresh, else rendered by `render` (with placeholders
+   * for the CSRF token and the holes) and kept for the next visitor.
    */
-  async send(request: FastifyRequest, reply: FastifyReply, render: () => Promise<{ html: string; status: number }>, hooks: SharedPageHooks, setHeaders: (reply: FastifyReply) => void): Promise<FastifyReply> {
+  async send(request: FastifyRequest, reply: FastifyReply, render: () => Promise<{ html: string; status: number; holes: Holes }>, hooks: SharedPageHooks, setHeaders: (reply: FastifyReply) => void): Promise<FastifyReply> {
     if (!request.pageServed) hooks.onServe?.(request);
     request.pageServed = true;
     const key = PageCache.key(request);
     const now = Date.now();
     const version = contentVersion(this.app.db);
     let entry = this.fresh(key, now);
-    const extraVersion = PageCache.extra(hooks);
-    if (!entry || entry.extraVersion !== extraVersion) {
-      const { html, status } = await render();
+    if (!entry) {
+      const { html, status, holes } = await render();
       setHeaders(reply.code(status));
       const headers: Entry['headers'] = {};
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined && !PER_RESPONSE.has(name.toLowerCase())) headers[name] = value;
       }
-      const parts = split(Buffer.from(html));
+      const { parts, gaps } = split(html);
+      for (const gap of gaps) if (gap !== CSRF && !holes[gap]) throw new Error(`shared page: no value for the hole "${gap}"`);
       const size = parts.reduce((sum, part) => sum + part.length, 0);
-      entry = { status, headers, parts, size, bytes: size, kept: false, contentVersion: version, extraVersion, at: now, hooks };
+      entry = { status, headers, parts, gaps, holes, size, bytes: size, kept: false, contentVersion: version, at: now, hooks };
       this.store(key, entry);
     } else {
       reply.code(entry.status).headers(entry.headers);
@@ -157,33 +158,50 @@ export class PageCache {
   }
 
   /**
-   * The body for this visitor: the kept parts with their CSRF token between them, gzipped when the client
-   * accepts it (every browser does: a thread page is a seventh of its size), without compressing anything.
+   * The body for this visitor: the kept parts with their CSRF token and the holes' values between them,
+   * gzipped when the client accepts it (every browser does: a thread page is a fifth of its size), without
+   * compressing anything.
    */
   private body(entry: Entry, request: FastifyRequest, reply: FastifyReply): Buffer {
     const gzip = acceptsGzip(request.headers['accept-encoding']);
     if (gzip) reply.header('content-encoding', 'gzip');
-    if (entry.parts.length === 1 || (request.isBot && request.cookies[this.csrfCookie] === undefined)) {
-      // Nothing per visitor: the same bytes for all, made once. A crawler keeps no cookies and submits no
-      // forms, so it gets no CSRF secret (minting and signing one on each of its page views would cost more
-      // than the rest of the answer); a person whose browser looks like a bot gets one from any form page
-      // (sign-in, ask…), and tokens on every page from then on.
-      if (!entry.forBots) {
-        entry.forBots = { identity: Buffer.concat(entry.parts, entry.size) };
-        this.grow(entry, entry.size);
+    const holeValues = new Map<string, Buffer>();
+    for (const gap of entry.gaps) if (gap !== CSRF && !holeValues.has(gap)) holeValues.set(gap, Buffer.from(escapeHtml(entry.holes[gap]())));
+    const crawler = request.isBot && request.cookies[this.csrfCookie] === undefined;
+    if (crawler || !entry.gaps.includes(CSRF)) {
+      // Nothing per visitor: the same bytes for all while the holes say the same, made once. A crawler keeps
+      // no cookies and submits no forms, so it gets no CSRF secret (minting and signing one on each of its
+      // page views would cost more than the rest of the answer); a person whose browser looks like a bot
+      // gets one from any form page (sign-in, ask…), and tokens on every page from then on.
+      const holes = [...holeValues.values()].join('\0');
+      if (!entry.forBots || entry.forBots.holes !== holes) {
+        if (entry.forBots) this.grow(entry, -(entry.forBots.identity.length + (entry.forBots.gzip?.length ?? 0)));
+        const identity = Buffer.concat(this.pieces(entry, EMPTY, holeValues));
+        entry.forBots = { holes, identity };
+        this.grow(entry, identity.length);
       }
       if (!gzip) return entry.forBots.identity;
       if (!entry.forBots.gzip) {
-        entry.forBots.gzip = this.splice(entry).body(EMPTY);
+        entry.forBots.gzip = this.splice(entry).body(this.gapValues(entry, EMPTY, holeValues));
         this.grow(entry, entry.forBots.gzip.length);
       }
       return entry.forBots.gzip;
     }
     const token = Buffer.from(reply.generateCsrf());
-    if (gzip) return this.splice(entry).body(token);
+    if (gzip) return this.splice(entry).body(this.gapValues(entry, token, holeValues));
+    return Buffer.concat(this.pieces(entry, token, holeValues));
+  }
+
+  /** What goes in each gap: the token or a hole's value. */
+  private gapValues(entry: Entry, token: Buffer, holeValues: Map<string, Buffer>): Buffer[] {
+    return entry.gaps.map((gap) => (gap === CSRF ? token : holeValues.get(gap)!));
+  }
+
+  /** The parts with what goes between them, in order. */
+  private pieces(entry: Entry, token: Buffer, holeValues: Map<string, Buffer>): Buffer[] {
     const pieces: Buffer[] = [entry.parts[0]];
-    for (let i = 1; i < entry.parts.length; i++) pieces.push(token, entry.parts[i]);
-    return Buffer.concat(pieces, entry.size + token.length * (entry.parts.length - 1));
+    entry.gaps.forEach((gap, i) => pieces.push(gap === CSRF ? token : holeValues.get(gap)!, entry.parts[i + 1]));
+    return pieces;
   }
 
   private splice(entry: Entry): GzipSplice {
@@ -211,16 +229,22 @@ export class PageCache {
   }
 }
 
-function split(body: Buffer): Buffer[] {
+/** A rendered page cut at its placeholders: the parts between them, and which placeholder each gap was. */
+function split(html: string): { parts: Buffer[]; gaps: string[] } {
   const parts: Buffer[] = [];
+  const gaps: string[] = [];
   let from = 0;
-  for (let at = body.indexOf(PLACEHOLDER_BYTES); at !== -1; at = body.indexOf(PLACEHOLDER_BYTES, from)) {
-    parts.push(body.subarray(from, at));
-    from = at + PLACEHOLDER_BYTES.length;
+  for (const match of html.matchAll(PLACEHOLDER)) {
+    parts.push(Buffer.from(html.slice(from, match.index)));
+    gaps.push(match[1] === CSRF ? CSRF : match[1].slice('hole:'.length));
+    from = match.index + match[0].length;
   }
-  parts.push(body.subarray(from));
-  return parts;
+  parts.push(Buffer.from(html.slice(from)));
+  return { parts, gaps };
 }
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -8,13 +8,19 @@ import fp from 'fastify-plugin';
 import { atLeast } from '../features/accounts/roles.ts';
 import { LOCALES } from '../lib/i18n.ts';
 import type { PageOptions } from './types.ts';
-import { CSRF_PLACEHOLDER, PageCache, type SharedPageHooks } from './page-cache.ts';
+import { CSRF_PLACEHOLDER, holePlaceholder, PageCache, type Holes, type SharedPageHooks } from './page-cache.ts';
 
 export interface SharedPage {
   template: string;
   data?: Record<string, unknown>;
   options?: PageOptions;
+  /** Text that changes without the content changing: templates print it with `it.hole(name, value)`. */
+  holes?: Holes;
 }
+
+/** For one visitor a hole is its value; in a page kept for all, the placeholder its value goes in. */
+const ownHole = (_name: string, value: string) => value;
+const sharedHole = (name: string) => holePlaceholder(name);
 
 function setPageHeaders(reply: FastifyReply): void {
   reply.type('text/html; charset=utf-8');
@@ -54,7 +60,7 @@ export default fp(
     // (reconfiguring eta, copying options and data, an LRU lookup) cost more than the lookup it saves.
     await app.register(view, { engine: { eta }, root: VIEWS_DIR, production: options.production });
 
-    const render = (reply: FastifyReply, template: string, data: Record<string, unknown>, pageOptions: PageOptions, csrfToken: string): string => {
+    const render = (reply: FastifyReply, template: string, data: Record<string, unknown>, pageOptions: PageOptions, csrfToken: string, shared = false): string => {
       const request = reply.request;
       const { t } = request.i18n;
       const siteName = t('site.name');
@@ -69,6 +75,7 @@ export default fp(
         isStaff: atLeast(request.user?.role, 'staff'),
         isAdmin: atLeast(request.user?.role, 'admin'),
         csrfToken,
+        hole: shared ? sharedHole : ownHole,
         currentPath: url.pathname + url.search,
         canonicalUrl: app.config.baseUrl + url.pathname,
         title: pageOptions.title ? `${pageOptions.title} – ${siteName}` : siteName,
@@ -97,8 +104,8 @@ export default fp(
         return send(this, render(this, template, data ?? {}, pageOptions, this.generateCsrf()), pageOptions.status ?? 200);
       }
       const renderShared = async () => {
-        const { template, data, options: pageOptions = {} } = await build();
-        return { html: render(this, template, data ?? {}, pageOptions, CSRF_PLACEHOLDER), status: pageOptions.status ?? 200 };
+        const { template, data, options: pageOptions = {}, holes = {} } = await build();
+        return { html: render(this, template, data ?? {}, pageOptions, CSRF_PLACEHOLDER, true), status: pageOptions.status ?? 200, holes };
       };
       return app.pageCache.send(request, this, renderShared, hooks, setPageHeaders);
     });

@@ -160,6 +160,20 @@ describe('crawlers', () => {
     const page = await t.app.inject({ method: 'GET', url: thread.url, remoteAddress: '203.0.113.3', headers: PERSON });
     expect(page.body).toContain(`${counted + 3} views`);
   });
+
+  it('a new person’s view changes the count on the page but does not render the page again', async () => {
+    const url = thread.url;
+    const first = await t.app.inject({ method: 'GET', url, remoteAddress: '198.51.100.10', headers: PERSON });
+    const count = Number(/(\d+) views?</.exec(first.body)![1]);
+    // Behind the app's back (no change-log row): only a rendering would see it.
+    t.db.update(questions).set({ title: 'Renamed where only a new rendering would see it' }).where(eq(questions.id, thread.id)).run();
+    const second = await t.app.inject({ method: 'GET', url, remoteAddress: '198.51.100.11', headers: { ...PERSON, 'accept-encoding': 'gzip' } });
+    const html = zlib.gunzipSync(second.rawPayload).toString('utf8');
+    expect(html).toContain(`${count + 1} views`);
+    expect(html).toContain('The modem light blinks orange after the storm');
+    expect(html).not.toContain('@@');
+    t.db.update(questions).set({ title: 'The modem light blinks orange after the storm' }).where(eq(questions.id, thread.id)).run();
+  });
 });
 
 describe('signed-in members', () => {

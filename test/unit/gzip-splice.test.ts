@@ -40,6 +40,19 @@ describe('GzipSplice', () => {
     );
   });
 
+  it('puts a different insert in each gap', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 40 })), { minLength: 1, maxLength: 5 }), fc.string({ maxLength: 100 }), (pairs, last) => {
+        const parts = [...pairs.map(([part]) => part), last];
+        const inserts = pairs.map(([, insert]) => insert);
+        const body = new GzipSplice(parts.map((part) => Buffer.from(part))).body(inserts.map((insert) => Buffer.from(insert)));
+        expect(zlib.gunzipSync(body).toString('utf8')).toBe(parts.map((part, i) => part + (inserts[i] ?? '')).join(''));
+      }),
+      { numRuns: 200 },
+    );
+    expect(() => new GzipSplice([Buffer.from('a'), Buffer.from('b')]).body([])).toThrow(/1 gaps, 0 inserts/);
+  });
+
   it('takes inserts larger than one stored block (65,535 bytes), and empty parts', () => {
     const splice = new GzipSplice([Buffer.from('<p>'), Buffer.alloc(0), Buffer.from('</p>')]);
     const insert = Buffer.alloc(150_000, 'é');

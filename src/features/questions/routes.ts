@@ -122,8 +122,6 @@ export default async function questionPages(app: FastifyInstance) {
           viewCounter.count(id, visitor.user ? `u${visitor.user.id}` : `${visitor.ip}|${visitor.headers['user-agent'] ?? ''}`, visitor.headers['user-agent']);
           logEvent(app, visitor, 'thread_view', { questionId: id });
         },
-        // The view count is on the page: a counted view is a new version of that page.
-        version: () => String(viewCounter.countedFor(id)),
       });
     },
   );

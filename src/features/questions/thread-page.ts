@@ -42,12 +42,18 @@ export async function threadPage(
 ): Promise<SharedPage> {
   const thread = getThread(app.db, questionId, request.user?.id);
   const pendingViews = app.viewCounter?.pendingFor(questionId) ?? 0;
+  // The view count changes with every new visitor, not with the content: a hole of the kept page, worked
+  // out for each answer from the count now and the views counted since.
+  const viewCount = thread.viewCount + pendingViews;
+  const countedThen = app.viewCounter?.countedFor(questionId) ?? 0;
+  const { t } = request.i18n;
+  const views = () => t('questions.views', { count: viewCount + (app.viewCounter?.countedFor(questionId) ?? 0) - countedThen });
   const related = await relatedQuestions(app.db, app.searchIndex, thread);
   const feedback = ((request.query ?? {}) as { feedback?: unknown }).feedback;
   return {
     template: 'questions/thread',
     data: {
-      thread: { ...thread, viewCount: thread.viewCount + pendingViews },
+      thread: { ...thread, viewCount },
       can: threadPermissions(app, request, thread),
       errors: state.errors ?? {},
       values: state.values ?? {},
@@ -57,6 +63,7 @@ export async function threadPage(
       description: thread.bodyMd.slice(0, 160).replace(/\s+/g, ' '),
     },
     options: { status, title: thread.title },
+    holes: { views },
   };
 }
 
