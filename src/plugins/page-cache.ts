@@ -45,6 +45,9 @@ interface Entry {
   parts: Buffer[];
   gaps: string[];
   holes: Holes;
+  /** The holes' names, each once, and per gap the index of its hole in it (−1 for the CSRF token). */
+  holeNames: string[];
+  gapHoles: number[];
   /** Length of the body without tokens and holes. */
   size: number;
   /** Memory the entry holds: the parts, and the gzip and crawler bodies once made. */
@@ -136,7 +139,9 @@ export class PageCache {
       const { parts, gaps } = split(html);
       for (const gap of gaps) if (gap !== CSRF && !holes[gap]) throw new Error(`shared page: no value for the hole "${gap}"`);
       const size = parts.reduce((sum, part) => sum + part.length, 0);
-      entry = { status, headers, parts, gaps, holes, size, bytes: size, kept: false, contentVersion: version, at: now, hooks };
+      const holeNames = [...new Set(gaps.filter((gap) => gap !== CSRF))];
+      const gapHoles = gaps.map((gap) => holeNames.indexOf(gap));
+      entry = { status, headers, parts, gaps, holes, holeNames, gapHoles, size, bytes: size, kept: false, contentVersion: version, at: now, hooks };
       this.store(key, entry);
     } else {
       reply.code(entry.status).headers(entry.headers);
@@ -165,42 +170,41 @@ export class PageCache {
   private body(entry: Entry, request: FastifyRequest, reply: FastifyReply): Buffer {
     const gzip = acceptsGzip(request.headers['accept-encoding']);
     if (gzip) reply.header('content-encoding', 'gzip');
-    const holeValues = new Map<string, Buffer>();
-    for (const gap of entry.gaps) if (gap !== CSRF && !holeValues.has(gap)) holeValues.set(gap, Buffer.from(escapeHtml(entry.holes[gap]())));
+    const values = entry.holeNames.map((name) => escapeHtml(entry.holes[name]()));
     const crawler = request.isBot && request.cookies[this.csrfCookie] === undefined;
     if (crawler || !entry.gaps.includes(CSRF)) {
       // Nothing per visitor: the same bytes for all while the holes say the same, made once. A crawler keeps
       // no cookies and submits no forms, so it gets no CSRF secret (minting and signing one on each of its
       // page views would cost more than the rest of the answer); a person whose browser looks like a bot
       // gets one from any form page (sign-in, ask…), and tokens on every page from then on.
-      const holes = [...holeValues.values()].join('\0');
+      const holes = values.length === 1 ? values[0] : values.join('\0');
       if (!entry.forBots || entry.forBots.holes !== holes) {
         if (entry.forBots) this.grow(entry, -(entry.forBots.identity.length + (entry.forBots.gzip?.length ?? 0)));
-        const identity = Buffer.concat(this.pieces(entry, EMPTY, holeValues));
+        const identity = Buffer.concat(this.pieces(entry, this.gapValues(entry, EMPTY, values)));
         entry.forBots = { holes, identity };
         this.grow(entry, identity.length);
       }
       if (!gzip) return entry.forBots.identity;
       if (!entry.forBots.gzip) {
-        entry.forBots.gzip = this.splice(entry).body(this.gapValues(entry, EMPTY, holeValues));
+        entry.forBots.gzip = this.splice(entry).body(this.gapValues(entry, EMPTY, values));
         this.grow(entry, entry.forBots.gzip.length);
       }
       return entry.forBots.gzip;
     }
-    const token = Buffer.from(reply.generateCsrf());
-    if (gzip) return this.splice(entry).body(this.gapValues(entry, token, holeValues));
-    return Buffer.concat(this.pieces(entry, token, holeValues));
+    const inserts = this.gapValues(entry, Buffer.from(reply.generateCsrf()), values);
+    return gzip ? this.splice(entry).body(inserts) : Buffer.concat(this.pieces(entry, inserts));
   }
 
-  /** What goes in each gap: the token or a hole's value. */
-  private gapValues(entry: Entry, token: Buffer, holeValues: Map<string, Buffer>): Buffer[] {
-    return entry.gaps.map((gap) => (gap === CSRF ? token : holeValues.get(gap)!));
+  /** What goes in each gap: the token, or its hole's value. */
+  private gapValues(entry: Entry, token: Buffer, values: string[]): Buffer[] {
+    const buffers = values.map((value) => Buffer.from(value));
+    return entry.gapHoles.map((hole) => (hole === -1 ? token : buffers[hole]));
   }
 
   /** The parts with what goes between them, in order. */
-  private pieces(entry: Entry, token: Buffer, holeValues: Map<string, Buffer>): Buffer[] {
+  private pieces(entry: Entry, inserts: Buffer[]): Buffer[] {
     const pieces: Buffer[] = [entry.parts[0]];
-    entry.gaps.forEach((gap, i) => pieces.push(gap === CSRF ? token : holeValues.get(gap)!, entry.parts[i + 1]));
+    inserts.forEach((insert, i) => pieces.push(insert, entry.parts[i + 1]));
     return pieces;
   }
 
