@@ -48,6 +48,8 @@ interface Entry {
   /** The holes' names, each once, and per gap the index of its hole in it (−1 for the CSRF token). */
   holeNames: string[];
   gapHoles: number[];
+  /** The last value of each hole and its escaped HTML. */
+  escaped: ({ raw: string; html: string } | undefined)[];
   /** Length of the body without tokens and holes. */
   size: number;
   /** Memory the entry holds: the parts, and the gzip and crawler bodies once made. */
@@ -141,7 +143,7 @@ export class PageCache {
       const size = parts.reduce((sum, part) => sum + part.length, 0);
       const holeNames = [...new Set(gaps.filter((gap) => gap !== CSRF))];
       const gapHoles = gaps.map((gap) => holeNames.indexOf(gap));
-      entry = { status, headers, parts, gaps, holes, holeNames, gapHoles, size, bytes: size, kept: false, contentVersion: version, at: now, hooks };
+      entry = { status, headers, parts, gaps, holes, holeNames, gapHoles, escaped: [], size, bytes: size, kept: false, contentVersion: version, at: now, hooks };
       this.store(key, entry);
     } else {
       reply.code(entry.status).headers(entry.headers);
@@ -170,7 +172,7 @@ export class PageCache {
   private body(entry: Entry, request: FastifyRequest, reply: FastifyReply): Buffer {
     const gzip = acceptsGzip(request.headers['accept-encoding']);
     if (gzip) reply.header('content-encoding', 'gzip');
-    const values = entry.holeNames.map((name) => escapeHtml(entry.holes[name]()));
+    const values = this.holeValues(entry);
     const crawler = request.isBot && request.cookies[this.csrfCookie] === undefined;
     if (crawler || !entry.gaps.includes(CSRF)) {
       // Nothing per visitor: the same bytes for all while the holes say the same, made once. A crawler keeps
@@ -193,6 +195,18 @@ export class PageCache {
     }
     const inserts = this.gapValues(entry, Buffer.from(reply.generateCsrf()), values);
     return gzip ? this.splice(entry).body(inserts) : Buffer.concat(this.pieces(entry, inserts));
+  }
+
+  /** The holes' values now, HTML-escaped (escaped again only when a value changes). */
+  private holeValues(entry: Entry): string[] {
+    return entry.holeNames.map((name, i) => {
+      const raw = entry.holes[name]();
+      const last = entry.escaped[i];
+      if (last && last.raw === raw) return last.html;
+      const html = escapeHtml(raw);
+      entry.escaped[i] = { raw, html };
+      return html;
+    });
   }
 
   /** What goes in each gap: the token, or its hole's value. */

@@ -47,7 +47,12 @@ export async function threadPage(
   const viewCount = thread.viewCount + pendingViews;
   const countedThen = app.viewCounter?.countedFor(questionId) ?? 0;
   const { t } = request.i18n;
-  const views = () => t('questions.views', { count: viewCount + (app.viewCounter?.countedFor(questionId) ?? 0) - countedThen });
+  let shown = { count: -1, text: '' };
+  const views = () => {
+    const count = viewCount + (app.viewCounter?.countedFor(questionId) ?? 0) - countedThen;
+    if (count !== shown.count) shown = { count, text: t('questions.views', { count }) };
+    return shown.text;
+  };
   const related = await relatedQuestions(app.db, app.searchIndex, thread);
   const feedback = ((request.query ?? {}) as { feedback?: unknown }).feedback;
   return {
