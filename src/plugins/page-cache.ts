@@ -8,18 +8,19 @@
 // right after the hooks that tell who is asking (session, language, visitor): the body is the kept bytes with
 // the visitor's own CSRF token put back in, and the live values of the page's holes (a thread's view count),
 // gzipped without compressing anything per request (gzip-splice.ts); the headers are those the full pipeline
-// produced (helmet's included). Per-visitor side effects of a page (a thread's view count, the deflection event) run on every
-// answer, from here or from the handler.
+// produced (helmet's included). Per-visitor side effects of a page (counting a thread's view, the deflection
+// event) run on every answer, from here or from the handler.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { contentVersion } from '../features/questions/content-version.ts';
+import { escapeHtml } from '../lib/escape.ts';
 import { acceptsGzip, GzipSplice } from '../lib/gzip-splice.ts';
 import { csrfCookieName } from './csrf.ts';
 import './visitor.ts';
 
 /** Replaces the CSRF token in a rendered page; never produced by the token generator (base64url). */
 export const CSRF_PLACEHOLDER = '@@csrf-token@@';
-/** Marks where a hole's value goes in a rendered page (see SharedPageHooks.holes). */
+/** Marks where a hole's value goes in a rendered page (see Holes). */
 export const holePlaceholder = (name: string) => `@@hole:${name}@@`;
 const PLACEHOLDER = /@@(csrf-token|hole:[a-z][a-z0-9-]*)@@/g;
 const CSRF = 'csrf-token';
@@ -41,11 +42,10 @@ export type Holes = Record<string, () => string>;
 interface Entry {
   status: number;
   headers: Record<string, string | string[] | number>;
-  /** The body split where CSRF tokens and holes go: gaps[i] is put between parts[i] and parts[i + 1]. */
+  /** The body split where CSRF tokens and holes go: gap i is between parts[i] and parts[i + 1]. */
   parts: Buffer[];
-  gaps: string[];
   holes: Holes;
-  /** The holes' names, each once, and per gap the index of its hole in it (−1 for the CSRF token). */
+  /** The holes' names, each once, and per gap the index of its hole in them (−1 for the CSRF token). */
   holeNames: string[];
   gapHoles: number[];
   /** The last value of each hole and its escaped HTML. */
@@ -91,11 +91,11 @@ export class PageCache {
     return request.method === 'GET' && request.user === null && request.authKind === null;
   }
 
-  /** A kept page still right for this request, or undefined. Runs nothing. */
-  private fresh(key: string, now: number): Entry | undefined {
+  /** A kept page still right for this request (the content at `version`), or undefined. Runs nothing. */
+  private fresh(key: string, now: number, version: number): Entry | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (now - entry.at > MAX_AGE_MS || entry.contentVersion !== contentVersion(this.app.db)) {
+    if (now - entry.at > MAX_AGE_MS || entry.contentVersion !== version) {
       this.drop(key, entry);
       return undefined;
     }
@@ -111,7 +111,7 @@ export class PageCache {
   /** Answers a request from the cache when a fresh page is kept for it; true when it did. */
   serve(request: FastifyRequest, reply: FastifyReply): boolean {
     const key = PageCache.key(request);
-    const entry = this.fresh(key, Date.now());
+    const entry = this.fresh(key, Date.now(), contentVersion(this.app.db));
     if (!entry) return false;
     entry.hooks.onServe?.(request);
     request.pageServed = true;
@@ -130,7 +130,7 @@ export class PageCache {
     const key = PageCache.key(request);
     const now = Date.now();
     const version = contentVersion(this.app.db);
-    let entry = this.fresh(key, now);
+    let entry = this.fresh(key, now, version);
     if (!entry) {
       const { html, status, holes } = await render();
       setHeaders(reply.code(status));
@@ -143,7 +143,7 @@ export class PageCache {
       const size = parts.reduce((sum, part) => sum + part.length, 0);
       const holeNames = [...new Set(gaps.filter((gap) => gap !== CSRF))];
       const gapHoles = gaps.map((gap) => holeNames.indexOf(gap));
-      entry = { status, headers, parts, gaps, holes, holeNames, gapHoles, escaped: [], size, bytes: size, kept: false, contentVersion: version, at: now, hooks };
+      entry = { status, headers, parts, holes, holeNames, gapHoles, escaped: [], size, bytes: size, kept: false, contentVersion: version, at: now, hooks };
       this.store(key, entry);
     } else {
       reply.code(entry.status).headers(entry.headers);
@@ -174,7 +174,7 @@ export class PageCache {
     if (gzip) reply.header('content-encoding', 'gzip');
     const values = this.holeValues(entry);
     const crawler = request.isBot && request.cookies[this.csrfCookie] === undefined;
-    if (crawler || !entry.gaps.includes(CSRF)) {
+    if (crawler || !entry.gapHoles.includes(-1)) {
       // Nothing per visitor: the same bytes for all while the holes say the same, made once. A crawler keeps
       // no cookies and submits no forms, so it gets no CSRF secret (minting and signing one on each of its
       // page views would cost more than the rest of the answer); a person whose browser looks like a bot
@@ -240,11 +240,6 @@ export class PageCache {
       if (old !== entry) this.drop(oldKey, old);
     }
   }
-
-  clear(): void {
-    this.entries.clear();
-    this.bytes = 0;
-  }
 }
 
 /** A rendered page cut at its placeholders: the parts between them, and which placeholder each gap was. */
@@ -260,9 +255,6 @@ function split(html: string): { parts: Buffer[]; gaps: string[] } {
   parts.push(Buffer.from(html.slice(from)));
   return { parts, gaps };
 }
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -13,7 +13,7 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { closeDatabase, openDatabase, type Db } from '../../src/db/client.ts';
 import type { Role } from '../../src/db/schema.ts';
-import { createUser } from '../helper.ts';
+import { BROWSER_USER_AGENT, createUser } from '../helper.ts';
 
 export { STRONG_PASSWORD } from '../helper.ts';
 
@@ -136,7 +136,7 @@ export interface TestContext {
  * bot (bots get signed-out pages without a CSRF secret and leave no deflection events), so the contexts
  * that play people say this instead; pass `userAgent` to play something else.
  */
-export const PERSON_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+export const PERSON_USER_AGENT = BROWSER_USER_AGENT;
 
 /**
  * A new isolated browser context (its own cookies) with short timeouts and console tracking.

@@ -13,9 +13,9 @@ import { recordEvent } from '../../src/features/deflection/service.ts';
 import { visitorBucket, VISITOR_COOKIE } from '../../src/plugins/visitor.ts';
 import { deleteSetting, defaultSettings, setSetting } from '../../src/features/settings/service.ts';
 import { nextIp } from '../fixtures/hostile.ts';
-import { Browser, buildTestApp, createUser, tokenFor, type TestApp } from '../helper.ts';
+import { Browser, BROWSER_USER_AGENT, buildTestApp, createUser, tokenFor, type TestApp } from '../helper.ts';
 
-const HUMAN = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const HUMAN = BROWSER_USER_AGENT;
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 const DAY_MS = 86_400_000;
 const PAGE_KINDS = ['result_click', 'suggestion_click', 'thread_read', 'solved', 'not_solved', 'ask_abandoned'] as const;

@@ -13,11 +13,11 @@ import { record } from '../../src/features/votes/reputation.ts';
 import { castVote } from '../../src/features/votes/service.ts';
 import { AppError } from '../../src/lib/errors.ts';
 import { renderMarkdown } from '../../src/lib/markdown.ts';
-import { Browser, buildTestApp, createUser, tokenFor, type TestApp } from '../helper.ts';
+import { Browser, BROWSER_USER_AGENT, buildTestApp, createUser, tokenFor, type TestApp } from '../helper.ts';
 
 const BASE_URL = 'https://foro.example.com';
 const EN = { 'accept-language': 'en' };
-const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
+const BROWSER_UA = BROWSER_USER_AGENT;
 
 let t: TestApp;
 let seq = 0;

@@ -1,6 +1,7 @@
 // Owns the deflection report's chart: a pure function from the daily series to an SVG string. No script and
 // no inline style (the CSP forbids both): colours are presentation attributes. The SVG is one image to a
 // screen reader (role="img" with <title> and <desc>); the page gives the same figures as a table.
+import { escapeHtml } from '../../lib/escape.ts';
 
 export interface ChartDay {
   date: string;
@@ -41,10 +42,6 @@ export const CHART_COLOURS = {
   provisional: '#eef0f2',
 } as const;
 
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
 const fixed = (n: number) => String(Math.round(n * 10) / 10);
 
 /** A step of 1, 2 or 5 times a power of ten, whole (people are counted in whole numbers). */
@@ -80,8 +77,8 @@ export function deflectionChart(days: ChartDay[], text: ChartText): string {
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" role="img" aria-labelledby="${prefix}-title ${prefix}-desc">`,
-    `<title id="${prefix}-title">${escapeXml(text.title)}</title>`,
-    `<desc id="${prefix}-desc">${escapeXml(text.description)}</desc>`,
+    `<title id="${prefix}-title">${escapeHtml(text.title)}</title>`,
+    `<desc id="${prefix}-desc">${escapeHtml(text.description)}</desc>`,
   );
 
   // Provisional days: a shaded area behind everything, from half a day before the first one.
@@ -92,7 +89,7 @@ export function deflectionChart(days: ChartDay[], text: ChartText): string {
     parts.push(
       `<g class="chart-provisional">`,
       `<rect x="${fixed(left)}" y="${MARGIN.top}" width="${fixed(width)}" height="${plotHeight}" fill="${CHART_COLOURS.provisional}"/>`,
-      `<text x="${fixed(left + width - 4)}" y="${MARGIN.top - 8}" text-anchor="end" font-size="12" fill="${CHART_COLOURS.text}">${escapeXml(text.provisional)}</text>`,
+      `<text x="${fixed(left + width - 4)}" y="${MARGIN.top - 8}" text-anchor="end" font-size="12" fill="${CHART_COLOURS.text}">${escapeHtml(text.provisional)}</text>`,
       `</g>`,
     );
   }
@@ -103,7 +100,7 @@ export function deflectionChart(days: ChartDay[], text: ChartText): string {
     const at = fixed(y(value));
     parts.push(
       `<line x1="${MARGIN.left}" y1="${at}" x2="${MARGIN.left + plotWidth}" y2="${at}" stroke="${value === 0 ? CHART_COLOURS.axis : CHART_COLOURS.grid}" stroke-width="1"/>`,
-      `<text x="${MARGIN.left - 6}" y="${at}" dy="4" text-anchor="end" font-size="12" fill="${CHART_COLOURS.text}">${escapeXml(text.formatNumber(value))}</text>`,
+      `<text x="${MARGIN.left - 6}" y="${at}" dy="4" text-anchor="end" font-size="12" fill="${CHART_COLOURS.text}">${escapeHtml(text.formatNumber(value))}</text>`,
     );
   }
   parts.push(`</g>`);
@@ -147,7 +144,7 @@ export function deflectionChart(days: ChartDay[], text: ChartText): string {
   for (const i of labelledDays(n)) {
     const anchor = n === 1 ? 'middle' : i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle';
     parts.push(
-      `<text x="${fixed(x(i))}" y="${bottom + 20}" text-anchor="${anchor}" font-size="12" fill="${CHART_COLOURS.text}">${escapeXml(text.formatDay(days[i].date))}</text>`,
+      `<text x="${fixed(x(i))}" y="${bottom + 20}" text-anchor="${anchor}" font-size="12" fill="${CHART_COLOURS.text}">${escapeHtml(text.formatDay(days[i].date))}</text>`,
     );
   }
   parts.push(`</g>`, `</svg>`);

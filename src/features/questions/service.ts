@@ -352,6 +352,17 @@ export interface ListOptions {
   withExcerpt?: boolean;
 }
 
+/** The columns every list of questions shows (lists, search results). */
+export const summaryColumns = {
+  id: questions.id,
+  title: questions.title,
+  slug: questions.slug,
+  bodyHtml: questions.bodyHtml,
+  score: questions.score,
+  answerCount: questions.answerCount,
+  acceptedAnswerId: questions.acceptedAnswerId,
+};
+
 /** A page of question summaries, for lists, the home page, profiles and the API. */
 export function listQuestions(db: Db, options: ListOptions = {}): Page<QuestionSummary> {
   const sort = options.sort ?? 'newest';
@@ -375,13 +386,7 @@ export function listQuestions(db: Db, options: ListOptions = {}): Page<QuestionS
   const total = options.withTotal === false ? -1 : (db.select({ n: count() }).from(questions).where(where).get()?.n ?? 0);
   const rows = db
     .select({
-      id: questions.id,
-      title: questions.title,
-      slug: questions.slug,
-      bodyHtml: questions.bodyHtml,
-      score: questions.score,
-      answerCount: questions.answerCount,
-      acceptedAnswerId: questions.acceptedAnswerId,
+      ...summaryColumns,
       viewCount: questions.viewCount,
       createdAt: questions.createdAt,
       lastActivityAt: questions.lastActivityAt,

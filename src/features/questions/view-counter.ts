@@ -2,7 +2,7 @@
 // in batches rather than once per page view. One process keeps its own counter (see ARCHITECTURE "Scale").
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { isbot } from 'isbot';
+import { isBotAgent } from '../../plugins/visitor.ts';
 import type { Db } from '../../db/client.ts';
 import { questions } from '../../db/schema.ts';
 
@@ -30,7 +30,7 @@ export class ViewCounter {
    * `visitorKey` identifies the visitor without storing who they are (it is hashed, kept in memory only).
    */
   count(questionId: number, visitorKey: string, userAgent: string | undefined, now = Date.now()): boolean {
-    if (!userAgent || isbot(userAgent)) return false;
+    if (isBotAgent(userAgent)) return false;
     const key = createHash('sha256').update(`${questionId}|${visitorKey}`).digest('base64url').slice(0, 22);
     const last = this.seen.get(key);
     if (last !== undefined && now - last < HOUR_MS) return false;

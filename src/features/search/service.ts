@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.ts';
 import { answers, questions } from '../../db/schema.ts';
 import { excerpt, htmlToText } from '../../lib/markdown.ts';
 import { MAX_PAGE_SIZE } from '../../lib/pagination.ts';
-import { questionPath, tagsForQuestions } from '../questions/service.ts';
+import { questionPath, summaryColumns, tagsForQuestions } from '../questions/service.ts';
 import type { SearchClient } from './client.ts';
 import { highlight, type SnippetPart } from './snippet.ts';
 
@@ -46,15 +46,7 @@ function itemsFor(db: Db, hits: { id: number; terms: string[] }[]): SearchItem[]
   const ids = hits.map((h) => h.id);
   const rows = new Map(
     db
-      .select({
-        id: questions.id,
-        title: questions.title,
-        slug: questions.slug,
-        bodyHtml: questions.bodyHtml,
-        score: questions.score,
-        answerCount: questions.answerCount,
-        acceptedAnswerId: questions.acceptedAnswerId,
-      })
+      .select(summaryColumns)
       .from(questions)
       .where(and(inArray(questions.id, ids), isNull(questions.deletedAt)))
       .all()

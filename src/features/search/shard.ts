@@ -106,16 +106,14 @@ function buildLunrIndex(docs: IndexedDoc[]): lunrTypes.Index {
 }
 
 /**
- * lunr.Index.load of a serialized index, without building the token set (only lunr's query-time term
- * expansion uses it; we never ask lunr to expand terms) and without field vectors.
+ * lunr.Index.load of a serialized index, without building the token set (a trie of the vocabulary) or the
+ * field vectors: compact() gives the index what lunr's query needs instead.
  */
 function loadLunrIndex(serialized: SerializedIndex): lunrTypes.Index {
   const invertedIndex: Record<string, Postings> = Object.create(null);
   for (const [term, postings] of serialized.invertedIndex) invertedIndex[term] = postings;
   return new lunr.Index({
     invertedIndex,
-    fieldVectors: NO_VECTORS,
-    tokenSet: exactTermSet(invertedIndex),
     fields: serialized.fields,
     pipeline: lunr.Pipeline.load(serialized.pipeline),
   } as unknown as ConstructorParameters<typeof lunr.Index>[0]);
@@ -303,12 +301,6 @@ export class Shard {
     return this.ids[local];
   }
 
-  /** The local number of a document (undefined when the shard does not hold it). */
-  localOf(id: number): number | undefined {
-    const local = this.localByOffset[id - this.firstId];
-    return local === undefined || local < 0 ? undefined : local;
-  }
-
   /**
    * Calls `visit` with the local number of every document holding any of the terms in any field: lunr's own
    * query, built with lunr's query builder from terms the planner produced (never lunr's query-string
@@ -389,20 +381,9 @@ export class Shard {
     return bits;
   }
 
-  /** Whether a document's field holds a term (one lookup in lunr's postings). */
-  has(id: number, field: Field, term: string): boolean {
-    return this.inverted[term]?.[field]?.[id] !== undefined;
-  }
-
   /** Distinct terms in the field (by number) of the document with this local number. */
   fieldLengthAt(local: number, f: number): number {
     return this.lengths[local * F + f];
-  }
-
-  /** Distinct terms in a document's field (0 when the shard does not hold the document). */
-  fieldLength(id: number, field: Field): number {
-    const local = this.localOf(id);
-    return local === undefined ? 0 : this.lengths[local * F + FIELD_INDEX[field]];
   }
 
   /** Sum and count of the lengths of each field over the documents that have it (a missing accepted answer is not a short one). */
