@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import { createSession, findSessionUser, revokeSession, type SessionUser } from '../features/accounts/sessions.ts';
 import { atLeast, type Role } from '../features/accounts/roles.ts';
 import { AppError, forbidden, notSignedIn } from '../lib/errors.ts';
+import { rotateCsrfSecret } from './csrf.ts';
 
 export interface AuthOptions {
   cookieSecret: string;
@@ -57,7 +58,8 @@ export async function rejectInvalidTokens(request: FastifyRequest): Promise<void
 
 /**
  * Starts a browser session. Any session the browser already had is revoked first, so a session id
- * fixed by an attacker before sign-in is worthless afterwards (rotation on every sign-in).
+ * fixed by an attacker before sign-in is worthless afterwards (rotation on every sign-in); the CSRF
+ * secret is replaced too, so a token minted while signed out does not carry over.
  */
 export function startBrowserSession(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, user: { id: number }): void {
   const cookieName = sessionCookieName(app.config.secureCookies);
@@ -71,6 +73,7 @@ export function startBrowserSession(app: FastifyInstance, request: FastifyReques
     secure: app.config.secureCookies,
     expires: expiresAt,
   });
+  rotateCsrfSecret(request, reply, app.config.secureCookies);
 }
 
 export function endBrowserSession(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): void {
@@ -78,6 +81,7 @@ export function endBrowserSession(app: FastifyInstance, request: FastifyRequest,
   const token = request.cookies[cookieName];
   if (token) revokeSession(app.db, token);
   reply.clearCookie(cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: app.config.secureCookies });
+  rotateCsrfSecret(request, reply, app.config.secureCookies);
 }
 
 /** The signed-in user, or a 401. */

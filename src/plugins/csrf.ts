@@ -22,6 +22,16 @@ export function needsCsrfToken(request: FastifyRequest): boolean {
 /** The cookie holding the visitor's CSRF secret (`__Host-` over https binds it to this origin). */
 export const csrfCookieName = (secure: boolean) => (secure ? '__Host-resuelto_csrf' : 'resuelto_csrf');
 
+/**
+ * Gives the browser a new CSRF secret, so that no token minted before this moment (while signed out, or
+ * for the previous account) is accepted afterwards. Called wherever a browser session starts or ends.
+ */
+export function rotateCsrfSecret(request: FastifyRequest, reply: FastifyReply, secure: boolean): void {
+  // generateCsrf() mints and sets a new secret when the request carries none.
+  delete request.cookies[csrfCookieName(secure)];
+  reply.generateCsrf();
+}
+
 export default fp(
   async function csrf(app: FastifyInstance, options: { secureCookies: boolean }) {
     await app.register(csrfProtection, {

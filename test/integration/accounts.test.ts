@@ -294,7 +294,7 @@ describe('sign in and sign out', () => {
     const apiReplay = await t.app.inject({
       method: 'DELETE',
       url: '/api/v1/session',
-      headers: { cookie: `resuelto_session=${token}`, 'x-csrf-token': visitor.csrf! },
+      headers: { cookie: `resuelto_session=${token}`, 'x-csrf-token': await visitor.token() },
     });
     expect(apiReplay.statusCode).toBe(401);
   });

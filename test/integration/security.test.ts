@@ -220,6 +220,38 @@ describe('CSRF', () => {
     expect(logout.statusCode).toBe(204);
   });
 
+  it('rotates the CSRF secret on sign-in and sign-out: a token minted before either is refused after it', async () => {
+    const user = await createUser(t.db, 'member', fresh('rotate'));
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    const signedOutToken = await visitor.token('/signin');
+    const signedOutSecret = visitor.cookies.get(CSRF_COOKIE);
+    expect(signedOutSecret).toBeDefined();
+
+    const signIn = await visitor.submit('/signin', { login: user.username, password: user.password }, { csrf: signedOutToken });
+    expect(signIn.statusCode).toBe(303);
+    expect(setCookies(signIn).some((c) => c.startsWith(`${CSRF_COOKIE}=`))).toBe(true);
+    const signedInSecret = visitor.cookies.get(CSRF_COOKIE);
+    expect(signedInSecret).not.toBe(signedOutSecret);
+
+    // The token from before sign-in no longer works, on forms or on cookie-authenticated API writes.
+    const stale = await visitor.submit('/signout', {}, { csrf: signedOutToken });
+    expect(stale.statusCode).toBe(403);
+    expect((await visitor.api('DELETE', '/api/v1/session', undefined, { csrf: signedOutToken })).statusCode).toBe(403);
+    expect(isSignedIn((await visitor.get('/')).body)).toBe(true);
+
+    const signedInToken = await visitor.token();
+    const signOut = await visitor.submit('/signout', {}, { csrf: signedInToken });
+    expect(signOut.statusCode).toBe(303);
+    expect(visitor.cookies.get(CSRF_COOKIE)).not.toBe(signedInSecret);
+    // Nor does the signed-in token survive sign-out (it cannot sign someone else in, for one).
+    const afterSignOut = await visitor.submit('/signin', { login: user.username, password: user.password }, { csrf: signedInToken });
+    expect(afterSignOut.statusCode).toBe(403);
+    expect(setCookies(afterSignOut).some((c) => c.startsWith(`${SESSION}=`))).toBe(false);
+    // A fresh page gives a working token again.
+    const again = await visitor.submit('/signin', { login: user.username, password: user.password });
+    expect(again.statusCode).toBe(303);
+  });
+
   it('GET never changes state: GET /signout, GET /language and GET /api/v1/session are not actions', async () => {
     const { visitor } = await signedIn();
     expect((await visitor.get('/signout')).statusCode).toBe(404);
