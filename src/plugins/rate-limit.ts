@@ -1,9 +1,28 @@
-// Owns request rate limits. Only routes that opt in (sign-up, sign-in, posting) are limited: page reads are not.
+// Owns request rate limits. Only actions that opt in (sign-up, sign-in, posting) are limited: page reads are not.
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { tooManyRequests } from '../lib/errors.ts';
 import type { SettingKey } from '../features/settings/definitions.ts';
+
+/**
+ * The limited actions. Each has one budget per client address, shared by every door to it: the page
+ * form and the JSON API (and, for sign-up, the first-run setup form) draw on the same count.
+ */
+export const LIMITED_ACTIONS = {
+  signIn: { setting: 'signInPerIpPerMinute', timeWindowMs: 60_000 },
+  signUp: { setting: 'signUpPerIpPerHour', timeWindowMs: 3_600_000 },
+  posting: { setting: 'postsPerIpPerMinute', timeWindowMs: 60_000 },
+} as const satisfies Record<string, { setting: SettingKey; timeWindowMs: number }>;
+
+export type LimitedAction = keyof typeof LIMITED_ACTIONS;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The one limiter of an action (an onRequest hook), shared by all of its routes. */
+    actionLimit: (action: LimitedAction) => onRequestAsyncHookHandler;
+  }
+}
 
 export default fp(
   async function rateLimits(app: FastifyInstance) {
@@ -11,21 +30,27 @@ export default fp(
       global: false,
       errorResponseBuilder: (_request, context) => tooManyRequests(Math.max(1, Math.ceil(context.ttl / 1000))),
     });
+    // Route-level `config.rateLimit` gives every route its own counter store (groupId only renames keys within
+    // it), so two routes can never share a budget that way. A limiter made once with the programmatic API owns
+    // one store; hooking that same limiter onto each route of an action makes them count together.
+    const limiters = new Map<LimitedAction, onRequestAsyncHookHandler>();
+    for (const [action, { setting, timeWindowMs }] of Object.entries(LIMITED_ACTIONS) as [LimitedAction, (typeof LIMITED_ACTIONS)[LimitedAction]][]) {
+      limiters.set(
+        action,
+        app.rateLimit({
+          // Read on each request so that an operator's change applies without a restart.
+          max: async () => app.settings()[setting],
+          timeWindow: timeWindowMs,
+          keyGenerator: (request: FastifyRequest) => request.ip,
+        }) as onRequestAsyncHookHandler,
+      );
+    }
+    app.decorate('actionLimit', (action: LimitedAction) => limiters.get(action)!);
   },
   { name: 'resuelto-rate-limit' },
 );
 
-/**
- * Route config for a limit whose size is an operator setting, read on each request so that a change
- * applies without a restart. Each named limit counts separately per client address.
- */
-export function limitFromSetting(app: FastifyInstance, setting: SettingKey, timeWindowMs: number) {
-  return {
-    rateLimit: {
-      max: async () => app.settings()[setting] as number,
-      timeWindow: timeWindowMs,
-      groupId: setting,
-      keyGenerator: (request: FastifyRequest) => request.ip,
-    },
-  };
+/** Route options that put a route under its action's shared budget: spread them into the route's options. */
+export function limitAction(app: FastifyInstance, action: LimitedAction): { onRequest: onRequestAsyncHookHandler } {
+  return { onRequest: app.actionLimit(action) };
 }

@@ -463,6 +463,49 @@ describe('throttling', () => {
   });
 });
 
+describe('one budget per action and address, whichever door', () => {
+  const emptySignIn = { login: '', password: '' };
+  const badSignUp = { username: 'x', email: 'x', password: 'x' };
+
+  it('sign-in: the form and POST /api/v1/session draw on the same 10 per minute', async () => {
+    const ip = nextIp();
+    const visitor = new Visitor(t.app, { ip, lang: 'en' });
+    await visitor.token();
+    const api = () => t.app.inject({ method: 'POST', url: '/api/v1/session', remoteAddress: ip, payload: emptySignIn });
+    for (let i = 0; i < 5; i++) {
+      expect((await visitor.submit('/signin', emptySignIn)).statusCode, `form ${i + 1}`).toBe(400);
+      expect((await api()).statusCode, `api ${i + 1}`).toBe(400);
+    }
+    const viaApi = await api();
+    expect(viaApi.statusCode).toBe(429);
+    expect(viaApi.json().error.code).toBe('rate_limited');
+    const viaForm = await visitor.submit('/signin', emptySignIn);
+    expect(viaForm.statusCode).toBe(429);
+    expect(viaForm.body).toContain('Too many attempts.');
+    // Sign-up is another action with its own budget.
+    expect((await visitor.submit('/signup', badSignUp)).statusCode).toBe(400);
+  });
+
+  it('sign-up: the form, POST /api/v1/users and the setup form draw on the same 10 per hour', async () => {
+    const ip = nextIp();
+    const visitor = new Visitor(t.app, { ip, lang: 'en' });
+    await visitor.token();
+    const api = () => t.app.inject({ method: 'POST', url: '/api/v1/users', remoteAddress: ip, payload: badSignUp });
+    for (let i = 0; i < 4; i++) {
+      expect((await visitor.submit('/signup', badSignUp)).statusCode, `form ${i + 1}`).toBe(400);
+      expect((await api()).statusCode, `api ${i + 1}`).toBe(400);
+    }
+    for (let i = 0; i < 2; i++) expect((await visitor.submit(`/setup/${SETUP_TOKEN}`, badSignUp)).statusCode).not.toBe(429);
+    const late = fresh('door');
+    const viaForm = await visitor.submit('/signup', { username: late, email: `${late}@example.com`, password: STRONG_PASSWORD });
+    expect(viaForm.statusCode).toBe(429);
+    expect(userRow(late)).toBeUndefined();
+    expect((await api()).statusCode).toBe(429);
+    // Sign-in keeps its own budget.
+    expect((await visitor.submit('/signin', emptySignIn)).statusCode).toBe(400);
+  });
+});
+
 describe('JSON API: accounts', () => {
   const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
     t.app.inject({ method: 'POST', url, payload: payload as object, remoteAddress: nextIp(), headers });

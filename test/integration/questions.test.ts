@@ -14,6 +14,7 @@ import { castVote } from '../../src/features/votes/service.ts';
 import { AppError } from '../../src/lib/errors.ts';
 import { renderMarkdown } from '../../src/lib/markdown.ts';
 import { Browser, BROWSER_USER_AGENT, buildTestApp, createUser, tokenFor, type TestApp } from '../helper.ts';
+import { Visitor } from '../fixtures/hostile.ts';
 
 const BASE_URL = 'https://foro.example.com';
 const EN = { 'accept-language': 'en' };
@@ -399,6 +400,35 @@ describe('posting limits', () => {
       expect(statuses).toEqual([201, 201, 429]);
       expect(Number(last!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(last!.json().error.code).toBe('rate_limited');
+    } finally {
+      applySettings({ ...DEFAULT_LIMITS, postsPerIpPerMinute: RELAXED.postsPerIpPerMinute });
+    }
+  });
+
+  it('posting has one budget per address whether through pages or the API: questions, answers and comments together', async () => {
+    setSetting(t.db, 'postsPerIpPerMinute', 4);
+    setSetting(t.db, 'secondsBetweenPosts', 0);
+    setSetting(t.db, 'newMemberSecondsBetweenPosts', 0);
+    setSetting(t.db, 'newMemberQuestionsPerDay', 1000);
+    try {
+      const ip = '203.0.113.78';
+      const visitor = new Visitor(t.app, { ip, lang: 'en' });
+      const user = await createUser(t.db, 'moderator');
+      expect((await visitor.submit('/signin', { login: user.username, password: user.password })).statusCode).toBe(303);
+      const viaApi = (url: string, payload: object) => t.app.inject({ method: 'POST', url: `/api/v1${url}`, remoteAddress: ip, headers: moderator.auth, payload });
+      const asked = await viaApi('/questions', { title: uniqueTitle(), body: validBody(), tags: ['limits'] });
+      expect(asked.statusCode).toBe(201);
+      const q = asked.json().id as number;
+      expect((await visitor.submit('/questions/ask', { title: uniqueTitle(), body: validBody(), tags: 'limits' })).statusCode).toBe(303);
+      expect((await viaApi(`/questions/${q}/answers`, { body: validBody() })).statusCode).toBe(201);
+      expect((await visitor.submit('/comments', { postType: 'question', postId: String(q), body: 'A comment on the shared budget.' })).statusCode).toBe(303);
+      // Four posts through four different routes: the fifth, through either door, is over the budget.
+      const overForm = await visitor.submit(`/questions/${q}/answers`, { body: validBody() }, { headers: EN });
+      expect(overForm.statusCode).toBe(429);
+      expect(overForm.headers['content-type']).toMatch(/^text\/html/);
+      const overApi = await viaApi('/comments', { postType: 'question', postId: q, body: 'One comment too many.' });
+      expect(overApi.statusCode).toBe(429);
+      expect(overApi.json().error.code).toBe('rate_limited');
     } finally {
       applySettings({ ...DEFAULT_LIMITS, postsPerIpPerMinute: RELAXED.postsPerIpPerMinute });
     }

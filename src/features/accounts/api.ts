@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { notSignedIn } from '../../lib/errors.ts';
-import { limitFromSetting } from '../../plugins/rate-limit.ts';
+import { limitAction } from '../../plugins/rate-limit.ts';
 import { endBrowserSession } from '../../plugins/auth.ts';
 import { authenticate, registerUser, requireUserByUsername } from './service.ts';
 import { createSession, revokeSession } from './sessions.ts';
@@ -23,7 +23,7 @@ export default async function accountsApi(app: FastifyInstance) {
         }),
         response: { 201: Type.Object({ id: Type.Integer(), username: Type.String() }), '4xx': ErrorBody },
       },
-      config: limitFromSetting(app, 'signUpPerIpPerHour', 3_600_000),
+      ...limitAction(app, 'signUp'),
     },
     async (request, reply) => {
       const user = await registerUser(app.db, request.body as { username: string; email: string; password: string });
@@ -41,7 +41,7 @@ export default async function accountsApi(app: FastifyInstance) {
           '4xx': ErrorBody,
         },
       },
-      config: limitFromSetting(app, 'signInPerIpPerMinute', 60_000),
+      ...limitAction(app, 'signIn'),
     },
     async (request) => {
       const { login, password } = request.body as { login: string; password: string };

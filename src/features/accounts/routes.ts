@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { handleForm } from '../../lib/forms.ts';
 import { safeReturnPath } from '../../lib/http.ts';
 import { endBrowserSession, startBrowserSession } from '../../plugins/auth.ts';
-import { limitFromSetting } from '../../plugins/rate-limit.ts';
+import { limitAction } from '../../plugins/rate-limit.ts';
 import { answersBy } from '../answers/service.ts';
 import { linkVisitor } from '../deflection/service.ts';
 import { listQuestions } from '../questions/service.ts';
@@ -39,7 +39,7 @@ export default async function accountsPages(app: FastifyInstance) {
     signUpForm(request, reply, { next: (request.query as { next?: string }).next }, {}),
   );
 
-  app.post('/signup', { schema: { body: SignUpBody }, config: limitFromSetting(app, 'signUpPerIpPerHour', 3_600_000) }, async (request, reply) => {
+  app.post('/signup', { schema: { body: SignUpBody }, ...limitAction(app, 'signUp') }, async (request, reply) => {
     const body = request.body as Values & { username: string; email: string; password: string };
     return handleForm(
       request,
@@ -58,7 +58,7 @@ export default async function accountsPages(app: FastifyInstance) {
     signInForm(request, reply, { next: (request.query as { next?: string }).next }, {}),
   );
 
-  app.post('/signin', { schema: { body: SignInBody }, config: limitFromSetting(app, 'signInPerIpPerMinute', 60_000) }, async (request, reply) => {
+  app.post('/signin', { schema: { body: SignInBody }, ...limitAction(app, 'signIn') }, async (request, reply) => {
     const body = request.body as Values & { login: string; password: string };
     return handleForm(
       request,

@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { AppError } from '../../lib/errors.ts';
 import { handleForm } from '../../lib/forms.ts';
 import { startBrowserSession } from '../../plugins/auth.ts';
-import { limitFromSetting } from '../../plugins/rate-limit.ts';
+import { limitAction } from '../../plugins/rate-limit.ts';
 import { hasAdmin, registerUser } from './service.ts';
 
 const Params = Type.Object({ token: Type.String({ maxLength: 200 }) });
@@ -37,7 +37,7 @@ export default async function setupPages(app: FastifyInstance, options: { setupT
     return form(request, reply, token, {}, {});
   });
 
-  app.post('/setup/:token', { schema: { params: Params, body: Body }, config: limitFromSetting(app, 'signUpPerIpPerHour', 3_600_000) }, async (request, reply) => {
+  app.post('/setup/:token', { schema: { params: Params, body: Body }, ...limitAction(app, 'signUp') }, async (request, reply) => {
     const { token } = request.params as { token: string };
     const body = request.body as { username: string; email: string; password: string };
     checkToken(token);

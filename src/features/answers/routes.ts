@@ -6,7 +6,7 @@ import { answers, questions } from '../../db/schema.ts';
 import { notFound } from '../../lib/errors.ts';
 import { handleForm } from '../../lib/forms.ts';
 import { requireUser } from '../../plugins/auth.ts';
-import { limitFromSetting } from '../../plugins/rate-limit.ts';
+import { limitAction } from '../../plugins/rate-limit.ts';
 import { signInFirst } from '../questions/routes.ts';
 import { canEdit, canonicalSlug, questionPath } from '../questions/service.ts';
 import { renderThread } from '../questions/thread-page.ts';
@@ -32,7 +32,7 @@ export default async function answerPages(app: FastifyInstance) {
 
   app.post(
     '/questions/:id/answers',
-    { schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: BODY_MAX * 4 }), ...Csrf }) }, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) },
+    { schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: BODY_MAX * 4 }), ...Csrf }) }, ...limitAction(app, 'posting') },
     async (request, reply) => {
       const { id } = request.params as { id: number };
       const { body } = request.body as { body: string };
@@ -65,7 +65,7 @@ export default async function answerPages(app: FastifyInstance) {
     '/answers/:id/edit',
     {
       schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: BODY_MAX * 4 }), comment: Type.Optional(Type.String({ maxLength: 2000 })), ...Csrf }) },
-      config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000),
+      ...limitAction(app, 'posting'),
     },
     async (request, reply) => {
       const user = requireUser(request);

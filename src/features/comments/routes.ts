@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { handleForm } from '../../lib/forms.ts';
 import { requireUser } from '../../plugins/auth.ts';
-import { limitFromSetting } from '../../plugins/rate-limit.ts';
+import { limitAction } from '../../plugins/rate-limit.ts';
 import { requireLivePost } from '../questions/posts.ts';
 import { canonicalSlug, questionPath } from '../questions/service.ts';
 import { renderThread } from '../questions/thread-page.ts';
@@ -17,7 +17,7 @@ const CommentForm = Type.Object({
 });
 
 export default async function commentPages(app: FastifyInstance) {
-  app.post('/comments', { schema: { body: CommentForm }, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) }, async (request, reply) => {
+  app.post('/comments', { schema: { body: CommentForm }, ...limitAction(app, 'posting') }, async (request, reply) => {
     const user = requireUser(request);
     const body = request.body as { postType: 'question' | 'answer'; postId: number; body: string };
     const post = requireLivePost(app.db, body.postType, body.postId);

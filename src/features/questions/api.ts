@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { pageNumber } from '../../lib/pagination.ts';
 import { requireUser } from '../../plugins/auth.ts';
-import { limitFromSetting } from '../../plugins/rate-limit.ts';
+import { limitAction } from '../../plugins/rate-limit.ts';
 import { acceptAnswer, answerQuestionId, editAnswer, postAnswer } from '../answers/service.ts';
 import { notFound } from '../../lib/errors.ts';
 import { addComment } from '../comments/service.ts';
@@ -19,7 +19,7 @@ const LongText = Type.String({ maxLength: BODY_MAX * 4 });
 
 export default async function questionsApi(app: FastifyInstance) {
   const baseUrl = app.config.baseUrl;
-  const posting = limitFromSetting(app, 'postsPerIpPerMinute', 60_000);
+  const posting = limitAction(app, 'posting');
 
   app.get(
     '/questions',
@@ -48,7 +48,7 @@ export default async function questionsApi(app: FastifyInstance) {
         body: Type.Object({ title: Type.String({ maxLength: 2000 }), body: LongText, tags: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 }) }),
         response: { 201: Type.Object({ id: Type.Integer(), slug: Type.String(), url: Type.String() }), ...Errors },
       },
-      config: posting,
+      ...posting,
     },
     async (request, reply) => {
       const user = requireUser(request);
@@ -75,7 +75,7 @@ export default async function questionsApi(app: FastifyInstance) {
         }),
         response: { 200: Question, ...Errors },
       },
-      config: posting,
+      ...posting,
     },
     async (request) => {
       const user = requireUser(request);
@@ -87,7 +87,7 @@ export default async function questionsApi(app: FastifyInstance) {
 
   app.post(
     '/questions/:id/answers',
-    { schema: { params: IdParams, body: Type.Object({ body: LongText }), response: { 201: Type.Object({ id: Type.Integer() }), ...Errors } }, config: posting },
+    { schema: { params: IdParams, body: Type.Object({ body: LongText }), response: { 201: Type.Object({ id: Type.Integer() }), ...Errors } }, ...posting },
     async (request, reply) => {
       const user = requireUser(request);
       const answer = postAnswer(app.db, user, (request.params as { id: number }).id, request.body as { body: string }, app.settings());
@@ -99,7 +99,7 @@ export default async function questionsApi(app: FastifyInstance) {
     '/answers/:id',
     {
       schema: { params: IdParams, body: Type.Object({ body: LongText, comment: Type.Optional(Type.String({ maxLength: 2000 })) }), response: { 200: Answer, ...Errors } },
-      config: posting,
+      ...posting,
     },
     async (request) => {
       const user = requireUser(request);
@@ -151,7 +151,7 @@ export default async function questionsApi(app: FastifyInstance) {
         }),
         response: { 201: Type.Object({ id: Type.Integer() }), ...Errors },
       },
-      config: posting,
+      ...posting,
     },
     async (request, reply) => {
       const { id } = addComment(app.db, requireUser(request), request.body as { postType: string; postId: number; body: string }, app.settings());

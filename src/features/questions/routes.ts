@@ -5,7 +5,7 @@ import { handleForm } from '../../lib/forms.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { pageCount, pageNumber } from '../../lib/pagination.ts';
 import { requireUser } from '../../plugins/auth.ts';
-import { limitFromSetting } from '../../plugins/rate-limit.ts';
+import { limitAction } from '../../plugins/rate-limit.ts';
 import { revisionHistory } from '../revisions/service.ts';
 import { PRIVILEGES, privilegeThreshold } from '../votes/rules.ts';
 import { askQuestion, canEdit, canonicalSlug, deleteQuestion, editQuestion, getThread, listQuestions, listTags, questionPath, SORTS, type Sort } from './service.ts';
@@ -88,7 +88,7 @@ export default async function questionPages(app: FastifyInstance) {
     return askForm(request, reply, { title }, {});
   });
 
-  app.post('/questions/ask', { schema: { body: AskBody }, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) }, async (request, reply) => {
+  app.post('/questions/ask', { schema: { body: AskBody }, ...limitAction(app, 'posting') }, async (request, reply) => {
     const user = requireUser(request);
     const body = request.body as { title: string; body: string; tags: string; preview?: string };
     const values = { title: body.title, body: body.body, tags: body.tags };
@@ -137,7 +137,7 @@ export default async function questionPages(app: FastifyInstance) {
     return editForm(request, reply, id, { title: thread.title, body: thread.bodyMd, tags: thread.tags.join(' ') }, {});
   });
 
-  app.post('/questions/:id/edit', { schema: { params: IdParams, body: EditBody }, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) }, async (request, reply) => {
+  app.post('/questions/:id/edit', { schema: { params: IdParams, body: EditBody }, ...limitAction(app, 'posting') }, async (request, reply) => {
     const user = requireUser(request);
     const { id } = request.params as { id: number };
     const body = request.body as { title: string; body: string; tags: string; comment?: string };

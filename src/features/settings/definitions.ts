@@ -31,9 +31,9 @@ const oneOf = <T extends string>(values: readonly T[], fallback: T): SettingDefi
 export const settingDefinitions = {
   /** Language of pages when neither the visitor's choice nor Accept-Language decides. */
   defaultLocale: oneOf(['es', 'en'] as const, 'es'),
-  /** Sign-in attempts per IP per minute (Discourse: max_logins_per_ip_per_minute). */
+  /** Sign-in attempts per IP per minute, page form and API together (Discourse: max_logins_per_ip_per_minute). */
   signInPerIpPerMinute: integer(1, 10_000, 10),
-  /** New accounts per IP per hour (Discourse: max_new_accounts_per_registration_ip, per hour here). */
+  /** Sign-ups per IP per hour, page form, API and setup form together (Discourse: max_new_accounts_per_registration_ip, per hour here). */
   signUpPerIpPerHour: integer(1, 10_000, 10),
   /** Failed sign-ins for one login name before further tries are delayed. */
   failedSignInsBeforeDelay: integer(1, 100, 5),
@@ -72,7 +72,7 @@ export const settingDefinitions = {
   secondsBetweenPosts: integer(0, 3600, 5),
   /** The same body from the same author within this many minutes is refused as a duplicate. */
   duplicateBodyMinutes: integer(0, 24 * 60, 5),
-  /** Posts (questions, answers, comments) per IP per minute, the HTTP-level guard in front of the above. */
+  /** Posts (questions, answers, comments, edits) per IP per minute, pages and API together: the HTTP-level guard in front of the above. */
   postsPerIpPerMinute: integer(1, 10_000, 20),
 
   /**
