@@ -2,7 +2,9 @@
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { randomBytes } from 'node:crypto';
 import { createSession, findSessionUser, revokeSession, type SessionUser } from '../features/accounts/sessions.ts';
+import type { SignInClient } from '../features/accounts/throttle.ts';
 import { atLeast, type Role } from '../features/accounts/roles.ts';
 import { AppError, forbidden, notSignedIn } from '../lib/errors.ts';
 import { rotateCsrfSecret } from './csrf.ts';
@@ -14,6 +16,41 @@ export interface AuthOptions {
 
 /** `__Host-` binds the cookie to this exact origin over https; plain http cannot use the prefix. */
 export const sessionCookieName = (secure: boolean) => (secure ? '__Host-resuelto_session' : 'resuelto_session');
+
+/**
+ * The device cookie: set on every successful sign-in, kept across sign-outs, signed with the cookie secret.
+ * It names the account that signed in from this browser and a random id, and spares that browser the
+ * per-account sign-in throttle that strangers' failures fill (features/accounts/throttle.ts).
+ */
+export const deviceCookieName = (secure: boolean) => (secure ? '__Host-resuelto_device' : 'resuelto_device');
+const DEVICE_COOKIE_DAYS = 365;
+const DEVICE_VALUE = /^(\d{1,15})\.([A-Za-z0-9_-]{22})$/;
+
+function readDevice(app: FastifyInstance, request: FastifyRequest): { userId: number; id: string } | null {
+  const raw = request.cookies[deviceCookieName(app.config.secureCookies)];
+  if (!raw) return null;
+  const unsigned = request.unsignCookie(raw);
+  const match = unsigned.valid && unsigned.value ? DEVICE_VALUE.exec(unsigned.value) : null;
+  return match ? { userId: Number(match[1]), id: match[2] } : null;
+}
+
+/** Who is signing in, for the failed sign-in throttle: the client address and the browser's device cookie. */
+export function signInClient(app: FastifyInstance, request: FastifyRequest): SignInClient {
+  return { ip: request.ip, device: readDevice(app, request) };
+}
+
+function rememberDevice(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, userId: number): void {
+  const known = readDevice(app, request);
+  const id = known?.userId === userId ? known.id : randomBytes(16).toString('base64url');
+  reply.setCookie(deviceCookieName(app.config.secureCookies), `${userId}.${id}`, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: app.config.secureCookies,
+    signed: true,
+    maxAge: DEVICE_COOKIE_DAYS * 86_400,
+  });
+}
 
 export default fp(
   async function auth(app: FastifyInstance, options: AuthOptions) {
@@ -74,6 +111,7 @@ export function startBrowserSession(app: FastifyInstance, request: FastifyReques
     expires: expiresAt,
   });
   rotateCsrfSecret(request, reply, app.config.secureCookies);
+  rememberDevice(app, request, reply, user.id);
 }
 
 export function endBrowserSession(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): void {

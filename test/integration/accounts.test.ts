@@ -1,6 +1,7 @@
 // Accounts through HTTP: sign-up, sign-in, sign-out, sessions, throttling, the JSON API and first-run setup.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setSetting } from '../../src/features/settings/service.ts';
 import { STRONG_PASSWORD, buildTestApp, createUser, type TestApp } from '../helper.ts';
 import { Visitor, inputValue, nextIp } from '../fixtures/hostile.ts';
 
@@ -345,14 +346,15 @@ describe('sign in and sign out', () => {
 });
 
 describe('throttling', () => {
-  it('after 5 failed sign-ins for one login, further attempts get 429 with Retry-After, even with the right password', async () => {
+  it('after 5 failed sign-ins for one login from one client, that client gets 429 with Retry-After, even with the right password', async () => {
     const user = await createUser(t.db, 'member', fresh('victim'));
+    const ip = nextIp();
     for (let i = 0; i < 5; i++) {
-      const response = await new Visitor(t.app, { lang: 'en' }).submit('/signin', { login: user.username, password: `wrong password ${i}` });
+      const response = await new Visitor(t.app, { ip, lang: 'en' }).submit('/signin', { login: user.username, password: `wrong password ${i}` });
       expect(response.statusCode, `attempt ${i + 1}`).toBe(401);
     }
-    // From another address, in another case, with the correct password: still blocked.
-    const blocked = await new Visitor(t.app, { lang: 'en' }).submit('/signin', { login: user.username.toUpperCase(), password: user.password });
+    // From the same address, in another case, with the correct password: blocked.
+    const blocked = await new Visitor(t.app, { ip, lang: 'en' }).submit('/signin', { login: user.username.toUpperCase(), password: user.password });
     expect(blocked.statusCode).toBe(429);
     const retryAfter = Number(blocked.headers['retry-after']);
     expect(Number.isInteger(retryAfter)).toBe(true);
@@ -360,36 +362,124 @@ describe('throttling', () => {
     expect(blocked.body).toContain('Too many attempts.');
     expect(sessionCookie(blocked)).toBeUndefined();
 
-    // The API shares the same per-account throttle.
-    const api = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/session',
-      remoteAddress: nextIp(),
-      payload: { login: user.username, password: user.password },
-    });
+    // The API shares the same throttle.
+    const api = await t.app.inject({ method: 'POST', url: '/api/v1/session', remoteAddress: ip, payload: { login: user.username, password: user.password } });
     expect(api.statusCode).toBe(429);
     expect(Number(api.headers['retry-after'])).toBeGreaterThan(0);
     expect(api.json().error.code).toBe('rate_limited');
+
+    // Another client is not blocked by these five: the owner elsewhere still signs in.
+    expect((await new Visitor(t.app).submit('/signin', { login: user.username, password: user.password })).statusCode).toBe(303);
+  });
+
+  it("strangers' failures from many addresses never lock the owner out of the browser they signed in with before", async () => {
+    const user = await createUser(t.db, 'member', fresh('owner'));
+    const owner = new Visitor(t.app, { lang: 'en' });
+    expect((await owner.submit('/signin', { login: user.username, password: user.password })).statusCode).toBe(303);
+    expect(owner.cookies.get('resuelto_device')).toMatch(/^\d+\.[A-Za-z0-9_-]{22}\.[^.]+$/);
+    expect((await owner.submit('/signout', {})).statusCode).toBe(303);
+    expect(owner.cookies.has('resuelto_device')).toBe(true);
+
+    // 25 wrong passwords from 25 addresses: past the account-wide allowance (20).
+    for (let i = 0; i < 25; i++) {
+      const response = await new Visitor(t.app).submit('/signin', { login: user.username, password: `stranger guess ${i}` });
+      expect([401, 429], `stranger ${i + 1}`).toContain(response.statusCode);
+    }
+    // A browser that never signed in to the account is delayed, whatever its address...
+    const unknownBrowser = await new Visitor(t.app, { lang: 'en' }).submit('/signin', { login: user.username, password: user.password });
+    expect(unknownBrowser.statusCode).toBe(429);
+    // ...and so is the API (no device cookie)...
+    const api = await t.app.inject({ method: 'POST', url: '/api/v1/session', remoteAddress: nextIp(), payload: { login: user.username, password: user.password } });
+    expect(api.statusCode).toBe(429);
+    // ...but the owner's usual browser signs in at once.
+    const response = await owner.submit('/signin', { login: user.username, password: user.password });
+    expect(response.statusCode).toBe(303);
+    expect(sessionCookie(response)).toBeDefined();
+  });
+
+  it("a device cookie only spares its own account, is throttled itself, and cannot be forged", async () => {
+    const owner = await createUser(t.db, 'member', fresh('devowner'));
+    const other = await createUser(t.db, 'member', fresh('devother'));
+    const browser = new Visitor(t.app, { lang: 'en' });
+    expect((await browser.submit('/signin', { login: owner.username, password: owner.password })).statusCode).toBe(303);
+    await browser.submit('/signout', {});
+    const device = browser.cookies.get('resuelto_device')!;
+
+    for (let i = 0; i < 25; i++) await new Visitor(t.app).submit('/signin', { login: other.username, password: `stranger guess ${i}` });
+    // The owner's device cookie does nothing for another account.
+    expect((await browser.submit('/signin', { login: other.username, password: other.password })).statusCode).toBe(429);
+
+    // A device cookie with a changed account number or signature is ignored (treated as no device cookie).
+    const [, id, signature] = device.split('.');
+    for (const forged of [`${other.id}.${id}.${signature}`, `${other.id}.${id}`, `${other.id}.${id}.AAAA`]) {
+      const visitor = new Visitor(t.app, { lang: 'en' });
+      visitor.cookies.set('resuelto_device', forged);
+      expect((await visitor.submit('/signin', { login: other.username, password: other.password })).statusCode, forged).toBe(429);
+    }
+
+    // The device itself gets the per-(account, client) allowance: five wrong passwords through it, and it waits too.
+    for (let i = 0; i < 5; i++) {
+      const viaDevice = new Visitor(t.app, { lang: 'en' });
+      viaDevice.cookies.set('resuelto_device', device);
+      expect((await viaDevice.submit('/signin', { login: owner.username, password: `typo ${i}` })).statusCode).toBe(401);
+    }
+    const viaDevice = new Visitor(t.app, { lang: 'en' });
+    viaDevice.cookies.set('resuelto_device', device);
+    expect((await viaDevice.submit('/signin', { login: owner.username, password: owner.password })).statusCode).toBe(429);
+  });
+
+  it('one client trying many login names is delayed after 30 failures, whatever the names', async () => {
+    const ip = nextIp();
+    // Fresh CSRF pages and under the 10-a-minute request limit: the limit counts requests, this counts failures.
+    setSetting(t.db, 'signInPerIpPerMinute', 1000);
+    try {
+      for (let i = 0; i < 30; i++) {
+        const response = await new Visitor(t.app, { ip }).submit('/signin', { login: fresh('spray'), password: 'a wrong password' });
+        expect(response.statusCode, `attempt ${i + 1}`).toBe(401);
+      }
+      const user = await createUser(t.db, 'member', fresh('sprayed'));
+      expect((await new Visitor(t.app, { ip }).submit('/signin', { login: user.username, password: user.password })).statusCode).toBe(429);
+      expect((await new Visitor(t.app).submit('/signin', { login: user.username, password: user.password })).statusCode).toBe(303);
+    } finally {
+      setSetting(t.db, 'signInPerIpPerMinute', 10);
+    }
   });
 
   it('throttles unknown login names the same way, so throttling reveals nothing', async () => {
     const ghost = fresh('ghost');
+    const ip = nextIp();
     for (let i = 0; i < 5; i++) {
-      const response = await new Visitor(t.app).submit('/signin', { login: ghost, password: `guess number ${i}` });
+      const response = await new Visitor(t.app, { ip }).submit('/signin', { login: ghost, password: `guess number ${i}` });
       expect(response.statusCode).toBe(401);
     }
-    const sixth = await new Visitor(t.app).submit('/signin', { login: ghost, password: 'guess number 6' });
+    const sixth = await new Visitor(t.app, { ip }).submit('/signin', { login: ghost, password: 'guess number 6' });
     expect(sixth.statusCode).toBe(429);
     expect(Number(sixth.headers['retry-after'])).toBeGreaterThan(0);
+    // And across addresses after 20, as for a real account.
+    const spread = fresh('ghost');
+    for (let i = 0; i < 20; i++) expect((await new Visitor(t.app).submit('/signin', { login: spread, password: `guess ${i}` })).statusCode).toBe(401);
+    expect((await new Visitor(t.app).submit('/signin', { login: spread, password: 'guess 21' })).statusCode).toBe(429);
   });
 
-  it('a successful sign-in before the limit clears the failures', async () => {
+  it('a successful sign-in clears that client’s failures for the account', async () => {
     const user = await createUser(t.db, 'member', fresh('clears'));
-    const wrong = () => new Visitor(t.app).submit('/signin', { login: user.username, password: 'definitely wrong' });
+    const ip = nextIp();
+    const wrong = () => new Visitor(t.app, { ip }).submit('/signin', { login: user.username, password: 'definitely wrong' });
     for (let i = 0; i < 4; i++) expect((await wrong()).statusCode).toBe(401);
-    expect((await new Visitor(t.app).submit('/signin', { login: user.username, password: user.password })).statusCode).toBe(303);
+    expect((await new Visitor(t.app, { ip }).submit('/signin', { login: user.username, password: user.password })).statusCode).toBe(303);
     for (let i = 0; i < 4; i++) expect((await wrong()).statusCode).toBe(401);
-    expect((await new Visitor(t.app).submit('/signin', { login: user.username, password: user.password })).statusCode).toBe(303);
+    expect((await new Visitor(t.app, { ip }).submit('/signin', { login: user.username, password: user.password })).statusCode).toBe(303);
+  });
+
+  it('the throttle table keeps no login name or address in the clear', async () => {
+    const login = fresh('cleartext');
+    const ip = nextIp();
+    await new Visitor(t.app, { ip }).submit('/signin', { login, password: 'a wrong password' });
+    const keys = (t.db.$client.prepare('select login_key from login_throttle').all() as { login_key: string }[]).map((row) => row.login_key);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(keys.join(' ')).not.toContain(login.toLowerCase());
+    expect(keys.join(' ')).not.toContain(ip);
   });
 
   it('the 11th POST /signin from one address within a minute gets 429 with Retry-After, as a page in English', async () => {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { notSignedIn } from '../../lib/errors.ts';
 import { limitAction } from '../../plugins/rate-limit.ts';
-import { endBrowserSession } from '../../plugins/auth.ts';
+import { endBrowserSession, signInClient } from '../../plugins/auth.ts';
 import { authenticate, registerUser, requireUserByUsername } from './service.ts';
 import { createSession, revokeSession } from './sessions.ts';
 import { profileCounts } from './profile-counts.ts';
@@ -45,7 +45,7 @@ export default async function accountsApi(app: FastifyInstance) {
     },
     async (request) => {
       const { login, password } = request.body as { login: string; password: string };
-      const user = await authenticate(app.db, login, password, app.settings());
+      const user = await authenticate(app.db, login, password, app.settings(), signInClient(app, request));
       const { token } = createSession(app.db, user.id, 'api', app.settings(), request.headers['user-agent']);
       return { token, user: { id: user.id, username: user.username, role: user.role } };
     },

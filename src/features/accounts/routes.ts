@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { handleForm } from '../../lib/forms.ts';
 import { safeReturnPath } from '../../lib/http.ts';
-import { endBrowserSession, startBrowserSession } from '../../plugins/auth.ts';
+import { endBrowserSession, signInClient, startBrowserSession } from '../../plugins/auth.ts';
 import { limitAction } from '../../plugins/rate-limit.ts';
 import { answersBy } from '../answers/service.ts';
 import { linkVisitor } from '../deflection/service.ts';
@@ -64,7 +64,7 @@ export default async function accountsPages(app: FastifyInstance) {
       request,
       reply,
       async () => {
-        const user = await authenticate(app.db, body.login, body.password, app.settings());
+        const user = await authenticate(app.db, body.login, body.password, app.settings(), signInClient(app, request));
         startBrowserSession(app, request, reply, user);
         // What this visitor did signed out and what they do signed in is one person in the report.
         if (request.visitorId) linkVisitor(app.db, request.visitorId, user.id);

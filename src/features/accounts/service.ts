@@ -1,11 +1,12 @@
 // Owns accounts: registration, sign-in checks with throttling, profiles and roles. No request, no HTML.
 import { count, eq, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { loginThrottle, users, type Role } from '../../db/schema.ts';
-import { AppError, conflict, invalid, notFound, tooManyRequests } from '../../lib/errors.ts';
+import { users, type Role } from '../../db/schema.ts';
+import { AppError, conflict, invalid, notFound } from '../../lib/errors.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isCommonPassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import { revokeAllSessions } from './sessions.ts';
+import { checkThrottles, clearOwnFailures, recordFailures, throttleScopes, type SignInClient } from './throttle.ts';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,30}$/;
 // Deliberately simple: one @, no spaces or control characters, a dot in the domain. Delivery proves the rest.
@@ -87,54 +88,38 @@ export async function registerUser(db: Db, input: RegistrationInput, role: Role 
   }
 }
 
-function checkThrottle(db: Db, loginKey: string, now: Date): void {
-  const row = db.select().from(loginThrottle).where(eq(loginThrottle.loginKey, loginKey)).get();
-  if (row?.blockedUntil && row.blockedUntil > now) {
-    throw tooManyRequests(Math.ceil((row.blockedUntil.getTime() - now.getTime()) / 1000));
-  }
-}
-
-/** Counts a failure; past the allowance each further failure doubles the wait (capped at an hour). */
-function recordFailure(db: Db, loginKey: string, now: Date, settings: Settings): void {
-  const windowMs = settings.failedSignInWindowMinutes * 60_000;
-  db.transaction((tx) => {
-    const row = tx.select().from(loginThrottle).where(eq(loginThrottle.loginKey, loginKey)).get();
-    const fresh = !row || now.getTime() - row.windowStartedAt.getTime() > windowMs;
-    const failures = fresh ? 1 : row.failures + 1;
-    const windowStartedAt = fresh ? now : row.windowStartedAt;
-    const over = failures - settings.failedSignInsBeforeDelay;
-    const blockedUntil =
-      over >= 0 ? new Date(now.getTime() + Math.min(3600, settings.failedSignInDelaySeconds * 2 ** Math.min(over, 12)) * 1000) : null;
-    tx.insert(loginThrottle)
-      .values({ loginKey, failures, windowStartedAt, blockedUntil })
-      .onConflictDoUpdate({ target: loginThrottle.loginKey, set: { failures, windowStartedAt, blockedUntil } })
-      .run();
-  });
-}
-
 /**
  * Checks a login (username or email) and password. Unknown users and wrong passwords take the same
- * time and get the same 401; repeated failures for one login name are delayed (429).
+ * time and get the same 401; repeated failures are delayed (429) per login and client, per client, and
+ * per login for browsers without this account's device cookie (throttle.ts).
  */
-export async function authenticate(db: Db, login: unknown, password: unknown, settings: Settings, now = new Date()): Promise<PublicUser> {
+export async function authenticate(
+  db: Db,
+  login: unknown,
+  password: unknown,
+  settings: Settings,
+  client: SignInClient,
+  now = new Date(),
+): Promise<PublicUser> {
   if (typeof login !== 'string' || login.trim() === '' || login.length > EMAIL_MAX) throw invalid('login', 'error.badCredentials');
   if (typeof password !== 'string' || password.length === 0 || password.length > PASSWORD_MAX * 4) {
     throw invalid('password', 'error.badCredentials');
   }
   const loginKey = login.trim().toLowerCase();
-  checkThrottle(db, loginKey, now);
   const user = db
     .select({ ...publicColumns, passwordHash: users.passwordHash, suspendedAt: users.suspendedAt })
     .from(users)
     .where(or(eq(users.usernameKey, loginKey), eq(users.emailKey, loginKey)))
     .get();
+  const scopes = throttleScopes(loginKey, client, user !== undefined && client.device?.userId === user.id, settings);
+  checkThrottles(db, scopes, now);
   const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
   if (!user || !ok) {
-    recordFailure(db, loginKey, now, settings);
+    recordFailures(db, scopes, now, settings);
     throw new AppError(401, 'bad_credentials', 'error.badCredentials');
   }
   if (user.suspendedAt) throw new AppError(403, 'suspended', 'error.suspended');
-  db.delete(loginThrottle).where(eq(loginThrottle.loginKey, loginKey)).run();
+  clearOwnFailures(db, scopes);
   const { passwordHash: _hash, suspendedAt: _suspended, ...publicUser } = user;
   return publicUser;
 }

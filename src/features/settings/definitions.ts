@@ -35,8 +35,12 @@ export const settingDefinitions = {
   signInPerIpPerMinute: integer(1, 10_000, 10),
   /** Sign-ups per IP per hour, page form, API and setup form together (Discourse: max_new_accounts_per_registration_ip, per hour here). */
   signUpPerIpPerHour: integer(1, 10_000, 10),
-  /** Failed sign-ins for one login name before further tries are delayed. */
+  /** Failed sign-ins for one login name from one client (or one known browser) before its further tries are delayed. */
   failedSignInsBeforeDelay: integer(1, 100, 5),
+  /** Failed sign-ins for one login name from browsers that never signed in to it, from any address, before they are delayed. */
+  failedSignInsPerAccountBeforeDelay: integer(1, 1000, 20),
+  /** Failed sign-ins from one client address, whatever the login names, before its further tries are delayed. */
+  failedSignInsPerClientBeforeDelay: integer(1, 1000, 30),
   /** The window in which failed sign-ins are counted, in minutes. */
   failedSignInWindowMinutes: integer(1, 24 * 60, 15),
   /** First delay after too many failures, in seconds; it doubles with every further failure. */
