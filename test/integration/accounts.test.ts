@@ -1,6 +1,8 @@
 // Accounts through HTTP: sign-up, sign-in, sign-out, sessions, throttling, the JSON API and first-run setup.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import argon2 from 'argon2';
+import { ARGON2_OPTIONS } from '../../src/features/accounts/passwords.ts';
 import { setSetting } from '../../src/features/settings/service.ts';
 import { STRONG_PASSWORD, buildTestApp, createUser, type TestApp } from '../helper.ts';
 import { Visitor, inputValue, nextIp } from '../fixtures/hostile.ts';
@@ -187,6 +189,66 @@ describe('sign-up form', () => {
     );
     expect(inputValue(response.body, 'password')).toBeUndefined();
     expect(userRow(username)).toBeUndefined();
+  });
+
+  it.each([
+    ['eight spaces', ' '.repeat(8)],
+    ['tabs, newlines and no-break spaces', '\t\n\u00a0\u3000\u2003 \t\n\u00a0'],
+  ])('refuses a password of only whitespace (%s): 400, by form and by API', async (_label, password) => {
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    const username = fresh('blank');
+    const response = await visitor.submit('/signup', { username, email: `${username}@example.com`, password });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('A password cannot be only spaces.');
+    const api = await t.app.inject({ method: 'POST', url: '/api/v1/users', remoteAddress: nextIp(), payload: { username, email: `${username}@example.com`, password } });
+    expect(api.statusCode).toBe(400);
+    expect(api.json().error.code).toBe('invalid_input');
+    expect(userRow(username)).toBeUndefined();
+  });
+
+  it('refuses a password equal to the username or the email, whatever the case, in both languages', async () => {
+    const username = fresh('Same.Name');
+    const email = `${username}@Example.com`;
+    for (const password of [username, username.toUpperCase(), email, email.toLowerCase(), ` ${email.toUpperCase()}`.trim()]) {
+      const visitor = new Visitor(t.app, { lang: 'en' });
+      const response = await visitor.submit('/signup', { username, email, password });
+      expect(response.statusCode, password).toBe(400);
+      expect(response.body).toContain('Your password cannot be your username or your email address.');
+      expect(inputValue(response.body, 'password')).toBeUndefined();
+    }
+    const spanish = await new Visitor(t.app, { lang: 'es' }).submit('/signup', { username, email, password: username });
+    expect(spanish.body).toContain('La contraseña no puede ser tu nombre de usuario ni tu correo electrónico.');
+    expect(userRow(username)).toBeUndefined();
+    // A password that merely contains the name is fine.
+    const ok = await new Visitor(t.app).submit('/signup', { username, email, password: `${username} likes long walks` });
+    expect(ok.statusCode).toBe(303);
+  });
+
+  it('normalizes passwords to NFC: "é" as one code point or as e + combining accent is the same password', async () => {
+    const composed = 'Café con leche, señor'.normalize('NFC');
+    const decomposed = composed.normalize('NFD');
+    expect(decomposed).not.toBe(composed);
+    const username = fresh('nfc');
+    const created = await new Visitor(t.app).submit('/signup', { username, email: `${username}@example.com`, password: decomposed });
+    expect(created.statusCode).toBe(303);
+    for (const password of [composed, decomposed]) {
+      expect((await new Visitor(t.app).submit('/signin', { login: username, password })).statusCode, password === composed ? 'NFC' : 'NFD').toBe(303);
+      const api = await t.app.inject({ method: 'POST', url: '/api/v1/session', remoteAddress: nextIp(), payload: { login: username, password } });
+      expect(api.statusCode).toBe(200);
+    }
+    expect((await new Visitor(t.app).submit('/signin', { login: username, password: 'Cafe con leche, senor' })).statusCode).toBe(401);
+  });
+
+  it('hashes written before normalization keep working', async () => {
+    // As the forum stored them before: argon2id of the password exactly as typed.
+    const composed = 'Contraseña antigua 2024'.normalize('NFC');
+    const decomposed = composed.normalize('NFD');
+    for (const [label, typed] of [['already NFC', composed], ['typed as NFD', decomposed]] as const) {
+      const user = await createUser(t.db, 'member', fresh('legacy'));
+      t.db.$client.prepare('update users set password_hash = ? where id = ?').run(await argon2.hash(typed, ARGON2_OPTIONS), user.id);
+      const response = await new Visitor(t.app).submit('/signin', { login: user.username, password: typed });
+      expect(response.statusCode, label).toBe(303);
+    }
   });
 
   it('accepts passwords of exactly 8 and 256 characters', async () => {

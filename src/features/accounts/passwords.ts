@@ -16,16 +16,35 @@ export function isCommonPassword(password: string): boolean {
   return commonPasswords.test(password) || commonPasswords.test(password.toLowerCase());
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, ARGON2_OPTIONS);
+/**
+ * The form a password is hashed and checked in: Unicode NFC (NIST SP 800-63B 5.1.1.2), so that "é" typed as
+ * one code point or as "e" plus a combining accent (macOS, some keyboards) is the same password.
+ */
+export function normalizePassword(password: string): string {
+  return password.normalize('NFC');
 }
 
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(normalizePassword(password), ARGON2_OPTIONS);
+}
+
+async function verifyExactly(hash: string, password: string): Promise<boolean> {
   try {
     return await argon2.verify(hash, password);
   } catch {
     return false;
   }
+}
+
+/**
+ * Checks a password against its hash, in NFC. Hashes written before passwords were normalized hold the
+ * bytes as typed: an already-NFC password (nearly all) matches either way, and one typed in another form
+ * is tried as typed when NFC does not match.
+ */
+export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  const normalized = normalizePassword(password);
+  if (await verifyExactly(hash, normalized)) return true;
+  return normalized !== password && verifyExactly(hash, password);
 }
 
 let dummyHash: Promise<string> | undefined;

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.ts';
 import { users, type Role } from '../../db/schema.ts';
 import { AppError, conflict, invalid, notFound } from '../../lib/errors.ts';
 import type { Settings } from '../settings/definitions.ts';
-import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isCommonPassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
+import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isCommonPassword, normalizePassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import { revokeAllSessions } from './sessions.ts';
 import { checkThrottles, clearOwnFailures, recordFailures, throttleScopes, type SignInClient } from './throttle.ts';
 
@@ -44,10 +44,13 @@ function validateRegistration(input: RegistrationInput): { username: string; ema
   if (typeof email !== 'string') throw invalid('email', 'error.emailInvalid');
   const trimmedEmail = email.trim();
   if (trimmedEmail.length > EMAIL_MAX || !EMAIL_PATTERN.test(trimmedEmail)) throw invalid('email', 'error.emailInvalid');
-  if (typeof password !== 'string' || [...password].length < PASSWORD_MIN || [...password].length > PASSWORD_MAX) {
-    throw invalid('password', 'error.passwordLength');
-  }
-  if (isCommonPassword(password)) throw invalid('password', 'error.passwordCommon');
+  if (typeof password !== 'string') throw invalid('password', 'error.passwordLength');
+  const normalized = normalizePassword(password);
+  if ([...normalized].length < PASSWORD_MIN || [...normalized].length > PASSWORD_MAX) throw invalid('password', 'error.passwordLength');
+  if (/^\s*$/u.test(normalized)) throw invalid('password', 'error.passwordBlank');
+  const folded = normalized.toLowerCase();
+  if (folded === username.toLowerCase() || folded === trimmedEmail.toLowerCase()) throw invalid('password', 'error.passwordIsName');
+  if (isCommonPassword(normalized)) throw invalid('password', 'error.passwordCommon');
   return { username, email: trimmedEmail, password };
 }
 
