@@ -27,6 +27,7 @@ import accountsPages from './features/accounts/routes.ts';
 import setupPages from './features/accounts/setup.ts';
 import sitePages from './features/site/routes.ts';
 import { getSettings } from './features/settings/service.ts';
+import { parseFormBody } from './lib/form-body.ts';
 import { loadOrCreateSecrets } from './lib/secrets.ts';
 import auth, { rejectInvalidTokens } from './plugins/auth.ts';
 import csrf from './plugins/csrf.ts';
@@ -114,7 +115,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(pageCache);
   await app.register(security, { secureCookies: config.secureCookies });
   app.addHook('onRequest', rejectInvalidTokens);
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseFormBody });
   await app.register(csrf, { secureCookies: config.secureCookies });
   await app.register(rateLimits);
   await app.register(views, { production: config.env === 'production' });

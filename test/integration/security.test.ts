@@ -484,6 +484,71 @@ describe('bodies the server did not ask for', () => {
     },
   );
 
+  it.each([
+    ['a lone %', 'Broken 100% sure'],
+    ['% and one hex digit', 'ends with %2'],
+    ['% and non-hex', 'caf%zz'],
+    ['an escape that is not UTF-8', 'caf%E9'],
+    ['a truncated UTF-8 sequence', 'caf%C3'],
+  ])('a form body with a malformed percent-escape (%s) is 400 as a page in the visitor’s language, and nothing is written', async (_label, raw) => {
+    const { user, visitor } = await signedIn();
+    const token = await visitor.token();
+    const before = (t.db.$client.prepare('select count(*) as n from questions').get() as { n: number }).n;
+    const title = `Malformed escape question ${seq}`;
+    for (const [lang, text] of [['en', 'The request could not be understood.'], ['es', 'No pudimos entender la solicitud.']]) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/questions/ask',
+        remoteAddress: visitor.ip,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: visitor.cookieHeader(), 'accept-language': lang },
+        payload: `title=${encodeURIComponent(title)}&body=${raw}+and+more+words+to+be+long+enough&tags=router&_csrf=${token}`,
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^text\/html/);
+      expect(response.body).toContain(text);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+    }
+    expect((t.db.$client.prepare('select count(*) as n from questions').get() as { n: number }).n).toBe(before);
+    expect(t.db.$client.prepare('select id from questions where author_id = ?').all(user.id)).toEqual([]);
+  });
+
+  it('a malformed %-escape in a field name, or sent to the API as a form, is 400 too (the API in its error shape)', async () => {
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    const token = await visitor.token();
+    const page = await t.app.inject({
+      method: 'POST',
+      url: '/signup',
+      remoteAddress: nextIp(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: visitor.cookieHeader() },
+      payload: `user%Xname=abc&email=a%40example.com&password=x&_csrf=${token}`,
+    });
+    expect(page.statusCode).toBe(400);
+    const api = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      remoteAddress: nextIp(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'username=abc%&email=a%40example.com&password=x',
+    });
+    expect(api.statusCode).toBe(400);
+    expect(api.json()).toEqual({ error: { code: 'bad_request', message: expect.any(String) } });
+  });
+
+  it('well-formed escapes and + are still decoded: a %20, %25 and + in a title arrive as a space, a % and a space', async () => {
+    const { visitor } = await signedIn();
+    const token = await visitor.token();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/questions/ask',
+      remoteAddress: visitor.ip,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: visitor.cookieHeader() },
+      payload: `title=Router%20at%2050%25+after+the+update+${seq}&body=The+router+drops+the+connection+every+evening.&tags=router&_csrf=${token}`,
+    });
+    expect(response.statusCode).toBe(303);
+    const row = t.db.$client.prepare('select title from questions order by id desc limit 1').get() as { title: string };
+    expect(row.title).toBe(`Router at 50% after the update ${seq}`);
+  });
+
   it('a form field sent twice is refused, not crashed on', async () => {
     const visitor = new Visitor(t.app);
     const token = await visitor.token();
