@@ -2,7 +2,7 @@
 import path from 'node:path';
 import readline from 'node:readline';
 import { ConfigError, loadConfig } from './config.ts';
-import { closeDatabase, openDatabase, type Db } from './db/client.ts';
+import { closeDatabase, openDatabase, writeBackup, type Db } from './db/client.ts';
 import { isRole, ROLES } from './features/accounts/roles.ts';
 import { registerUser, setRole } from './features/accounts/service.ts';
 import { seedDemo } from './features/demo/seed.ts';
@@ -80,6 +80,8 @@ function withDb<T>(run: (db: Db) => T): T {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // As the server: what the CLI creates (database, backups, search index) is readable by its owner only.
+  process.umask(0o077);
   const [command, ...args] = argv;
   switch (command) {
     case 'migrate': {
@@ -113,7 +115,7 @@ async function main(argv: string[]): Promise<void> {
       if (!file) throw new UsageError('backup needs <file>.');
       const db = openDatabase(loadConfig().databasePath);
       try {
-        await db.$client.backup(path.resolve(file));
+        await writeBackup(db, path.resolve(file));
       } finally {
         closeDatabase(db);
       }

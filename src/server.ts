@@ -6,6 +6,8 @@ import { openDatabase } from './db/client.ts';
 import { hasAdmin } from './features/accounts/service.ts';
 
 async function main(): Promise<void> {
+  // Files this process creates (the database, its WAL, the search index, the secrets) are the owner's alone.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig();

@@ -12,8 +12,30 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
 /** Opens (creating file and folder when missing) and migrates the database. */
+/**
+ * The database holds password hashes, e-mail addresses and session hashes: only the forum's own user may read
+ * it. SQLite creates the -wal, -shm and -journal files with the database file's mode, so creating that file
+ * 0600 (and taking group and other bits off an older one) covers them too. The server and the CLI also set a
+ * 077 umask at start, for everything else they create.
+ */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** Takes group and other permissions off a file, if it exists and this process owns it. */
+export function restrictToOwner(file: string): void {
+  try {
+    const { mode } = fs.statSync(file);
+    if ((mode & 0o077) !== 0) fs.chmodSync(file, mode & 0o700);
+  } catch {
+    // Missing (no WAL yet) or not ours to change: nothing to do.
+  }
+}
+
 export function openDatabase(file: string, options: { migrate?: boolean } = {}): Db {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  if (file !== ':memory:') {
+    fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
+    for (const suffix of ['', '-wal', '-shm']) restrictToOwner(file + suffix);
+  }
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
@@ -22,6 +44,17 @@ export function openDatabase(file: string, options: { migrate?: boolean } = {}):
   const db = drizzle(sqlite, { schema }) as Db;
   if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return db;
+}
+
+/**
+ * Writes an online, consistent copy of the database to `file` (SQLite's backup API), mode 0600 whatever
+ * the umask: it holds everything the database does. An existing file is replaced.
+ */
+export async function writeBackup(db: Db, file: string): Promise<void> {
+  fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
+  fs.chmodSync(file, PRIVATE_FILE_MODE);
+  await db.$client.backup(file);
+  fs.chmodSync(file, PRIVATE_FILE_MODE);
 }
 
 export function closeDatabase(db: Db): void {
