@@ -34,8 +34,19 @@ export const users = sqliteTable(
     suspendedAt: integer('suspended_at', { mode: 'timestamp_ms' }),
     /** For placeholder authors of imported content: where they came from, e.g. `beer.stackexchange.com:123`. */
     sourceKey: text('source_key'),
+    /**
+     * usernameSkeleton(username) (features/accounts/confusables.ts): equal for names that look alike
+     * (`laura.ondara`, `Iaura.ondara`). A new username whose skeleton is taken is refused. Not unique:
+     * look-alikes registered before the rule stay; null until filled in (sign-up fills any missing first).
+     */
+    usernameSkeleton: text('username_skeleton'),
   },
-  (t) => [uniqueIndex('users_username_key').on(t.usernameKey), uniqueIndex('users_email_key').on(t.emailKey), uniqueIndex('users_source_key').on(t.sourceKey)],
+  (t) => [
+    uniqueIndex('users_username_key').on(t.usernameKey),
+    uniqueIndex('users_email_key').on(t.emailKey),
+    uniqueIndex('users_source_key').on(t.sourceKey),
+    index('users_username_skeleton').on(t.usernameSkeleton),
+  ],
 );
 
 /**

@@ -3,7 +3,12 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import argon2 from 'argon2';
 import { ARGON2_OPTIONS } from '../../src/features/accounts/passwords.ts';
-import { setSetting } from '../../src/features/settings/service.ts';
+import { eq } from 'drizzle-orm';
+import { users } from '../../src/db/schema.ts';
+import { postAnswer } from '../../src/features/answers/service.ts';
+import { addComment } from '../../src/features/comments/service.ts';
+import { askQuestion } from '../../src/features/questions/service.ts';
+import { getSettings, setSetting } from '../../src/features/settings/service.ts';
 import { STRONG_PASSWORD, buildTestApp, createUser, type TestApp } from '../helper.ts';
 import { Visitor, inputValue, nextIp } from '../fixtures/hostile.ts';
 
@@ -874,6 +879,56 @@ describe('JSON API: accounts', () => {
   });
 });
 
+describe('look-alike usernames', () => {
+  it('refuses a new username that looks like an existing one (Iaura.ondara next to laura.ondara), by form and by API', async () => {
+    const staff = await createUser(t.db, 'staff', `laura.ondara${process.pid}`);
+    const tail = String(process.pid).replace(/1/g, 'l').replace(/0/g, 'O');
+    for (const lookAlike of [`Iaura.ondara${tail}`, `LAURA_0NDARA${tail}`, `1aura-ondara${tail}`]) {
+      const email = `${fresh('look')}@example.com`;
+      const form = await new Visitor(t.app, { lang: 'en' }).submit('/signup', { username: lookAlike, email, password: STRONG_PASSWORD });
+      expect(form.statusCode, lookAlike).toBe(409);
+      expect(form.body).toContain('That username looks too much like an existing one; please choose another.');
+      const api = await t.app.inject({ method: 'POST', url: '/api/v1/users', remoteAddress: nextIp(), payload: { username: lookAlike, email, password: STRONG_PASSWORD } });
+      expect(api.statusCode).toBe(409);
+      expect(api.json().error.code).toBe('username_taken');
+      expect(userRow(lookAlike)).toBeUndefined();
+    }
+    const spanish = await new Visitor(t.app, { lang: 'es' }).submit('/signup', { username: `Iaura.ondara${tail}`, email: `${fresh('look')}@example.com`, password: STRONG_PASSWORD });
+    expect(spanish.body).toContain('Ese nombre de usuario se parece demasiado a uno que ya existe; elige otro.');
+    // A name that merely resembles is fine.
+    const distinct = `laura.ondara${process.pid}x`;
+    expect((await new Visitor(t.app).submit('/signup', { username: distinct, email: `${fresh('ok')}@example.com`, password: STRONG_PASSWORD })).statusCode).toBe(303);
+    expect(staff.role).toBe('staff');
+  });
+
+  it('keeps the skeleton in an indexed column, and fills it in for accounts that had none', async () => {
+    const old = await createUser(t.db, 'member', fresh('rnarta'));
+    const stored = t.db.$client.prepare('select username_skeleton from users where id = ?').get(old.id) as { username_skeleton: string };
+    expect(stored.username_skeleton).toBe(old.username.toLowerCase().replace(/^rn/, 'm').replace(/_/g, '.').replace(/[1]/g, 'l').replace(/0/g, 'o'));
+    const plan = t.db.$client.prepare("explain query plan select id from users where username_skeleton = 'x'").all() as { detail: string }[];
+    expect(plan.map((row) => row.detail).join(' ')).toContain('users_username_skeleton');
+    // As before the column existed:
+    t.db.$client.prepare('update users set username_skeleton = null where id = ?').run(old.id);
+    const lookAlike = old.username.replace(/^rn/, 'm');
+    const response = await new Visitor(t.app, { lang: 'en' }).submit('/signup', { username: lookAlike, email: `${fresh('m')}@example.com`, password: STRONG_PASSWORD });
+    expect(response.statusCode).toBe(409);
+    expect((t.db.$client.prepare('select username_skeleton from users where id = ?').get(old.id) as { username_skeleton: string | null }).username_skeleton).not.toBeNull();
+  });
+
+  it('two look-alike sign-ups at the same moment: one account, one 409', async () => {
+    // Different names (no unique index tells them apart), one skeleton: only the check inside the insert's transaction can.
+    const base = fresh('twinl');
+    const names = [base, base.replace('twinl', 'twinI')];
+    const attempts = await Promise.all(
+      names.map((username, i) =>
+        t.app.inject({ method: 'POST', url: '/api/v1/users', remoteAddress: nextIp(), payload: { username, email: `${base}-${i}@example.com`, password: STRONG_PASSWORD } }),
+      ),
+    );
+    expect(attempts.map((response) => response.statusCode).sort()).toEqual([201, 409]);
+    expect(names.filter((name) => userRow(name) !== undefined)).toHaveLength(1);
+  });
+});
+
 describe('public profile page', () => {
   it('shows a profile and 404s an unknown one as a page', async () => {
     const user = await createUser(t.db, 'member', fresh('Prof'));
@@ -937,5 +992,43 @@ describe('first-run setup', () => {
     expect(second.statusCode).toBe(404);
     expect(userRow('second-admin')).toBeUndefined();
     expect(adminCount()).toBe(1);
+  });
+});
+
+// After first-run setup's tests: this one creates an administrator.
+describe('role badges', () => {
+  it('marks staff, administrators and moderators, never members, on posts, comments, lists, revisions and profiles', async () => {
+    const asker = await createUser(t.db, 'staff', fresh('badgestaff'));
+    const moderator = await createUser(t.db, 'moderator', fresh('badgemod'));
+    const admin = await createUser(t.db, 'admin', fresh('badgeadmin'));
+    const member = await createUser(t.db, 'member', fresh('badgemember'));
+    const settings = getSettings(t.db);
+    const poster = (id: number) => t.db.select({ id: users.id, role: users.role, reputation: users.reputation, createdAt: users.createdAt }).from(users).where(eq(users.id, id)).get()!;
+    const q = askQuestion(t.db, poster(asker.id), { title: `How are staff shown in this thread ${seq}`, body: 'A question by staff, to see the badges.', tags: ['badges'] }, settings);
+    postAnswer(t.db, poster(admin.id), q.id, { body: 'An answer by an administrator.' }, settings);
+    postAnswer(t.db, poster(member.id), q.id, { body: 'An answer by a member, without a badge.' }, settings);
+    addComment(t.db, poster(moderator.id), { postType: 'question', postId: q.id, body: 'A comment by a moderator.' }, settings);
+
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    const badgeAfter = (html: string, username: string) => {
+      const at = html.indexOf(`href="/users/${username}"`);
+      expect(at, username).toBeGreaterThan(-1);
+      return /^[^<]*<\/a>\s*<span class="badge badge-role[^"]*">([^<]+)<\/span>/.exec(html.slice(at + 1).replace(/^[^>]*>/, ''))?.[1];
+    };
+    const thread = (await visitor.get(q.url)).body;
+    expect(badgeAfter(thread, asker.username)).toBe('Staff');
+    expect(badgeAfter(thread, admin.username)).toBe('Administrator');
+    expect(badgeAfter(thread, moderator.username)).toBe('Moderator');
+    expect(badgeAfter(thread, member.username)).toBeUndefined();
+
+    const list = (await visitor.get('/questions?tag=badges')).body;
+    expect(list).toMatch(new RegExp(`by ${asker.username}</span> <span class="badge badge-role badge-staff">Staff</span>`));
+
+    const revisions = (await visitor.get(`/posts/question/${q.id}/revisions`)).body;
+    expect(badgeAfter(revisions, asker.username)).toBe('Staff');
+
+    const profile = (await new Visitor(t.app, { lang: 'es' }).get(`/users/${moderator.username}`)).body;
+    expect(profile).toContain(`<h1 id="profile-name">${moderator.username} <span class="badge badge-role badge-moderator">Moderador</span></h1>`);
+    expect((await visitor.get(`/users/${member.username}`)).body).toContain(`<h1 id="profile-name">${member.username}</h1>`);
   });
 });

@@ -1,10 +1,11 @@
 // Owns accounts: registration, sign-in checks with throttling, profiles and roles. No request, no HTML.
-import { count, eq, or } from 'drizzle-orm';
+import { count, eq, isNull, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { users, type Role } from '../../db/schema.ts';
 import { AppError, conflict, invalid, notFound } from '../../lib/errors.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isCommonPassword, normalizePassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
+import { usernameSkeleton } from './confusables.ts';
 import { revokeAllSessions } from './sessions.ts';
 import { checkThrottles, clearOwnFailures, recordFailures, throttleScopes, type SignInClient } from './throttle.ts';
 
@@ -54,13 +55,15 @@ function validateRegistration(input: RegistrationInput): { username: string; ema
   return { username, email: trimmedEmail, password };
 }
 
-function ensureAvailable(db: Db, usernameKey: string, emailKey: string): void {
+function ensureAvailable(db: Db, usernameKey: string, emailKey: string, skeleton: string): void {
   const taken = db
-    .select({ usernameKey: users.usernameKey, emailKey: users.emailKey })
+    .select({ usernameKey: users.usernameKey, emailKey: users.emailKey, skeleton: users.usernameSkeleton })
     .from(users)
-    .where(or(eq(users.usernameKey, usernameKey), eq(users.emailKey, emailKey)))
+    .where(or(eq(users.usernameKey, usernameKey), eq(users.emailKey, emailKey), eq(users.usernameSkeleton, skeleton)))
     .all();
   if (taken.some((row) => row.usernameKey === usernameKey)) throw conflict('username_taken', 'error.usernameTaken', 'username');
+  // A look-alike of an existing name (Iaura.ondara next to laura.ondara) is as taken as the name itself.
+  if (taken.some((row) => row.skeleton === skeleton)) throw conflict('username_taken', 'error.usernameConfusable', 'username');
   if (taken.some((row) => row.emailKey === emailKey)) throw conflict('email_taken', 'error.emailTaken', 'email');
 }
 
@@ -68,34 +71,44 @@ function isUniqueViolation(error: unknown): error is Error & { code: string } {
   return error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/** Gives every user without one (accounts from before the column, imported authors) their username skeleton. */
+export function fillMissingSkeletons(db: Db): void {
+  const missing = db.select({ id: users.id, username: users.username }).from(users).where(isNull(users.usernameSkeleton)).all();
+  if (missing.length === 0) return;
+  db.transaction((tx) => {
+    for (const row of missing) tx.update(users).set({ usernameSkeleton: usernameSkeleton(row.username) }).where(eq(users.id, row.id)).run();
+  });
+}
+
 /** Creates a member (or, for setup, an admin). 400 for bad input, 409 when the username or email is taken. */
 export async function registerUser(db: Db, input: RegistrationInput, role: Role = 'member'): Promise<PublicUser> {
   const { username, email, password } = validateRegistration(input);
   const usernameKey = username.toLowerCase();
   const emailKey = email.toLowerCase();
-  ensureAvailable(db, usernameKey, emailKey);
+  const skeleton = usernameSkeleton(username);
+  fillMissingSkeletons(db);
+  ensureAvailable(db, usernameKey, emailKey, skeleton);
   const passwordHash = await hashPassword(password);
   try {
-    return db
-      .insert(users)
-      .values({ username, usernameKey, email, emailKey, displayName: username, passwordHash, role })
-      .returning(publicColumns)
-      .get();
+    // Checked again with the insert, in one transaction: another sign-up may have taken the name (or a
+    // look-alike, which no unique index catches) while we were hashing.
+    return db.transaction((tx) => {
+      ensureAvailable(tx as unknown as Db, usernameKey, emailKey, skeleton);
+      return tx
+        .insert(users)
+        .values({ username, usernameKey, usernameSkeleton: skeleton, email, emailKey, displayName: username, passwordHash, role })
+        .returning(publicColumns)
+        .get();
+    });
   } catch (error) {
-    // Another request took the name while we were hashing.
     if (isUniqueViolation(error)) {
-      ensureAvailable(db, usernameKey, emailKey);
+      ensureAvailable(db, usernameKey, emailKey, skeleton);
       throw conflict('username_taken', 'error.usernameTaken', 'username');
     }
     throw error;
   }
 }
 
-/**
- * Checks a login (username or email) and password. Unknown users and wrong passwords take the same
- * time and get the same 401; repeated failures are delayed (429) per login and client, per client, and
- * per login for browsers without this account's device cookie (throttle.ts).
- */
 export async function authenticate(
   db: Db,
   login: unknown,

@@ -14,6 +14,7 @@ import { logSearchChange, setQuestionTags } from '../questions/service.ts';
 import { cleanText, TAGS_MAX, TITLE_MAX } from '../questions/validation.ts';
 import { record, UNDONE, type Tx } from '../votes/reputation.ts';
 import { htmlToMarkdown } from './html-to-markdown.ts';
+import { usernameSkeleton } from '../accounts/confusables.ts';
 
 /** Bad input to the import (missing file, unknown site, malformed XML): its message is for the operator. */
 export class ImportError extends Error {
@@ -291,7 +292,7 @@ class Placeholders {
       const username = base.slice(0, USERNAME_MAX - suffix.length) + suffix;
       const inserted = tx
         .insert(users)
-        .values({ username, usernameKey: username.toLowerCase(), email: null, emailKey: null, displayName, passwordHash: null, role: 'member', sourceKey })
+        .values({ username, usernameKey: username.toLowerCase(), usernameSkeleton: usernameSkeleton(username), email: null, emailKey: null, displayName, passwordHash: null, role: 'member', sourceKey })
         .onConflictDoNothing()
         .returning({ id: users.id })
         .get();

@@ -2,7 +2,7 @@
 import { diffLines, diffWords, type Change } from 'diff';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { answers, questions, revisions, users, type PostType } from '../../db/schema.ts';
+import { answers, questions, revisions, users, type PostType, type Role } from '../../db/schema.ts';
 import { notFound } from '../../lib/errors.ts';
 
 export interface DiffPart {
@@ -12,7 +12,7 @@ export interface DiffPart {
 
 export interface RevisionView {
   number: number;
-  author: { username: string; displayName: string };
+  author: { username: string; displayName: string; role: Role };
   createdAt: Date;
   comment: string | null;
   title: string | null;
@@ -51,7 +51,7 @@ export function revisionHistory(db: Db, postType: PostType, postId: number): Rev
           .get();
   if (!question || question.deletedAt) throw notFound();
   const rows = db
-    .select({ revision: revisions, author: { username: users.username, displayName: users.displayName } })
+    .select({ revision: revisions, author: { username: users.username, displayName: users.displayName, role: users.role } })
     .from(revisions)
     .innerJoin(users, eq(users.id, revisions.authorId))
     .where(and(eq(revisions.postType, postType), eq(revisions.postId, postId)))
