@@ -26,6 +26,19 @@ declare module 'fastify' {
 
 export default fp(
   async function rateLimits(app: FastifyInstance) {
+    // Routes written with limitFromSetting() for one of these actions' settings join the action's shared
+    // limiter instead of getting a store of their own. Added before @fastify/rate-limit's own onRoute hook,
+    // which then finds no route config to act on.
+    const actionBySetting = new Map<string, LimitedAction>(Object.entries(LIMITED_ACTIONS).map(([action, { setting }]) => [setting, action as LimitedAction]));
+    app.addHook('onRoute', (routeOptions) => {
+      const groupId = routeOptions.config?.rateLimit ? routeOptions.config.rateLimit.groupId : undefined;
+      const action = groupId === undefined ? undefined : actionBySetting.get(groupId);
+      if (!action) return;
+      routeOptions.config = { ...routeOptions.config, rateLimit: undefined };
+      const existing = routeOptions.onRequest;
+      const hooks = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
+      routeOptions.onRequest = [...hooks, app.actionLimit(action)];
+    });
     await app.register(rateLimit, {
       global: false,
       errorResponseBuilder: (_request, context) => tooManyRequests(Math.max(1, Math.ceil(context.ttl / 1000))),
@@ -53,4 +66,20 @@ export default fp(
 /** Route options that put a route under its action's shared budget: spread them into the route's options. */
 export function limitAction(app: FastifyInstance, action: LimitedAction): { onRequest: onRequestAsyncHookHandler } {
   return { onRequest: app.actionLimit(action) };
+}
+
+/**
+ * Route config for a limit whose size is an operator setting (read on each request). For the settings of the
+ * limited actions above it is the same as limitAction() (the route joins the action's one budget); any other
+ * setting gives the route a budget of its own, per client address.
+ */
+export function limitFromSetting(app: FastifyInstance, setting: SettingKey, timeWindowMs: number) {
+  return {
+    rateLimit: {
+      max: async () => app.settings()[setting] as number,
+      timeWindow: timeWindowMs,
+      groupId: setting,
+      keyGenerator: (request: FastifyRequest) => request.ip,
+    },
+  };
 }
