@@ -9,7 +9,8 @@ import { postAnswer } from '../../src/features/answers/service.ts';
 import { addComment } from '../../src/features/comments/service.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { getSettings, setSetting } from '../../src/features/settings/service.ts';
-import { STRONG_PASSWORD, buildTestApp, createUser, type TestApp } from '../helper.ts';
+import { setRole } from '../../src/features/accounts/service.ts';
+import { BROWSER_USER_AGENT, STRONG_PASSWORD, buildTestApp, createUser, type TestApp } from '../helper.ts';
 import { Visitor, inputValue, nextIp } from '../fixtures/hostile.ts';
 
 const SETUP_TOKEN = 'tok_' + 'a1b2c3d4e5f6'.repeat(3);
@@ -997,6 +998,20 @@ describe('first-run setup', () => {
 
 // After first-run setup's tests: this one creates an administrator.
 describe('role badges', () => {
+  it('a promotion shows on pages kept for signed-out visitors at once', async () => {
+    const member = await createUser(t.db, 'member', fresh('promoted'));
+    const poster = t.db.select({ id: users.id, role: users.role, reputation: users.reputation, createdAt: users.createdAt }).from(users).where(eq(users.id, member.id)).get()!;
+    const q = askQuestion(t.db, poster, { title: `A question by someone about to be promoted ${seq}`, body: 'Their badge must appear on the kept page.', tags: ['promotion'] }, getSettings(t.db));
+    const visitor = new Visitor(t.app, { lang: 'en' });
+    const headers = { 'user-agent': BROWSER_USER_AGENT };
+    for (const url of [q.url, '/questions?tag=promotion']) {
+      await visitor.get(url, headers);
+      expect((await visitor.get(url, headers)).body, url).not.toContain('badge-role');
+    }
+    setRole(t.db, member.username, 'moderator');
+    for (const url of [q.url, '/questions?tag=promotion']) expect((await visitor.get(url, headers)).body, url).toContain('<span class="badge badge-role badge-moderator">Moderator</span>');
+  });
+
   it('marks staff, administrators and moderators, never members, on posts, comments, lists, revisions and profiles', async () => {
     const asker = await createUser(t.db, 'staff', fresh('badgestaff'));
     const moderator = await createUser(t.db, 'moderator', fresh('badgemod'));

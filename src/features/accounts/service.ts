@@ -1,8 +1,9 @@
 // Owns accounts: registration, sign-in checks with throttling, profiles and roles. No request, no HTML.
-import { count, eq, isNull, or } from 'drizzle-orm';
+import { count, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { users, type Role } from '../../db/schema.ts';
 import { AppError, conflict, invalid, notFound } from '../../lib/errors.ts';
+import { logSearchChange } from '../questions/service.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isCommonPassword, normalizePassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import { usernameSkeleton } from './confusables.ts';
@@ -165,6 +166,16 @@ export function setRole(db: Db, username: string, role: Role): PublicUser {
     if (!user) throw notFound();
     tx.update(users).set({ role }).where(eq(users.id, user.id)).run();
     revokeAllSessions(tx as unknown as Db, user.id);
+    // Their name carries a role badge on threads and lists, which signed-out visitors get from the page cache:
+    // a change of the content version (one entry in the change log, for a thread they appear in) drops the
+    // kept pages. Until the event bus exists, this is how a write outside questions says "pages changed".
+    const shown = tx.get<{ questionId: number } | undefined>(sql`
+      select id as questionId from questions where author_id = ${user.id}
+      union all select question_id from answers where author_id = ${user.id}
+      union all select case c.post_type when 'question' then c.post_id else a.question_id end
+        from comments c left join answers a on c.post_type = 'answer' and a.id = c.post_id where c.author_id = ${user.id}
+      limit 1`);
+    if (shown?.questionId) logSearchChange(tx, shown.questionId, new Date());
     return { ...user, role };
   });
 }
