@@ -8,7 +8,7 @@ import { requireUser } from '../../plugins/auth.ts';
 import { limitFromSetting } from '../../plugins/rate-limit.ts';
 import { revisionHistory } from '../revisions/service.ts';
 import { PRIVILEGES, privilegeThreshold } from '../votes/rules.ts';
-import { askQuestion, canEdit, canonicalSlug, deleteQuestion, editQuestion, getThread, listQuestions, listTags, questionPath, SORTS, type Sort } from './service.ts';
+import { askQuestion, canEdit, canonicalSlug, deleteQuestion, editQuestion, getThread, listQuestions, listTags, questionGone, questionPath, SORTS, type Sort } from './service.ts';
 import { renderThread, threadPage } from './thread-page.ts';
 import { suggestSimilar } from '../search/service.ts';
 import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
@@ -39,6 +39,12 @@ const EditBody = Type.Object({
 /** Where an anonymous visitor goes to sign in before coming back to `path`. */
 export function signInFirst(reply: FastifyReply, path: string): FastifyReply {
   return reply.redirect(`/signin?next=${encodeURIComponent(path)}`, 303);
+}
+
+/** A deleted thread: 410 Gone tells search engines to drop it at once (a 404 may be retried for weeks). */
+export function goneThread(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { t } = request.i18n;
+  return reply.page('errors/error', { heading: t('gone.title'), message: t('gone.message'), status: 410 }, { status: 410, title: t('gone.title'), noindex: true });
 }
 
 export default async function questionPages(app: FastifyInstance) {
@@ -111,7 +117,10 @@ export default async function questionPages(app: FastifyInstance) {
     async (request, reply) => {
       const { id, slug } = request.params as { id: number; slug?: string };
       const canonical = canonicalSlug(app.db, id);
-      if (canonical === undefined) return renderThread(app, request, reply, id); // 404 page
+      if (canonical === undefined) {
+        if (questionGone(app.db, id)) return goneThread(request, reply);
+        return renderThread(app, request, reply, id); // 404 page
+      }
       if (slug !== canonical) {
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
         return reply.redirect(questionPath(id, canonical) + query, 301);

@@ -454,6 +454,12 @@ export function listTags(db: Db, options: { page?: number; pageSize?: number; so
   return { items, page, pageSize, total };
 }
 
+/** Whether a question existed and was deleted (its page answers 410 Gone, so that crawlers forget it). */
+export function questionGone(db: Db, questionId: number): boolean {
+  const row = db.select({ deletedAt: questions.deletedAt }).from(questions).where(eq(questions.id, questionId)).get();
+  return !!row?.deletedAt;
+}
+
 /** The slug a question's canonical URL uses, or undefined when it does not exist (or is deleted). */
 export function canonicalSlug(db: Db, questionId: number): string | undefined {
   return db
