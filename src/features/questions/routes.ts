@@ -13,6 +13,8 @@ import { renderThread, threadPage } from './thread-page.ts';
 import { suggestSimilar } from '../search/service.ts';
 import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
 import { BODY_MAX, TITLE_MAX } from './validation.ts';
+import { NEWEST_FEED_PATH, tagFeedPath, UNANSWERED_FEED_PATH } from '../feeds/paths.ts';
+import { webSite } from '../feeds/structured-data.ts';
 import type { ViewCounter } from './view-counter.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
@@ -35,6 +37,16 @@ const EditBody = Type.Object({
   comment: Type.Optional(Type.String({ maxLength: 2000 })),
   _csrf: Type.Optional(Type.String()),
 });
+
+/** The canonical address of a list: the tag, a sort other than the default and a page after the first. */
+export function listPath({ sort, tag, page }: { sort: Sort; tag?: string; page: number }): string {
+  const params = new URLSearchParams();
+  if (sort !== 'newest') params.set('sort', sort);
+  if (tag) params.set('tag', tag);
+  if (page > 1) params.set('page', String(page));
+  const query = params.toString();
+  return query ? `/questions?${query}` : '/questions';
+}
 
 /** Where an anonymous visitor goes to sign in before coming back to `path`. */
 export function signInFirst(reply: FastifyReply, path: string): FastifyReply {
@@ -60,8 +72,19 @@ export default async function questionPages(app: FastifyInstance) {
       const list = listQuestions(app.db, { sort, tag, page: pageNumber(query.page), pageSize: 20 });
       return {
         template: 'questions/list',
-        data: { list, sort, tag, sorts: SORTS, pages: pageCount(list.total, list.pageSize) },
-        options: { title: tag ? t('questions.taggedTitle', { tag }) : t('questions.title'), noindex: list.page > 1 && list.items.length === 0 },
+        data: { list, sort, tag, sorts: SORTS, pages: pageCount(list.total, list.pageSize), base: listPath({ sort, tag, page: 1 }) },
+        options: {
+          title: tag ? t('questions.taggedTitle', { tag }) : t('questions.title'),
+          noindex: list.page > 1 && list.items.length === 0,
+          canonicalPath: listPath({ sort, tag, page: list.page }),
+          description: tag ? t('seo.tagDescription', { tag }) : sort === 'unanswered' ? t('seo.unansweredDescription') : t('seo.questionsDescription'),
+          jsonLd: [webSite(app.config.baseUrl, app.settings().siteName || t('site.name'), request.i18n.locale)],
+          feeds: tag
+            ? [{ title: t('feed.tag', { tag }), href: tagFeedPath(tag) }]
+            : sort === 'unanswered'
+              ? [{ title: t('feed.unanswered'), href: UNANSWERED_FEED_PATH }]
+              : [{ title: t('feed.newest'), href: NEWEST_FEED_PATH }],
+        },
       };
     });
   });
@@ -69,7 +92,17 @@ export default async function questionPages(app: FastifyInstance) {
   app.get('/tags', { schema: { querystring: Type.Object({ page: Type.Optional(Type.String({ maxLength: 10 })) }) } }, async (request, reply) => {
     return reply.sharedPage(() => {
       const list = listTags(app.db, { page: pageNumber((request.query as { page?: string }).page) });
-      return { template: 'questions/tags', data: { list, pages: pageCount(list.total, list.pageSize) }, options: { title: request.i18n.t('tags.title') } };
+      const { t } = request.i18n;
+      return {
+        template: 'questions/tags',
+        data: { list, pages: pageCount(list.total, list.pageSize) },
+        options: {
+          title: t('tags.title'),
+          canonicalPath: list.page > 1 ? `/tags?page=${list.page}` : '/tags',
+          description: t('seo.tagsDescription'),
+          jsonLd: [webSite(app.config.baseUrl, app.settings().siteName || t('site.name'), request.i18n.locale)],
+        },
+      };
     });
   });
 

@@ -7,6 +7,8 @@ import { hasPrivilege } from '../votes/rules.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
 import type { SharedPage } from '../../plugins/views.ts';
+import { qaPage, threadDescription } from '../feeds/structured-data.ts';
+import { questionFeedPath } from '../feeds/paths.ts';
 
 export interface ThreadFormState {
   /** Errors by form: `answer`, `comment-question-12`, `comment-answer-7`, `vote`, `accept`. */
@@ -65,9 +67,16 @@ export async function threadPage(
       threadPath: questionPath(thread.id, thread.slug),
       related,
       feedback: feedback === 'yes' || feedback === 'no' ? feedback : null,
-      description: thread.bodyMd.slice(0, 160).replace(/\s+/g, ' '),
     },
-    options: { status, title: thread.title },
+    options: {
+      status,
+      title: thread.title,
+      description: threadDescription(thread),
+      ogType: 'article',
+      contentLanguage: thread.language,
+      jsonLd: [qaPage(thread, app.config.baseUrl + questionPath(thread.id, thread.slug), app.config.baseUrl)].filter((ld) => ld !== undefined),
+      feeds: [{ title: t('feed.question', { title: thread.title }), href: questionFeedPath(thread.id) }],
+    },
     holes: { views },
   };
 }
