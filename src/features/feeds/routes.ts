@@ -2,6 +2,7 @@
 // nature: they list only public URLs of live content (no e-mail, no token, nothing deleted or private).
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { threadContentLocale } from './content-language.ts';
 import { collect, DocumentCache } from './document-cache.ts';
 import { fileCount, fixedPagesSitemap, indexEntries, latestActivity, SITEMAP_KINDS, sitemapIndexStream, sitemapStream, writeSitemapFile, type SitemapKind } from './sitemap.ts';
 
@@ -38,6 +39,7 @@ export function robotsTxt(baseUrl: string): string {
 
 export default async function crawlerRoutes(app: FastifyInstance) {
   const documents = new DocumentCache(app.db);
+  app.contentLocales.push(threadContentLocale(app.db));
   const baseUrl = app.config.baseUrl;
 
   app.get('/robots.txt', async (_request, reply) =>

@@ -7,6 +7,8 @@ import { hasPrivilege } from '../votes/rules.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
 import type { SharedPage } from '../../plugins/views.ts';
+import { detectLanguage } from '../../lib/language.ts';
+import { htmlToText } from '../../lib/markdown.ts';
 import { qaPage, threadDescription } from '../feeds/structured-data.ts';
 import { questionFeedPath } from '../feeds/paths.ts';
 
@@ -60,7 +62,9 @@ export async function threadPage(
   return {
     template: 'questions/thread',
     data: {
-      thread: { ...thread, viewCount },
+      // Each answer declares its own language (an English answer may follow a Spanish question); a short one
+      // that says too little takes the question's.
+      thread: { ...thread, viewCount, answers: thread.answers.map((a) => ({ ...a, language: detectLanguage(htmlToText(a.bodyHtml), thread.language) })) },
       can: threadPermissions(app, request, thread),
       errors: state.errors ?? {},
       values: state.values ?? {},
