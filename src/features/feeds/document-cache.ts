@@ -57,7 +57,9 @@ export class DocumentCache {
       entry = { version, body, status: 200 };
       this.store(key, entry);
     }
-    reply.type(type).header('cache-control', 'public, max-age=300').header('vary', 'Accept-Encoding');
+    // Feeds are in the visitor's language (their route says Vary: Accept-Language); sitemaps in none.
+    const vary = reply.getHeader('vary');
+    reply.type(type).header('cache-control', 'public, max-age=300').header('vary', vary ? `${vary}` : 'Accept-Encoding');
     if (acceptsGzip(request.headers['accept-encoding'])) {
       if (!entry.gzip) {
         const before = this.size(entry);

@@ -1,12 +1,17 @@
 // Owns what crawlers ask for by name: robots.txt, the sitemap index and its files. Public and signed-out by
 // nature: they list only public URLs of live content (no e-mail, no token, nothing deleted or private).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { canonicalSlug, questionGone } from '../questions/service.ts';
+import { goneThread } from '../questions/routes.ts';
+import { listFeed, questionFeed } from './atom.ts';
+import { NEWEST_FEED_PATH, UNANSWERED_FEED_PATH } from './paths.ts';
 import { Type } from 'typebox';
 import { threadContentLocale } from './content-language.ts';
 import { collect, DocumentCache } from './document-cache.ts';
 import { fileCount, fixedPagesSitemap, indexEntries, latestActivity, SITEMAP_KINDS, sitemapIndexStream, sitemapStream, writeSitemapFile, type SitemapKind } from './sitemap.ts';
 
 const XML = 'application/xml; charset=utf-8';
+const ATOM = 'application/atom+xml; charset=utf-8';
 
 /**
  * Where crawlers may not go: search results (endless, and noindex), the API, staff and admin pages,
@@ -76,4 +81,26 @@ export default async function crawlerRoutes(app: FastifyInstance) {
       return sent ?? reply.callNotFound();
     },
   );
+
+  // Atom feeds, kept per language (their titles are the visitor's) and URL until the content changes.
+  const site = (request: FastifyRequest) => ({ baseUrl, siteName: app.settings().siteName || request.i18n.t('site.name'), i18n: request.i18n });
+  const feedKey = (request: FastifyRequest) => `${request.i18n.locale} ${request.url}`;
+  const sendFeed = async (request: FastifyRequest, reply: FastifyReply, make: () => string | undefined) => {
+    reply.header('vary', 'Accept-Language, Cookie, Accept-Encoding');
+    const sent = await documents.send(request, reply, feedKey(request), ATOM, async () => {
+      const xml = make();
+      return xml === undefined ? undefined : Buffer.from(xml);
+    });
+    return sent ?? reply.callNotFound();
+  };
+  app.get(NEWEST_FEED_PATH, async (request, reply) => sendFeed(request, reply, () => listFeed(app.db, site(request), { kind: 'newest' })));
+  app.get(UNANSWERED_FEED_PATH, async (request, reply) => sendFeed(request, reply, () => listFeed(app.db, site(request), { kind: 'unanswered' })));
+  app.get('/feeds/tags/:tag', { schema: { params: Type.Object({ tag: Type.String({ maxLength: 100 }) }) } }, async (request, reply) =>
+    sendFeed(request, reply, () => listFeed(app.db, site(request), { kind: 'tag', tag: (request.params as { tag: string }).tag.toLowerCase() })),
+  );
+  app.get('/feeds/questions/:id', { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) }) } }, async (request, reply) => {
+    const id = (request.params as { id: number }).id;
+    if (canonicalSlug(app.db, id) === undefined) return questionGone(app.db, id) ? goneThread(request, reply) : reply.callNotFound();
+    return sendFeed(request, reply, () => questionFeed(app.db, site(request), id));
+  });
 }
