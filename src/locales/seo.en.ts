@@ -33,7 +33,7 @@ export const seoEn = {
   'adminSettings.homeDescription': 'Home page description',
   'adminSettings.homeDescriptionHint': 'One or two sentences that search engines show under the home page. Leave empty for the default text in each language.',
   'adminSettings.defaultLocale': 'Default language',
-  'adminSettings.defaultLocaleHint': 'The language of the pages for visitors whose browser says nothing (search engines): “es” or “en”.',
+  'adminSettings.defaultLocaleHint': 'The language of the home page and lists for visitors whose browser names none (search engines). A thread is shown in its own language.',
   'adminSettings.error.logo': 'Write an https:// address or a path on this site that starts with /.',
-  'adminSettings.error.locale': 'Write “es” or “en”.',
+  'adminSettings.error.locale': 'Choose one of the languages.',
 };

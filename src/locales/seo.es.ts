@@ -35,7 +35,7 @@ export const seoEs: Record<keyof typeof seoEn, string | { one: string; other: st
   'adminSettings.homeDescription': 'Descripción de la página de inicio',
   'adminSettings.homeDescriptionHint': 'Una o dos frases que los buscadores muestran bajo la página de inicio. Déjalo vacío para el texto por defecto de cada idioma.',
   'adminSettings.defaultLocale': 'Idioma por defecto',
-  'adminSettings.defaultLocaleHint': 'El idioma de las páginas para los visitantes cuyo navegador no indica ninguno (los buscadores): «es» o «en».',
+  'adminSettings.defaultLocaleHint': 'El idioma de la página de inicio y de las listas para los visitantes cuyo navegador no indica ninguno (los buscadores). Cada hilo se muestra en su propio idioma.',
   'adminSettings.error.logo': 'Escribe una dirección https:// o una ruta de este sitio que empiece por /.',
-  'adminSettings.error.locale': 'Escribe «es» o «en».',
+  'adminSettings.error.locale': 'Elige uno de los idiomas.',
 };

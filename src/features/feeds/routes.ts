@@ -84,7 +84,8 @@ export default async function crawlerRoutes(app: FastifyInstance) {
 
   // Atom feeds, kept per language (their titles are the visitor's) and URL until the content changes.
   const site = (request: FastifyRequest) => ({ baseUrl, siteName: app.settings().siteName || request.i18n.t('site.name'), i18n: request.i18n });
-  const feedKey = (request: FastifyRequest) => `${request.i18n.locale} ${request.url}`;
+  // The site name is in every feed's title: a new name is a new feed, even before the content changes.
+  const feedKey = (request: FastifyRequest) => `${request.i18n.locale} ${app.settings().siteName} ${request.url}`;
   const sendFeed = async (request: FastifyRequest, reply: FastifyReply, make: () => string | undefined) => {
     reply.header('vary', 'Accept-Language, Cookie, Accept-Encoding');
     const sent = await documents.send(request, reply, feedKey(request), ATOM, async () => {
