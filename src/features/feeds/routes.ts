@@ -45,20 +45,19 @@ export function robotsTxt(baseUrl: string): string {
 export default async function crawlerRoutes(app: FastifyInstance) {
   const documents = new DocumentCache(app.db);
   app.contentLocales.push(threadContentLocale(app.db));
-  const baseUrl = app.config.baseUrl;
 
   app.get('/robots.txt', async (_request, reply) =>
-    reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(robotsTxt(baseUrl)),
+    reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(robotsTxt(app.config.baseUrl)),
   );
 
   app.get('/sitemap.xml', async (request, reply) =>
-    documents.send(request, reply, 'sitemap.xml', XML, () => collect(sitemapIndexStream(indexEntries(app.db, baseUrl)))),
+    documents.send(request, reply, 'sitemap.xml', XML, () => collect(sitemapIndexStream(indexEntries(app.db, app.config.baseUrl)))),
   );
 
   app.get('/sitemaps/pages.xml', async (request, reply) =>
     documents.send(request, reply, 'pages', XML, async () => {
-      const stream = sitemapStream(baseUrl);
-      fixedPagesSitemap(baseUrl, stream, latestActivity(app.db));
+      const stream = sitemapStream(app.config.baseUrl);
+      fixedPagesSitemap(app.config.baseUrl, stream, latestActivity(app.db));
       return collect(stream);
     }),
   );
@@ -74,7 +73,7 @@ export default async function crawlerRoutes(app: FastifyInstance) {
       const [, kind, number] = match as unknown as [string, SitemapKind, string];
       const sent = await documents.send(request, reply, name, XML, async () => {
         if (Number(number) > fileCount(app.db, kind)) return undefined;
-        const stream = sitemapStream(baseUrl);
+        const stream = sitemapStream(app.config.baseUrl);
         const [body, exists] = await Promise.all([collect(stream), writeSitemapFile(app.db, kind, Number(number), stream)]);
         return exists ? body : undefined;
       });
@@ -83,7 +82,7 @@ export default async function crawlerRoutes(app: FastifyInstance) {
   );
 
   // Atom feeds, kept per language (their titles are the visitor's) and URL until the content changes.
-  const site = (request: FastifyRequest) => ({ baseUrl, siteName: app.settings().siteName || request.i18n.t('site.name'), i18n: request.i18n });
+  const site = (request: FastifyRequest) => ({ baseUrl: app.config.baseUrl, siteName: app.settings().siteName || request.i18n.t('site.name'), i18n: request.i18n });
   // The site name is in every feed's title: a new name is a new feed, even before the content changes.
   const feedKey = (request: FastifyRequest) => `${request.i18n.locale} ${app.settings().siteName} ${request.url}`;
   const sendFeed = async (request: FastifyRequest, reply: FastifyReply, make: () => string | undefined) => {
