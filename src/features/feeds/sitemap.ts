@@ -26,8 +26,14 @@ interface Row {
 
 /**
  * Per kind: how many URLs there are, the keyset batch that reads them in order of `key` (live rows only), and
- * the latest activity among them. Deleted questions and answers are never counted; neither are suspended users.
+ * the latest activity among them. Deleted questions are never listed, nor suspended users. Every lastmod comes
+ * from an index (schema.ts: questions_author_activity, answers_author_created, question_tags_tag_question):
+ * - a thread: its last activity;
+ * - a tag page (newest first, 20 a page): the latest activity among the tag's 20 newest live questions;
+ * - a profile: the member's latest live question activity or live answer.
  */
+const HAS_POSTS = `(exists (select 1 from questions q where q.author_id = u.id and q.deleted_at is null)
+                   or exists (select 1 from answers a where a.author_id = u.id and a.deleted_at is null))`;
 const QUERIES: Record<SitemapKind, { count: string; batch: string; keyAt: string; latest: string }> = {
   questions: {
     count: 'select count(*) from questions where deleted_at is null',
@@ -38,29 +44,19 @@ const QUERIES: Record<SitemapKind, { count: string; batch: string; keyAt: string
   tags: {
     count: 'select count(*) from tags where question_count > 0',
     batch: `select t.id as key, t.name,
-              (select max(q.last_activity_at) from question_tags qt join questions q on q.id = qt.question_id
-                where qt.tag_id = t.id and q.deleted_at is null) as at
+              (select max(at) from (select q.last_activity_at as at from question_tags qt join questions q on q.id = qt.question_id
+                where qt.tag_id = t.id and q.deleted_at is null order by qt.question_id desc limit 20)) as at
             from tags t where t.question_count > 0 and t.id > ? order by t.id limit ?`,
     keyAt: 'select id from tags where question_count > 0 order by id limit 1 offset ?',
     latest: 'select max(last_activity_at) from questions where deleted_at is null',
   },
   users: {
-    count: `select count(*) from users u where u.suspended_at is null and (
-              exists (select 1 from questions q where q.author_id = u.id and q.deleted_at is null)
-              or exists (select 1 from answers a join questions q on q.id = a.question_id
-                          where a.author_id = u.id and a.deleted_at is null and q.deleted_at is null))`,
-    batch: `select key, username, at from (
-              select u.id as key, u.username,
-                max(coalesce((select max(q.last_activity_at) from questions q where q.author_id = u.id and q.deleted_at is null), 0),
-                    coalesce((select max(a.created_at) from answers a join questions q on q.id = a.question_id
-                               where a.author_id = u.id and a.deleted_at is null and q.deleted_at is null), 0)) as at
-              from users u where u.suspended_at is null and u.id > ?)
-            where at > 0 order by key limit ?`,
-    keyAt: `select id from users u where u.suspended_at is null and (
-              exists (select 1 from questions q where q.author_id = u.id and q.deleted_at is null)
-              or exists (select 1 from answers a join questions q on q.id = a.question_id
-                          where a.author_id = u.id and a.deleted_at is null and q.deleted_at is null))
-            order by u.id limit 1 offset ?`,
+    count: `select count(*) from users u where u.suspended_at is null and ${HAS_POSTS}`,
+    batch: `select u.id as key, u.username,
+              max(coalesce((select max(q.last_activity_at) from questions q where q.author_id = u.id and q.deleted_at is null), 0),
+                  coalesce((select max(a.created_at) from answers a where a.author_id = u.id and a.deleted_at is null), 0)) as at
+            from users u where u.suspended_at is null and u.id > ? and ${HAS_POSTS} order by u.id limit ?`,
+    keyAt: `select id from users u where u.suspended_at is null and ${HAS_POSTS} order by u.id limit 1 offset ?`,
     latest: 'select max(last_activity_at) from questions where deleted_at is null',
   },
 };
