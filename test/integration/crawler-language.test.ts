@@ -42,6 +42,10 @@ describe('a client that sends no Accept-Language', () => {
       expect(htmlLang(page.body), url).toBe('es');
       expect(page.headers['content-language'], url).toBe('es');
     }
+    // In a Spanish list, an English question says so (lang), so that it is read and indexed as English.
+    const list = (await t.app.inject({ method: 'GET', url: '/questions', headers: GOOGLEBOT })).body;
+    expect(list).toContain(`<h2 class="summary-title" lang="en"><a href="${forum.english.url}">`);
+    expect(list).toContain(`<h2 class="summary-title"><a href="${forum.spanish.url}">`);
     setSettings(t.db, { defaultLocale: 'en' });
     for (const url of ['/', '/questions']) {
       const page = await t.app.inject({ method: 'GET', url, headers: GOOGLEBOT });

@@ -89,6 +89,8 @@ export interface QuestionSummary {
   createdAt: Date;
   lastActivityAt: Date;
   excerpt: string;
+  /** The question's language, so that lists can mark it (`lang`) when it differs from the page's. */
+  language: 'es' | 'en';
 }
 
 export const SORTS = ['newest', 'active', 'votes', 'unanswered'] as const;
@@ -390,6 +392,7 @@ export function listQuestions(db: Db, options: ListOptions = {}): Page<QuestionS
       viewCount: questions.viewCount,
       createdAt: questions.createdAt,
       lastActivityAt: questions.lastActivityAt,
+      language: questions.language,
       author: authorColumns,
     })
     .from(questions)
