@@ -187,6 +187,8 @@ describe('meta tags', () => {
       ['/questions?sort=votes&page=1', '/questions?sort=votes'],
       [`${forum.english.url}?utm_campaign=mail`, forum.english.url],
       ['/tags?page=1', '/tags'],
+      [`${forum.english.url}/`, forum.english.url],
+      ['/users/MARTA_GIL', '/users/marta_gil'],
     ];
     for (const [url, expected] of cases) {
       expect(canonical((await t.app.inject({ method: 'GET', url })).body), url).toBe(t.config.baseUrl + expected);

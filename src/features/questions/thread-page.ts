@@ -76,6 +76,7 @@ export async function threadPage(
       status,
       title: thread.title,
       description: threadDescription(thread),
+      canonicalPath: questionPath(thread.id, thread.slug),
       ogType: 'article',
       contentLanguage: thread.language,
       jsonLd: [qaPage(thread, app.config.baseUrl + questionPath(thread.id, thread.slug), app.config.baseUrl)].filter((ld) => ld !== undefined),
