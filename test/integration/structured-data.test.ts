@@ -108,6 +108,30 @@ describe('QAPage structured data', () => {
     expect(suggested).toHaveLength(1);
   });
 
+  it('every answered thread of the demo community (seed-demo, Spanish and English) has a valid QAPage', async () => {
+    const { seedDemo, demoQuestionIds } = await import('../../src/features/demo/seed.ts');
+    await seedDemo(t.db);
+    let spanish = 0;
+    let official = 0;
+    for (const id of demoQuestionIds(t.db).values()) {
+      const row = t.db.$client.prepare('select slug, answer_count as n, language from questions where id = ?').get(id) as { slug: string; n: number; language: string };
+      const url = `/questions/${id}/${row.slug}`;
+      const html = (await t.app.inject({ method: 'GET', url, headers: CRAWLER })).body;
+      const docs = jsonLdOf(html).filter((d) => d['@type'] === 'QAPage');
+      if (row.n === 0) {
+        expect(docs, url).toHaveLength(0);
+        continue;
+      }
+      expect(docs, url).toHaveLength(1);
+      expect(docs[0].inLanguage).toBe(row.language);
+      expectQaPage(docs[0], { url }, row.n);
+      if (row.language === 'es') spanish++;
+      if (html.includes('badge-official')) official++;
+    }
+    expect(spanish).toBeGreaterThan(5);
+    expect(official).toBeGreaterThan(0);
+  });
+
   it('a thread with no answer has no QAPage', async () => {
     const html = (await t.app.inject({ method: 'GET', url: forum.unanswered.url, headers: CRAWLER })).body;
     expect(jsonLdOf(html).filter((d) => d['@type'] === 'QAPage')).toHaveLength(0);
