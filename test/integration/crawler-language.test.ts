@@ -88,6 +88,14 @@ describe('the signed-out page cache', () => {
     expect(after.statusCode).toBe(200);
     expect(htmlLang(after.body)).toBe('es');
     expect(after.headers['content-language']).toBe('es');
+    // Same URL, new language (only the body changed): the crawler's kept page and remembered language are dropped.
+    const url = forum.english.url;
+    expect(htmlLang((await t.app.inject({ method: 'GET', url, headers: GOOGLEBOT })).body)).toBe('en');
+    editQuestion(t.db, asker, forum.english.id, { body: 'Todas las noches a las ocho se corta el wifi durante unos minutos y después vuelve. El cable sigue funcionando sin problema. ¿Qué puede ser? Gracias por la ayuda.' }, t.app.settings());
+    const edited = await t.app.inject({ method: 'GET', url, headers: GOOGLEBOT });
+    expect(edited.statusCode).toBe(200);
+    expect(htmlLang(edited.body)).toBe('es');
+    expect(edited.headers['content-language']).toBe('es');
     // The old slug redirects; the thread's id alone now resolves to Spanish for a crawler.
     const redirect = await t.app.inject({ method: 'GET', url: forum.unanswered.url, headers: GOOGLEBOT });
     expect(redirect.statusCode).toBe(301);
