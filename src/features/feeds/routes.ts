@@ -57,7 +57,7 @@ export default async function crawlerRoutes(app: FastifyInstance) {
   app.get('/sitemaps/pages.xml', async (request, reply) =>
     documents.send(request, reply, 'pages', XML, async () => {
       const stream = sitemapStream(app.config.baseUrl);
-      fixedPagesSitemap(app.config.baseUrl, stream, latestActivity(app.db));
+      fixedPagesSitemap(stream, latestActivity(app.db));
       return collect(stream);
     }),
   );

@@ -112,7 +112,7 @@ async function write(stream: Writable, item: unknown): Promise<void> {
  */
 export async function writeSitemapFile(db: Db, kind: SitemapKind, file: number, stream: SitemapStream, perFile = URLS_PER_SITEMAP): Promise<boolean> {
   const query = QUERIES[kind];
-  // The key just before the file's first row: one index walk, instead of an OFFSET on every batch.
+  // The file's first key: one index walk to it, then keyset batches from there (no OFFSET per batch).
   const first = statement(db, query.keyAt).pluck().get((file - 1) * perFile) as number | undefined;
   if (first === undefined) {
     stream.destroy();
@@ -144,7 +144,7 @@ export function sitemapStream(baseUrl: string): SitemapStream {
   return new SitemapStream({ hostname: baseUrl, xmlns: { news: false, video: false, xhtml: false, image: false } });
 }
 
-export function fixedPagesSitemap(baseUrl: string, stream: SitemapStream, lastmod?: string): void {
+export function fixedPagesSitemap(stream: SitemapStream, lastmod?: string): void {
   for (const url of FIXED_PAGES) stream.write({ url, lastmod });
   stream.end();
 }
