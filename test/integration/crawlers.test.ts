@@ -56,18 +56,27 @@ describe('robots.txt', () => {
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
     const lines = response.body.split('\n');
     expect(lines[0]).toBe('User-agent: *');
-    for (const path of ['/search', '/api/', '/admin', '/staff', '/moderation', '/signin', '/signup', '/questions/ask', '/questions/*/edit']) {
+    for (const path of ['/search', '/api/', '/admin', '/staff', '/moderation', '/signin', '/signup', '/questions/ask', '/questions/*/edit$']) {
       expect(lines).toContain(`Disallow: ${path}`);
     }
     expect(lines).toContain('Allow: /');
     expect(lines).toContain(`Sitemap: ${t.config.baseUrl}/sitemap.xml`);
-    // Threads, tags, lists and profiles are never disallowed.
-    for (const line of lines.filter((l) => l.startsWith('Disallow: '))) {
-      const path = line.slice('Disallow: '.length);
-      for (const page of ['/', forum.english.url, '/questions', '/questions?tag=router', '/tags', '/users/marta_gil', '/feeds/questions']) {
-        if (path.includes('*')) continue;
-        expect(page.startsWith(path), `${page} blocked by ${path}`).toBe(false);
-      }
+    // Read as Google reads it (RFC 9309: * matches anything, $ ends the path, the longest matching rule wins,
+    // Allow on a tie): threads (even one whose slug starts with "edit"), tags, lists, profiles and feeds are
+    // allowed; search, forms and staff pages are not.
+    const rules = lines
+      .map((l) => /^(Allow|Disallow): (.+)$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map(([, kind, path]) => ({ allow: kind === 'Allow', path, re: new RegExp(`^${path.replace(/[.?+^()[\]{}|\\]/g, '\\$&').replace(/\*/g, '.*')}`) })); // a final $ stays an anchor
+    const allowed = (url: string) => {
+      const matching = rules.filter((r) => r.re.test(url)).sort((a, b) => b.path.length - a.path.length || Number(b.allow) - Number(a.allow));
+      return matching.length === 0 || matching[0].allow;
+    };
+    for (const page of ['/', forum.english.url, '/questions/5/edit-my-profile', '/questions', '/questions?tag=router', '/questions?sort=unanswered&page=2', '/tags', '/users/marta_gil', '/feeds/questions', '/sitemap.xml', '/static/css/site.css']) {
+      expect(allowed(page), page).toBe(true);
+    }
+    for (const page of ['/search?q=wifi', '/api/v1/questions', '/admin/settings', '/staff/reports/deflection', '/signin?next=/', '/signup', '/questions/ask', '/questions/5/edit', '/answers/7/edit', '/posts/question/5/revisions', '/setup/abc']) {
+      expect(allowed(page), page).toBe(false);
     }
   });
 });

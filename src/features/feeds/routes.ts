@@ -31,7 +31,8 @@ export const DISALLOWED = [
   '/language',
   '/support',
   '/questions/ask',
-  '/questions/*/edit',
+  // `$` ends the pattern: a thread whose slug starts with "edit" (/questions/5/edit-my-profile) stays allowed.
+  '/questions/*/edit$',
   '/answers/',
   '/posts/',
   '/comments',
