@@ -26,6 +26,7 @@ import { searchDirFor } from './features/search/store.ts';
 import accountsPages from './features/accounts/routes.ts';
 import setupPages from './features/accounts/setup.ts';
 import sitePages from './features/site/routes.ts';
+import crawlerRoutes from './features/feeds/routes.ts';
 import { getSettings } from './features/settings/service.ts';
 import { parseFormBody } from './lib/form-body.ts';
 import { loadOrCreateSecrets } from './lib/secrets.ts';
@@ -129,6 +130,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 
   await app.register(sitePages);
+  await app.register(crawlerRoutes);
   await app.register(accountsPages);
   await app.register(setupPages, { setupToken: options.setupToken });
   await app.register(searchPages);

@@ -135,6 +135,8 @@ export const questions = sqliteTable(
     index('questions_activity').on(t.lastActivityAt),
     index('questions_score').on(t.score),
     index('questions_author').on(t.authorId),
+    // Sitemaps: a member's latest live activity (their profile's lastmod) from the index alone.
+    index('questions_author_activity').on(t.authorId, t.deletedAt, t.lastActivityAt),
     uniqueIndex('questions_source').on(t.sourceSite, t.sourceId),
   ],
 );
@@ -163,6 +165,8 @@ export const answers = sqliteTable(
   (t) => [
     index('answers_question').on(t.questionId),
     index('answers_author').on(t.authorId),
+    // Sitemaps: a member's latest live answer (their profile's lastmod) from the index alone.
+    index('answers_author_created').on(t.authorId, t.deletedAt, t.createdAt),
     uniqueIndex('answers_source').on(t.sourceSite, t.sourceId),
     // The deflection report's "has a positively scored answer" and "first answer at", without reading answers.
     index('answers_question_live').on(t.questionId, t.deletedAt, t.score, t.createdAt),
@@ -204,7 +208,12 @@ export const questionTags = sqliteTable(
       .notNull()
       .references(() => tags.id),
   },
-  (t) => [uniqueIndex('question_tags_pk').on(t.questionId, t.tagId), index('question_tags_tag').on(t.tagId)],
+  (t) => [
+    uniqueIndex('question_tags_pk').on(t.questionId, t.tagId),
+    index('question_tags_tag').on(t.tagId),
+    // Sitemaps: a tag's newest questions (its page's lastmod) without reading all of them.
+    index('question_tags_tag_question').on(t.tagId, t.questionId),
+  ],
 );
 
 /** One vote per user per post; a retracted vote is deleted. value is +1 or -1. */

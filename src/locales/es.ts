@@ -2,10 +2,12 @@
 import type { Catalog } from '../lib/i18n.ts';
 import { deflectionEs } from './deflection.es.ts';
 import { securityEs } from './security.es.ts';
+import { seoEs } from './seo.es.ts';
 
 export const es: Catalog = {
   ...deflectionEs,
   ...securityEs,
+  ...seoEs,
   'site.name': 'Resuelto',
   'site.tagline': 'Respuestas de clientes y del equipo, antes de llamar.',
   'nav.main': 'Principal',

@@ -14,6 +14,18 @@ export interface PageOptions {
   title?: string;
   /** Adds `<meta name="robots" content="noindex">` for pages search engines should skip. */
   noindex?: boolean;
+  /** The meta description (and Open Graph / Twitter card description); default: the home page's. */
+  description?: string;
+  /** Path and query of the canonical URL; default: the request's path without its query. */
+  canonicalPath?: string;
+  /** Open Graph type; default `website`. */
+  ogType?: 'website' | 'article';
+  /** Language of the page's content when it differs from the chrome's (a thread): Content-Language, og:locale. */
+  contentLanguage?: 'es' | 'en';
+  /** schema.org JSON-LD documents for the page (see src/features/feeds/structured-data.ts). */
+  jsonLd?: Record<string, unknown>[];
+  /** Atom feeds of the page, linked with `<link rel="alternate" type="application/atom+xml">`. */
+  feeds?: { title: string; href: string }[];
 }
 
 declare module 'fastify' {

@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import { atLeast } from '../features/accounts/roles.ts';
 import { LOCALES } from '../lib/i18n.ts';
 import type { PageOptions } from './types.ts';
+import { jsonLdScriptText } from '../features/feeds/structured-data.ts';
 import { CSRF_PLACEHOLDER, holePlaceholder, PageCache, type Holes, type SharedPageHooks } from './page-cache.ts';
 
 export interface SharedPage {
@@ -29,6 +30,9 @@ function setPageHeaders(reply: FastifyReply): void {
   reply.header('cache-control', 'private, no-cache');
   reply.header('vary', 'Cookie, Accept-Language, Accept-Encoding');
 }
+
+/** Open Graph wants a territory; these are the forum's two languages as most of their readers write them. */
+const OG_LOCALES = { es: 'es_ES', en: 'en_US' } as const;
 
 export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
 
@@ -63,8 +67,14 @@ export default fp(
     const render = (reply: FastifyReply, template: string, data: Record<string, unknown>, pageOptions: PageOptions, csrfToken: string, shared = false): string => {
       const request = reply.request;
       const { t } = request.i18n;
-      const siteName = t('site.name');
+      const settings = app.settings();
+      const siteName = settings.siteName || t('site.name');
       const url = new URL(request.url, 'http://x');
+      const baseUrl = app.config.baseUrl;
+      const canonicalUrl = baseUrl + (pageOptions.canonicalPath ?? url.pathname);
+      const title = pageOptions.title ? `${pageOptions.title} – ${siteName}` : siteName;
+      const contentLanguage = pageOptions.contentLanguage ?? request.i18n.locale;
+      const logoUrl = settings.siteLogoUrl ? new URL(settings.siteLogoUrl, baseUrl).href : '';
       const html = eta.render(template, {
         ...data,
         i18n: request.i18n,
@@ -77,11 +87,22 @@ export default fp(
         csrfToken,
         hole: shared ? sharedHole : ownHole,
         currentPath: url.pathname + url.search,
-        canonicalUrl: app.config.baseUrl + url.pathname,
-        title: pageOptions.title ? `${pageOptions.title} – ${siteName}` : siteName,
+        canonicalUrl,
+        title,
         siteName,
+        logoUrl,
         noindex: pageOptions.noindex ?? false,
+        // What search engines and link previews read (Open Graph, Twitter cards, JSON-LD, feeds).
+        meta: {
+          description: pageOptions.description || settings.homeDescription || t('seo.homeDescription'),
+          title: pageOptions.title ?? siteName,
+          ogType: pageOptions.ogType ?? 'website',
+          ogLocale: OG_LOCALES[contentLanguage],
+          jsonLd: (pageOptions.jsonLd ?? []).map(jsonLdScriptText),
+          feeds: pageOptions.feeds ?? [],
+        },
       });
+      reply.header('content-language', contentLanguage);
       return html;
     };
 

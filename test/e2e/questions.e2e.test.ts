@@ -383,6 +383,16 @@ async function expectInert(page: Page): Promise<void> {
     const problems: string[] = [];
     // Our own scripts only: files under /static/, never an inline one.
     for (const script of document.scripts) {
+      // Structured data (JSON-LD) is a data block in the head, never run: it must be JSON and nothing else.
+      if (script.type === 'application/ld+json' && script.parentElement === document.head && script.children.length === 0) {
+        try {
+          JSON.parse(script.textContent ?? '');
+          continue;
+        } catch {
+          problems.push(`<script type="application/ld+json"> that is not JSON: ${script.textContent?.slice(0, 60)}`);
+          continue;
+        }
+      }
       const src = script.getAttribute('src');
       if (src === null || !src.startsWith('/static/')) problems.push(`<script> ${src ?? `inline: ${script.textContent?.slice(0, 60)}`}`);
     }

@@ -92,7 +92,12 @@ function expectSafeFragment(html: string, where: string): void {
 function expectSafePage(html: string, where: string): void {
   expect(html, where).not.toMatch(FORBIDDEN_IN_PAGE);
   const scripts = startTags(html).filter((tag) => tag.name === 'script');
-  for (const script of scripts) expect(script.raw, where).toMatch(/^<script src="\/static\/js\/[a-z-]+\.js" defer><\/script>$|^<script src="\/static\/js\/[a-z-]+\.js" defer>$/);
+  for (const script of scripts) expect(script.raw, where).toMatch(/^<script src="\/static\/js\/[a-z-]+\.js" defer><\/script>$|^<script src="\/static\/js\/[a-z-]+\.js" defer>$|^<script type="application\/ld\+json">$/);
+  // Structured data (JSON-LD) is a data block, never run: no member text may close it, and it is JSON.
+  for (const block of html.matchAll(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/g)) {
+    expect(block[1], where).not.toMatch(/[<>]/);
+    expect(() => JSON.parse(block[1]), where).not.toThrow();
+  }
   expect(html.toLowerCase().split('<script').length - 1, where).toBe(scripts.length);
   for (const tag of startTags(html)) checkAttributes(tag, where);
   for (const body of html.matchAll(/<div class="post-body"[^>]*>([\s\S]*?)<\/div>/g)) expectSafeFragment(body[1], `${where} (post body)`);

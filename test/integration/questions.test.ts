@@ -581,13 +581,14 @@ describe('the thread page', () => {
     expect(api.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
   });
 
-  it('answers 404 for a deleted question, without redirecting, and drops it from lists and tag counts', async () => {
+  it('answers 410 Gone for a deleted question, without redirecting, and drops it from lists and tag counts', async () => {
     const tag = `gone${++seq}`;
     const { id, slug } = await askOk({ tags: [tag] });
     const del = await browser.submit(`/questions/${id}/delete`, {});
     expect(del.statusCode).toBe(303);
     for (const path of [`/questions/${id}`, `/questions/${id}/${slug}`, `/questions/${id}/other`]) {
-      expect((await t.app.inject({ method: 'GET', url: path })).statusCode, path).toBe(404);
+      // Gone, not just missing: search engines drop it at once (src/features/feeds, issue 17).
+      expect((await t.app.inject({ method: 'GET', url: path })).statusCode, path).toBe(410);
     }
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/questions/${id}` })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: `/posts/question/${id}/revisions` })).statusCode).toBe(404);

@@ -89,6 +89,6 @@ export default async function accountsPages(app: FastifyInstance) {
       answerTotal: answers.total,
       reputation: reputationHistory(app.db, profile.id, 20).map((event) => ({ ...event, label: reputationReasonLabel(t, event.reason) })),
     };
-    return reply.page('accounts/profile', { profile, activity }, { title: profile.displayName });
+    return reply.page('accounts/profile', { profile, activity }, { title: profile.displayName, description: t('seo.userDescription', { name: profile.displayName }), canonicalPath: `/users/${encodeURIComponent(profile.username)}` });
   });
 }

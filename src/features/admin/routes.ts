@@ -5,18 +5,20 @@ import { BlockList, isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { handleForm } from '../../lib/forms.ts';
-import type { I18n, MessageKey } from '../../lib/i18n.ts';
+import { isLocale, LOCALES, type I18n, type MessageKey } from '../../lib/i18n.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import type { SettingKey, Settings } from '../settings/definitions.ts';
 import { setSettings } from '../settings/service.ts';
 
 export const SETTINGS_PATH = '/admin/settings';
 
-type Kind = 'decimal' | 'integer' | 'currency' | 'url' | 'networks' | 'text';
+type Kind = 'decimal' | 'integer' | 'currency' | 'url' | 'networks' | 'text' | 'line' | 'logo' | 'locale';
 interface FieldSpec {
   key: SettingKey;
   kind: Kind;
-  group: 'costs' | 'report' | 'support' | 'privacy' | 'search';
+  group: 'site' | 'costs' | 'report' | 'support' | 'privacy' | 'search';
+  /** A form without this field keeps its current value (fields added after the first version of the page). */
+  optional?: boolean;
   min?: number;
   max?: number;
   /** Longest text accepted (textareas and the URL). */
@@ -25,6 +27,10 @@ interface FieldSpec {
 
 /** The fields of the page, in order. Ranges match src/features/settings/definitions.ts, which has the last word. */
 export const SETTINGS_FIELDS: readonly FieldSpec[] = [
+  { key: 'siteName', kind: 'line', group: 'site', maxLength: 80, optional: true },
+  { key: 'siteLogoUrl', kind: 'logo', group: 'site', maxLength: 500, optional: true },
+  { key: 'homeDescription', kind: 'text', group: 'site', maxLength: 300, optional: true },
+  { key: 'defaultLocale', kind: 'locale', group: 'site', optional: true },
   { key: 'costPerContact', kind: 'decimal', group: 'costs', min: 0, max: 1_000_000 },
   { key: 'costPerCommunityContact', kind: 'decimal', group: 'costs', min: 0, max: 1_000_000 },
   { key: 'currency', kind: 'currency', group: 'costs' },
@@ -35,7 +41,7 @@ export const SETTINGS_FIELDS: readonly FieldSpec[] = [
   { key: 'internalNetworks', kind: 'networks', group: 'privacy', maxLength: 5_000 },
   { key: 'searchSynonyms', kind: 'text', group: 'search', maxLength: 20_000 },
 ];
-const GROUPS = ['costs', 'report', 'support', 'privacy', 'search'] as const;
+const GROUPS = ['site', 'costs', 'report', 'support', 'privacy', 'search'] as const;
 
 // Generous limits: the page, not the schema, tells the admin what is wrong with a value.
 const SettingsBody = Type.Object({
@@ -107,6 +113,18 @@ function isSupportUrl(text: string): boolean {
   }
 }
 
+/** A logo: an https URL, or a path on this site (never protocol-relative, never with quotes or spaces). */
+function isLogoUrl(text: string): boolean {
+  if (/[\s"<>\\]/.test(text) || text.length > 500) return false;
+  if (text.startsWith('/')) return !text.startsWith('//');
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads one field from the form, or throws a FieldError that says what to write instead. */
 function parseField(field: FieldSpec, raw: string | undefined): unknown {
   if (raw === undefined) throw new FieldError('error.required');
@@ -141,6 +159,18 @@ function parseField(field: FieldSpec, raw: string | undefined): unknown {
     }
     case 'text':
       return text.trim();
+    case 'line':
+      return text.replace(/\s+/g, ' ').trim();
+    case 'logo': {
+      const url = text.trim();
+      if (url !== '' && !isLogoUrl(url)) throw new FieldError('adminSettings.error.logo');
+      return url;
+    }
+    case 'locale': {
+      const code = text.trim().toLowerCase();
+      if (!isLocale(code)) throw new FieldError('adminSettings.error.locale');
+      return code;
+    }
   }
 }
 
@@ -149,6 +179,7 @@ export function readSettingsForm(body: Values, t: I18n['t']): { values: Partial<
   const values: Partial<Record<SettingKey, unknown>> = {};
   const errors: Errors = {};
   for (const field of SETTINGS_FIELDS) {
+    if (field.optional && body[field.key] === undefined) continue;
     try {
       values[field.key] = parseField(field, body[field.key]);
     } catch (error) {
@@ -176,9 +207,11 @@ export default async function adminPages(app: FastifyInstance) {
       key: field.key,
       group: field.group,
       multiline: field.kind === 'networks' || field.kind === 'text',
-      inputmode: field.kind === 'decimal' ? 'decimal' : field.kind === 'integer' ? 'numeric' : field.kind === 'url' ? 'url' : undefined,
+      rows: field.key === 'searchSynonyms' ? 8 : field.key === 'homeDescription' ? 3 : 4,
+      options: field.kind === 'locale' ? LOCALES.map((code) => ({ value: code, label: t(`language.${code}` as MessageKey) })) : undefined,
+      inputmode: field.kind === 'decimal' ? 'decimal' : field.kind === 'integer' ? 'numeric' : field.kind === 'url' || field.kind === 'logo' ? 'url' : undefined,
       autocapitalize: field.kind === 'currency' ? 'characters' : undefined,
-      maxlength: field.kind === 'currency' ? 3 : field.maxLength,
+      maxlength: field.kind === 'currency' ? 3 : field.kind === 'locale' ? 2 : field.maxLength,
       label: t(`adminSettings.${field.key}` as MessageKey),
       hint: t(`adminSettings.${field.key}Hint` as MessageKey),
       value: values[field.key] ?? '',

@@ -8,11 +8,13 @@ import { requireUser } from '../../plugins/auth.ts';
 import { limitAction } from '../../plugins/rate-limit.ts';
 import { revisionHistory } from '../revisions/service.ts';
 import { PRIVILEGES, privilegeThreshold } from '../votes/rules.ts';
-import { askQuestion, canEdit, canonicalSlug, deleteQuestion, editQuestion, getThread, listQuestions, listTags, questionPath, SORTS, type Sort } from './service.ts';
+import { askQuestion, canEdit, canonicalSlug, deleteQuestion, editQuestion, getThread, listQuestions, listTags, questionGone, questionPath, SORTS, type Sort } from './service.ts';
 import { renderThread, threadPage } from './thread-page.ts';
 import { suggestSimilar } from '../search/service.ts';
 import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
 import { BODY_MAX, TITLE_MAX } from './validation.ts';
+import { NEWEST_FEED_PATH, tagFeedPath, UNANSWERED_FEED_PATH } from '../feeds/paths.ts';
+import { webSite } from '../feeds/structured-data.ts';
 import type { ViewCounter } from './view-counter.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
@@ -36,9 +38,25 @@ const EditBody = Type.Object({
   _csrf: Type.Optional(Type.String()),
 });
 
+/** The canonical address of a list: the tag, a sort other than the default and a page after the first. */
+export function listPath({ sort, tag, page }: { sort: Sort; tag?: string; page: number }): string {
+  const params = new URLSearchParams();
+  if (sort !== 'newest') params.set('sort', sort);
+  if (tag) params.set('tag', tag);
+  if (page > 1) params.set('page', String(page));
+  const query = params.toString();
+  return query ? `/questions?${query}` : '/questions';
+}
+
 /** Where an anonymous visitor goes to sign in before coming back to `path`. */
 export function signInFirst(reply: FastifyReply, path: string): FastifyReply {
   return reply.redirect(`/signin?next=${encodeURIComponent(path)}`, 303);
+}
+
+/** A deleted thread: 410 Gone tells search engines to drop it at once (a 404 may be retried for weeks). */
+export function goneThread(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { t } = request.i18n;
+  return reply.page('errors/error', { heading: t('gone.title'), message: t('gone.message'), status: 410 }, { status: 410, title: t('gone.title'), noindex: true });
 }
 
 export default async function questionPages(app: FastifyInstance) {
@@ -54,8 +72,19 @@ export default async function questionPages(app: FastifyInstance) {
       const list = listQuestions(app.db, { sort, tag, page: pageNumber(query.page), pageSize: 20 });
       return {
         template: 'questions/list',
-        data: { list, sort, tag, sorts: SORTS, pages: pageCount(list.total, list.pageSize) },
-        options: { title: tag ? t('questions.taggedTitle', { tag }) : t('questions.title'), noindex: list.page > 1 && list.items.length === 0 },
+        data: { list, sort, tag, sorts: SORTS, pages: pageCount(list.total, list.pageSize), base: listPath({ sort, tag, page: 1 }) },
+        options: {
+          title: tag ? t('questions.taggedTitle', { tag }) : t('questions.title'),
+          noindex: list.page > 1 && list.items.length === 0,
+          canonicalPath: listPath({ sort, tag, page: list.page }),
+          description: tag ? t('seo.tagDescription', { tag }) : sort === 'unanswered' ? t('seo.unansweredDescription') : t('seo.questionsDescription'),
+          jsonLd: [webSite(app.config.baseUrl, app.settings().siteName || t('site.name'), request.i18n.locale)],
+          feeds: tag
+            ? [{ title: t('feed.tag', { tag }), href: tagFeedPath(tag) }]
+            : sort === 'unanswered'
+              ? [{ title: t('feed.unanswered'), href: UNANSWERED_FEED_PATH }]
+              : [{ title: t('feed.newest'), href: NEWEST_FEED_PATH }],
+        },
       };
     });
   });
@@ -63,7 +92,17 @@ export default async function questionPages(app: FastifyInstance) {
   app.get('/tags', { schema: { querystring: Type.Object({ page: Type.Optional(Type.String({ maxLength: 10 })) }) } }, async (request, reply) => {
     return reply.sharedPage(() => {
       const list = listTags(app.db, { page: pageNumber((request.query as { page?: string }).page) });
-      return { template: 'questions/tags', data: { list, pages: pageCount(list.total, list.pageSize) }, options: { title: request.i18n.t('tags.title') } };
+      const { t } = request.i18n;
+      return {
+        template: 'questions/tags',
+        data: { list, pages: pageCount(list.total, list.pageSize) },
+        options: {
+          title: t('tags.title'),
+          canonicalPath: list.page > 1 ? `/tags?page=${list.page}` : '/tags',
+          description: t('seo.tagsDescription'),
+          jsonLd: [webSite(app.config.baseUrl, app.settings().siteName || t('site.name'), request.i18n.locale)],
+        },
+      };
     });
   });
 
@@ -111,7 +150,10 @@ export default async function questionPages(app: FastifyInstance) {
     async (request, reply) => {
       const { id, slug } = request.params as { id: number; slug?: string };
       const canonical = canonicalSlug(app.db, id);
-      if (canonical === undefined) return renderThread(app, request, reply, id); // 404 page
+      if (canonical === undefined) {
+        if (questionGone(app.db, id)) return goneThread(request, reply);
+        return renderThread(app, request, reply, id); // 404 page
+      }
       if (slug !== canonical) {
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
         return reply.redirect(questionPath(id, canonical) + query, 301);

@@ -89,6 +89,8 @@ export interface QuestionSummary {
   createdAt: Date;
   lastActivityAt: Date;
   excerpt: string;
+  /** The question's language, so that lists can mark it (`lang`) when it differs from the page's. */
+  language: 'es' | 'en';
 }
 
 export const SORTS = ['newest', 'active', 'votes', 'unanswered'] as const;
@@ -390,6 +392,7 @@ export function listQuestions(db: Db, options: ListOptions = {}): Page<QuestionS
       viewCount: questions.viewCount,
       createdAt: questions.createdAt,
       lastActivityAt: questions.lastActivityAt,
+      language: questions.language,
       author: authorColumns,
     })
     .from(questions)
@@ -452,6 +455,12 @@ export function listTags(db: Db, options: { page?: number; pageSize?: number; so
     .offset((page - 1) * pageSize)
     .all();
   return { items, page, pageSize, total };
+}
+
+/** Whether a question existed and was deleted (its page answers 410 Gone, so that crawlers forget it). */
+export function questionGone(db: Db, questionId: number): boolean {
+  const row = db.select({ deletedAt: questions.deletedAt }).from(questions).where(eq(questions.id, questionId)).get();
+  return !!row?.deletedAt;
 }
 
 /** The slug a question's canonical URL uses, or undefined when it does not exist (or is deleted). */

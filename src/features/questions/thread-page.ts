@@ -7,6 +7,10 @@ import { hasPrivilege } from '../votes/rules.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
 import type { SharedPage } from '../../plugins/views.ts';
+import { detectLanguage } from '../../lib/language.ts';
+import { htmlToText } from '../../lib/markdown.ts';
+import { qaPage, threadDescription } from '../feeds/structured-data.ts';
+import { questionFeedPath } from '../feeds/paths.ts';
 
 export interface ThreadFormState {
   /** Errors by form: `answer`, `comment-question-12`, `comment-answer-7`, `vote`, `accept`. */
@@ -58,16 +62,26 @@ export async function threadPage(
   return {
     template: 'questions/thread',
     data: {
-      thread: { ...thread, viewCount },
+      // Each answer declares its own language (an English answer may follow a Spanish question); a short one
+      // that says too little takes the question's.
+      thread: { ...thread, viewCount, answers: thread.answers.map((a) => ({ ...a, language: detectLanguage(htmlToText(a.bodyHtml), thread.language) })) },
       can: threadPermissions(app, request, thread),
       errors: state.errors ?? {},
       values: state.values ?? {},
       threadPath: questionPath(thread.id, thread.slug),
       related,
       feedback: feedback === 'yes' || feedback === 'no' ? feedback : null,
-      description: thread.bodyMd.slice(0, 160).replace(/\s+/g, ' '),
     },
-    options: { status, title: thread.title },
+    options: {
+      status,
+      title: thread.title,
+      description: threadDescription(thread),
+      canonicalPath: questionPath(thread.id, thread.slug),
+      ogType: 'article',
+      contentLanguage: thread.language,
+      jsonLd: [qaPage(thread, app.config.baseUrl + questionPath(thread.id, thread.slug), app.config.baseUrl)].filter((ld) => ld !== undefined),
+      feeds: [{ title: t('feed.question', { title: thread.title }), href: questionFeedPath(thread.id) }],
+    },
     holes: { views },
   };
 }

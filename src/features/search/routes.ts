@@ -41,7 +41,7 @@ export default async function searchPages(app: FastifyInstance) {
     return reply.page(
       'search/results',
       { query: query.q, tag: query.tag, answered: query.answered, results, pages: results ? pageCount(results.total, results.pageSize) : 0, base: `/search?${params}` },
-      { title: query.q.trim() ? t('search.resultsTitle', { query: query.q.trim().slice(0, 80) }) : t('search.title'), noindex: true },
+      { title: query.q.trim() ? t('search.resultsTitle', { query: query.q.trim().slice(0, 80) }) : t('search.title'), noindex: true, canonicalPath: '/search' },
     );
   });
 }

@@ -31,6 +31,15 @@ const oneOf = <T extends string>(values: readonly T[], fallback: T): SettingDefi
 export const settingDefinitions = {
   /** Language of pages when neither the visitor's choice nor Accept-Language decides. */
   defaultLocale: oneOf(['es', 'en'] as const, 'es'),
+
+  // How the site presents itself to visitors, search engines and link previews (src/features/feeds/).
+  /** The forum's name in the header, page titles and shared links; empty: the catalog's "Resuelto". */
+  siteName: text(80, ''),
+  /** The logo: an https URL or a path on this site; empty: none. */
+  siteLogoUrl: pattern(/^$|^https:\/\/[^\s"<>]{1,500}$|^\/(?!\/)[^\s"<>]{0,500}$/, ''),
+  /** The home page's meta description; empty: the catalog's text in the page's language. */
+  homeDescription: text(300, ''),
+
   /** Sign-in attempts per IP per minute, page form and API together (Discourse: max_logins_per_ip_per_minute). */
   signInPerIpPerMinute: integer(1, 10_000, 10),
   /** Sign-ups per IP per hour, page form, API and setup form together (Discourse: max_new_accounts_per_registration_ip, per hour here). */

@@ -4,6 +4,8 @@ import { Type } from 'typebox';
 import { setPreferredLocale } from '../accounts/service.ts';
 import { listQuestions } from '../questions/service.ts';
 import { safeReturnPath } from '../../lib/http.ts';
+import { NEWEST_FEED_PATH, UNANSWERED_FEED_PATH } from '../feeds/paths.ts';
+import { webSite } from '../feeds/structured-data.ts';
 import { LANGUAGE_COOKIE } from '../../plugins/i18n.ts';
 
 const ONE_YEAR_S = 365 * 86_400;
@@ -16,7 +18,14 @@ export default async function sitePages(app: FastifyInstance) {
         recent: listQuestions(app.db, { sort: 'active', pageSize: 15, withTotal: false }),
         unanswered: listQuestions(app.db, { sort: 'unanswered', pageSize: 10, withTotal: false, withExcerpt: false }),
       },
-      options: { title: request.i18n.t('home.title') },
+      options: {
+        title: request.i18n.t('home.title'),
+        jsonLd: [webSite(app.config.baseUrl, app.settings().siteName || request.i18n.t('site.name'), request.i18n.locale)],
+        feeds: [
+          { title: request.i18n.t('feed.newest'), href: NEWEST_FEED_PATH },
+          { title: request.i18n.t('feed.unanswered'), href: UNANSWERED_FEED_PATH },
+        ],
+      },
     })),
   );
 
