@@ -105,6 +105,8 @@ export const questions = sqliteTable(
     acceptedAnswerId: integer('accepted_answer_id'),
     /** When the current accepted answer was accepted (the deflection report counts resolutions by it). */
     acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
+    /** Who accepted the current accepted answer: the asker, or a moderator on the asker's behalf (shown on the thread). */
+    acceptedById: integer('accepted_by_id'),
     status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
     duplicateOfId: integer('duplicate_of_id'),
     deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),

@@ -154,7 +154,23 @@ function watchAskAbandoned(form) {
   });
 }
 
+/** A live character count under a textarea with a limit (the server-rendered line says the limit without JS). */
+function enhanceCounter(counter) {
+  const field = document.getElementById(counter.dataset.countFor);
+  if (!field) return;
+  const max = Number(counter.dataset.max);
+  const format = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  const update = () => {
+    const count = field.value.length;
+    counter.textContent = counter.dataset.template.replace('{count}', format.format(count));
+    counter.classList.toggle('is-near', count > max * 0.9);
+  };
+  field.addEventListener('input', update);
+  update();
+}
+
 document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('[data-count-for]').forEach(enhanceCounter);
   // Move focus to a form's error summary so screen readers announce what went wrong.
   const summary = document.getElementById('error-summary');
   if (summary) summary.focus();

@@ -178,6 +178,10 @@ describe('asking through the API', () => {
     ['title of spaces', { title: ' '.repeat(40) }, 'title'],
     ['title of 14 after collapsing spaces', { title: '  aaaa    bbbb   cccc  ' }, 'title'],
     ['title of 14 emoji', { title: '😀'.repeat(14) }, 'title'],
+    // Issue 16: 16 angry faces are not a question; titles and bodies need letters or digits.
+    ['title of 16 emoji (no letters)', { title: '😡'.repeat(16) }, 'title'],
+    ['title of 9 letters padded with symbols', { title: 'Router no!!!!!!!!!!!!' }, 'title'],
+    ['body of symbols and emoji only', { body: '😡!!! ¿¿¿??? ---- **** 😡😡😡😡😡😡😡😡😡😡' }, 'body'],
     ['body of 29', { body: body(29) }, 'body'],
     ['body of 30,001', { body: body(30_001) }, 'body'],
     ['body of 29 after trimming', { body: `   ${body(29)}\n\n` }, 'body'],
@@ -201,7 +205,8 @@ describe('asking through the API', () => {
   it.each([
     ['title of exactly 15', { title: `Fifteen chars${String(++seq % 10)}!`.slice(0, 15) }],
     ['title of exactly 150', { title: `${seq}`.padEnd(150, 'x') }],
-    ['title of 15 emoji (characters, not UTF-16 units)', { title: '😀'.repeat(15) }],
+    ['title of 15 characters with emoji (characters, not UTF-16 units)', { title: 'Ab12345678 ' + '😀'.repeat(4) }],
+    ['title in another script (letters of any script count)', { title: 'Маршрутизатор не работает' }],
     ['body of exactly 30', { body: `${++seq}`.padEnd(30, 'y') }],
     ['body of exactly 30,000', { body: `${++seq}`.padEnd(30_000, 'z') }],
     ['five tags', { tags: ['a', 'b', 'c', 'd', 'e'] }],

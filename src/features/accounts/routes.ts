@@ -87,7 +87,7 @@ export default async function accountsPages(app: FastifyInstance) {
       questions: listQuestions(app.db, { authorId: profile.id, sort: 'votes', pageSize: 10 }),
       answers: answers.items,
       answerTotal: answers.total,
-      reputation: reputationHistory(app.db, profile.id, 20).map((event) => ({ ...event, label: reputationReasonLabel(t, event.reason) })),
+      reputation: reputationHistory(app.db, profile.id, 20).map((event) => ({ ...event, label: reputationReasonLabel(t, event.reason, { self: request.user?.id === profile.id, name: profile.displayName }) })),
     };
     return reply.page('accounts/profile', { profile, activity }, { title: profile.displayName });
   });

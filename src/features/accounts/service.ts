@@ -2,7 +2,7 @@
 import { count, eq, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { loginThrottle, users, type Role } from '../../db/schema.ts';
-import { AppError, conflict, invalid, notFound, tooManyRequests } from '../../lib/errors.ts';
+import { AppError, checkFields, conflict, invalid, notFound, tooManyRequests } from '../../lib/errors.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isCommonPassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import { revokeAllSessions } from './sessions.ts';
@@ -37,27 +37,41 @@ const publicColumns = {
   createdAt: users.createdAt,
 };
 
-function validateRegistration(input: RegistrationInput): { username: string; email: string; password: string } {
+/**
+ * Checks every field of a registration and reports all the wrong ones together (one round trip for the
+ * person filling the form). Each field's rules live in its own check: a new rule goes there.
+ */
+function validateRegistration(db: Db, input: RegistrationInput): { username: string; email: string; password: string } {
   const { username, email, password } = input;
-  if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) throw invalid('username', 'error.usernameFormat');
-  if (typeof email !== 'string') throw invalid('email', 'error.emailInvalid');
-  const trimmedEmail = email.trim();
-  if (trimmedEmail.length > EMAIL_MAX || !EMAIL_PATTERN.test(trimmedEmail)) throw invalid('email', 'error.emailInvalid');
-  if (typeof password !== 'string' || [...password].length < PASSWORD_MIN || [...password].length > PASSWORD_MAX) {
-    throw invalid('password', 'error.passwordLength');
-  }
-  if (isCommonPassword(password)) throw invalid('password', 'error.passwordCommon');
-  return { username, email: trimmedEmail, password };
+  return checkFields({
+    username: () => {
+      if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) throw invalid('username', 'error.usernameFormat');
+      if (usernameTaken(db, username.toLowerCase())) throw conflict('username_taken', 'error.usernameTaken', 'username');
+      return username;
+    },
+    email: () => {
+      if (typeof email !== 'string') throw invalid('email', 'error.emailInvalid');
+      const trimmedEmail = email.trim();
+      if (trimmedEmail.length > EMAIL_MAX || !EMAIL_PATTERN.test(trimmedEmail)) throw invalid('email', 'error.emailInvalid');
+      if (emailTaken(db, trimmedEmail.toLowerCase())) throw conflict('email_taken', 'error.emailTaken', 'email');
+      return trimmedEmail;
+    },
+    password: () => {
+      if (typeof password !== 'string' || [...password].length < PASSWORD_MIN || [...password].length > PASSWORD_MAX) {
+        throw invalid('password', 'error.passwordLength');
+      }
+      if (isCommonPassword(password)) throw invalid('password', 'error.passwordCommon');
+      return password;
+    },
+  });
 }
 
+const usernameTaken = (db: Db, usernameKey: string) => !!db.select({ id: users.id }).from(users).where(eq(users.usernameKey, usernameKey)).get();
+const emailTaken = (db: Db, emailKey: string) => !!db.select({ id: users.id }).from(users).where(eq(users.emailKey, emailKey)).get();
+
 function ensureAvailable(db: Db, usernameKey: string, emailKey: string): void {
-  const taken = db
-    .select({ usernameKey: users.usernameKey, emailKey: users.emailKey })
-    .from(users)
-    .where(or(eq(users.usernameKey, usernameKey), eq(users.emailKey, emailKey)))
-    .all();
-  if (taken.some((row) => row.usernameKey === usernameKey)) throw conflict('username_taken', 'error.usernameTaken', 'username');
-  if (taken.some((row) => row.emailKey === emailKey)) throw conflict('email_taken', 'error.emailTaken', 'email');
+  if (usernameTaken(db, usernameKey)) throw conflict('username_taken', 'error.usernameTaken', 'username');
+  if (emailTaken(db, emailKey)) throw conflict('email_taken', 'error.emailTaken', 'email');
 }
 
 function isUniqueViolation(error: unknown): error is Error & { code: string } {
@@ -66,10 +80,9 @@ function isUniqueViolation(error: unknown): error is Error & { code: string } {
 
 /** Creates a member (or, for setup, an admin). 400 for bad input, 409 when the username or email is taken. */
 export async function registerUser(db: Db, input: RegistrationInput, role: Role = 'member'): Promise<PublicUser> {
-  const { username, email, password } = validateRegistration(input);
+  const { username, email, password } = validateRegistration(db, input);
   const usernameKey = username.toLowerCase();
   const emailKey = email.toLowerCase();
-  ensureAvailable(db, usernameKey, emailKey);
   const passwordHash = await hashPassword(password);
   try {
     return db

@@ -10,7 +10,7 @@ import { limitFromSetting } from '../../plugins/rate-limit.ts';
 import { signInFirst } from '../questions/routes.ts';
 import { canEdit, canonicalSlug, questionPath } from '../questions/service.ts';
 import { renderThread } from '../questions/thread-page.ts';
-import { BODY_MAX } from '../questions/validation.ts';
+import { BODY_MAX, FORM_BODY_LIMIT, FORM_TEXT_MAX } from '../questions/validation.ts';
 import { acceptAnswer, deleteAnswer, editAnswer, postAnswer, setOfficial } from './service.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
@@ -32,7 +32,7 @@ export default async function answerPages(app: FastifyInstance) {
 
   app.post(
     '/questions/:id/answers',
-    { schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: BODY_MAX * 4 }), ...Csrf }) }, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) },
+    { schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: FORM_TEXT_MAX }), ...Csrf }) }, bodyLimit: FORM_BODY_LIMIT, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) },
     async (request, reply) => {
       const { id } = request.params as { id: number };
       const { body } = request.body as { body: string };
@@ -51,7 +51,7 @@ export default async function answerPages(app: FastifyInstance) {
   );
 
   const editForm = (request: FastifyRequest, reply: FastifyReply, id: number, questionId: number, values: Record<string, string>, errors: Record<string, string>, status = 200) =>
-    reply.page('answers/edit', { id, values, errors, cancelPath: threadUrl(questionId, `#answer-${id}`) }, { status, title: request.i18n.t('edit.answerTitle'), noindex: true });
+    reply.page('answers/edit', { id, values, errors, bodyMax: BODY_MAX, cancelPath: threadUrl(questionId, `#answer-${id}`) }, { status, title: request.i18n.t('edit.answerTitle'), noindex: true });
 
   app.get('/answers/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
     const { id } = request.params as { id: number };
@@ -64,7 +64,8 @@ export default async function answerPages(app: FastifyInstance) {
   app.post(
     '/answers/:id/edit',
     {
-      schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: BODY_MAX * 4 }), comment: Type.Optional(Type.String({ maxLength: 2000 })), ...Csrf }) },
+      schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: FORM_TEXT_MAX }), comment: Type.Optional(Type.String({ maxLength: 2000 })), ...Csrf }) },
+      bodyLimit: FORM_BODY_LIMIT,
       config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000),
     },
     async (request, reply) => {

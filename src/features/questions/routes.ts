@@ -12,25 +12,26 @@ import { askQuestion, canEdit, canonicalSlug, deleteQuestion, editQuestion, getT
 import { renderThread, threadPage } from './thread-page.ts';
 import { suggestSimilar } from '../search/service.ts';
 import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
-import { BODY_MAX, TITLE_MAX } from './validation.ts';
+import { BODY_MAX, FORM_BODY_LIMIT, FORM_TEXT_MAX, TITLE_MAX } from './validation.ts';
 import type { ViewCounter } from './view-counter.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
 const ListQuery = Type.Object({
-  sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)))),
+  // Any text: an unknown sort (`?sort=foo`, an old link) falls back to the default instead of a 400.
+  sort: Type.Optional(Type.String({ maxLength: 50 })),
   tag: Type.Optional(Type.String({ maxLength: 100 })),
   page: Type.Optional(Type.String({ maxLength: 10 })),
 });
 const AskBody = Type.Object({
   title: Type.String({ maxLength: 2000 }),
-  body: Type.String({ maxLength: BODY_MAX * 4 }),
+  body: Type.String({ maxLength: FORM_TEXT_MAX }),
   tags: Type.String({ maxLength: 2000 }),
   preview: Type.Optional(Type.String({ maxLength: 10 })),
   _csrf: Type.Optional(Type.String()),
 });
 const EditBody = Type.Object({
   title: Type.String({ maxLength: 2000 }),
-  body: Type.String({ maxLength: BODY_MAX * 4 }),
+  body: Type.String({ maxLength: FORM_TEXT_MAX }),
   tags: Type.String({ maxLength: 2000 }),
   comment: Type.Optional(Type.String({ maxLength: 2000 })),
   _csrf: Type.Optional(Type.String()),
@@ -46,8 +47,8 @@ export default async function questionPages(app: FastifyInstance) {
   const viewCounter = app.viewCounter!;
 
   app.get('/questions', { schema: { querystring: ListQuery } }, async (request, reply) => {
-    const query = request.query as { sort?: Sort; tag?: string; page?: string };
-    const sort = query.sort ?? 'newest';
+    const query = request.query as { sort?: string; tag?: string; page?: string };
+    const sort: Sort = (SORTS as readonly string[]).includes(query.sort ?? '') ? (query.sort as Sort) : 'newest';
     const tag = query.tag?.trim().toLowerCase() || undefined;
     const { t } = request.i18n;
     return reply.sharedPage(() => {
@@ -76,7 +77,7 @@ export default async function questionPages(app: FastifyInstance) {
     const holdout = inSuggestionHoldout(app, request);
     const suggestions = step === 2 && !holdout ? await suggestSimilar(app.db, app.searchIndex, values.title).catch(() => []) : [];
     if (suggestions.length > 0) logEvent(app, request, 'suggestions_shown', { query: values.title });
-    return reply.page('questions/ask', { values, errors, previewHtml, titleMax: TITLE_MAX, step, suggestions }, { status, title: request.i18n.t('ask.title'), noindex: true });
+    return reply.page('questions/ask', { values, errors, previewHtml, titleMax: TITLE_MAX, bodyMax: BODY_MAX, step, suggestions }, { status, title: request.i18n.t('ask.title'), noindex: true });
   };
 
   app.get('/questions/ask', { schema: { querystring: Type.Object({ title: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (request, reply) => {
@@ -88,7 +89,7 @@ export default async function questionPages(app: FastifyInstance) {
     return askForm(request, reply, { title }, {});
   });
 
-  app.post('/questions/ask', { schema: { body: AskBody }, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) }, async (request, reply) => {
+  app.post('/questions/ask', { schema: { body: AskBody }, bodyLimit: FORM_BODY_LIMIT, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) }, async (request, reply) => {
     const user = requireUser(request);
     const body = request.body as { title: string; body: string; tags: string; preview?: string };
     const values = { title: body.title, body: body.body, tags: body.tags };
@@ -127,7 +128,7 @@ export default async function questionPages(app: FastifyInstance) {
   );
 
   const editForm = (request: FastifyRequest, reply: FastifyReply, id: number, values: Record<string, string>, errors: Record<string, string>, status = 200) =>
-    reply.page('questions/edit', { id, values, errors, cancelPath: questionPath(id, canonicalSlug(app.db, id) ?? 'question') }, { status, title: request.i18n.t('edit.questionTitle'), noindex: true });
+    reply.page('questions/edit', { id, values, errors, bodyMax: BODY_MAX, cancelPath: questionPath(id, canonicalSlug(app.db, id) ?? 'question') }, { status, title: request.i18n.t('edit.questionTitle'), noindex: true });
 
   app.get('/questions/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
     const { id } = request.params as { id: number };
@@ -137,7 +138,7 @@ export default async function questionPages(app: FastifyInstance) {
     return editForm(request, reply, id, { title: thread.title, body: thread.bodyMd, tags: thread.tags.join(' ') }, {});
   });
 
-  app.post('/questions/:id/edit', { schema: { params: IdParams, body: EditBody }, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) }, async (request, reply) => {
+  app.post('/questions/:id/edit', { schema: { params: IdParams, body: EditBody }, bodyLimit: FORM_BODY_LIMIT, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) }, async (request, reply) => {
     const user = requireUser(request);
     const { id } = request.params as { id: number };
     const body = request.body as { title: string; body: string; tags: string; comment?: string };

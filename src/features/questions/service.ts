@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizz
 import type { Db } from '../../db/client.ts';
 import { contentChanged } from './content-version.ts';
 import { answers, comments, questions, questionTags, revisions, searchChanges, tags, users, votes, type PostType } from '../../db/schema.ts';
-import { forbidden, notFound } from '../../lib/errors.ts';
+import { checkFields, forbidden, notFound } from '../../lib/errors.ts';
 import { detectLanguage } from '../../lib/language.ts';
 import { htmlToText, renderMarkdown, sanitizedHtmlToText } from '../../lib/markdown.ts';
 import { MAX_PAGE_SIZE, type Page } from '../../lib/pagination.ts';
@@ -68,6 +68,8 @@ export interface QuestionView {
   lastActivityAt: Date;
   status: 'open' | 'closed';
   acceptedAnswerId: number | null;
+  /** Who accepted it, when not the asker (a moderator on the asker's behalf). */
+  acceptedBy: AuthorView | null;
   duplicateOfId: number | null;
   source: SourceView | null;
   comments: CommentView[];
@@ -161,9 +163,7 @@ export interface AskInput {
 
 /** Asks a question: validated, within posting limits, with its first revision, in one transaction. */
 export function askQuestion(db: Db, author: Poster, input: AskInput, settings: Settings, now = new Date()): { id: number; slug: string; url: string } {
-  const title = validTitle(input.title);
-  const body = validBody(input.body);
-  const tagNames = validTags(input.tags);
+  const { title, body, tags: tagNames } = checkFields({ title: () => validTitle(input.title), body: () => validBody(input.body), tags: () => validTags(input.tags) });
   const bodyHtml = renderMarkdown(body);
   const slug = slugify(title);
   const language = detectLanguage(`${title} ${htmlToText(bodyHtml)}`);
@@ -198,11 +198,13 @@ export function editQuestion(db: Db, editor: Poster, questionId: number, input: 
   const current = db.select().from(questions).where(and(eq(questions.id, questionId), isNull(questions.deletedAt))).get();
   if (!current) throw notFound();
   if (!canEdit(editor, current.authorId, settings)) throw forbidden();
-  const title = input.title === undefined ? current.title : validTitle(input.title);
-  const body = input.body === undefined ? current.bodyMd : validBody(input.body);
   const previousTags = tagsOf(db, questionId);
-  const tagNames = input.tags === undefined ? previousTags : validTags(input.tags);
-  const comment = validEditComment(input.comment);
+  const { title, body, tags: tagNames, comment } = checkFields({
+    title: () => (input.title === undefined ? current.title : validTitle(input.title)),
+    body: () => (input.body === undefined ? current.bodyMd : validBody(input.body)),
+    tags: () => (input.tags === undefined ? previousTags : validTags(input.tags)),
+    comment: () => validEditComment(input.comment),
+  });
   const changed = title !== current.title || body !== current.bodyMd || tagNames.join(' ') !== previousTags.join(' ');
   if (!changed) return;
   const bodyHtml = body === current.bodyMd ? current.bodyHtml : renderMarkdown(body);
@@ -332,6 +334,10 @@ export function getThread(db: Db, questionId: number, viewerId?: number): Questi
     lastActivityAt: q.lastActivityAt,
     status: q.status,
     acceptedAnswerId: q.acceptedAnswerId,
+    acceptedBy:
+      q.acceptedAnswerId !== null && q.acceptedById !== null && q.acceptedById !== q.authorId
+        ? (db.select(authorColumns).from(users).where(eq(users.id, q.acceptedById)).get() ?? null)
+        : null,
     duplicateOfId: q.duplicateOfId,
     source: sourceOf(q.sourceSite, q.sourceId),
     comments: commentsFor(db, 'question', [q.id]).get(q.id) ?? [],

@@ -3,9 +3,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { atLeast } from '../accounts/roles.ts';
 import { canComment } from '../comments/service.ts';
 import { relatedQuestions } from '../search/service.ts';
-import { hasPrivilege } from '../votes/rules.ts';
+import { hasPrivilege, privilegeThreshold } from '../votes/rules.ts';
+import { pageCount, pageNumber } from '../../lib/pagination.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
+import { BODY_MAX } from './validation.ts';
 import type { SharedPage } from '../../plugins/views.ts';
 
 export interface ThreadFormState {
@@ -15,9 +17,31 @@ export interface ThreadFormState {
   values?: Record<string, string>;
 }
 
+/** How a thread's answers can be ordered; the accepted answer, then official ones, always come first. */
+export const ANSWER_SORTS = ['votes', 'oldest', 'newest'] as const;
+export type AnswerSort = (typeof ANSWER_SORTS)[number];
+/** Answers per page of a thread: a long thread is numbered pages, not one endless page. */
+export const ANSWERS_PER_PAGE = 30;
+
+/** The answer order a query asks for; anything unknown (`?answers=foo`) is the default, not an error. */
+export function answerSort(raw: unknown): AnswerSort {
+  return (ANSWER_SORTS as readonly unknown[]).includes(raw) ? (raw as AnswerSort) : 'votes';
+}
+
+export function sortAnswers(list: QuestionView['answers'], sort: AnswerSort): QuestionView['answers'] {
+  const byTime = (a: { createdAt: Date; id: number }, b: { createdAt: Date; id: number }) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id;
+  return [...list].sort(
+    (a, b) =>
+      Number(b.accepted) - Number(a.accepted) ||
+      Number(b.official) - Number(a.official) ||
+      (sort === 'votes' ? b.score - a.score || byTime(a, b) : sort === 'oldest' ? byTime(a, b) : byTime(b, a)),
+  );
+}
+
 export function threadPermissions(app: FastifyInstance, request: FastifyRequest, thread: QuestionView) {
   const user = request.user;
   const settings = app.settings();
+  const reputationFor = (privilege: Parameters<typeof privilegeThreshold>[1]) => privilegeThreshold(settings, privilege);
   const canAccept = !!user && (user.id === thread.author.id || atLeast(user.role, 'moderator'));
   return {
     signedIn: !!user,
@@ -29,6 +53,10 @@ export function threadPermissions(app: FastifyInstance, request: FastifyRequest,
     canEditPost: (authorId: number) => !!user && canEdit(user, authorId, settings),
     canCommentOn: (postType: 'question' | 'answer', postId: number) => !!user && canComment(app.db, user, postType, postId, settings),
     isOwn: (authorId: number) => user?.id === authorId,
+    // What a locked control says it needs (the privilege walls are shown, with how to get past them).
+    voteUpReputation: reputationFor('voteUp'),
+    voteDownReputation: reputationFor('voteDown'),
+    commentReputation: reputationFor('commentEverywhere'),
   };
 }
 
@@ -54,15 +82,28 @@ export async function threadPage(
     return shown.text;
   };
   const related = await relatedQuestions(app.db, app.searchIndex, thread);
-  const feedback = ((request.query ?? {}) as { feedback?: unknown }).feedback;
+  const query = (request.query ?? {}) as { feedback?: unknown; answers?: unknown; page?: unknown };
+  const feedback = query.feedback;
+  const sort = answerSort(query.answers);
+  const answerTotal = thread.answers.length;
+  const answerPages = pageCount(answerTotal, ANSWERS_PER_PAGE);
+  const answerPage = Math.min(pageNumber(query.page), answerPages);
+  const answersShown = sortAnswers(thread.answers, sort).slice((answerPage - 1) * ANSWERS_PER_PAGE, answerPage * ANSWERS_PER_PAGE);
+  const threadPath = questionPath(thread.id, thread.slug);
   return {
     template: 'questions/thread',
     data: {
-      thread: { ...thread, viewCount },
-      can: threadPermissions(app, request, thread),
+      thread: { ...thread, viewCount, answers: answersShown },
+      answerTotal,
+      bodyMax: BODY_MAX,
+      answerSort: sort,
+      answerSorts: ANSWER_SORTS,
+      answerPage,
+      answerPages,
+      can: { ...threadPermissions(app, request, thread), signInPath: `/signin?next=${encodeURIComponent(threadPath)}` },
       errors: state.errors ?? {},
       values: state.values ?? {},
-      threadPath: questionPath(thread.id, thread.slug),
+      threadPath,
       related,
       feedback: feedback === 'yes' || feedback === 'no' ? feedback : null,
       description: thread.bodyMd.slice(0, 160).replace(/\s+/g, ' '),

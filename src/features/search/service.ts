@@ -26,6 +26,8 @@ export interface SearchItem {
 export interface SearchPage {
   items: SearchItem[];
   total: number;
+  /** Every result matches only part of the query: the page says so and offers to ask. */
+  weak?: boolean;
   page: number;
   pageSize: number;
 }
@@ -40,6 +42,8 @@ export interface SearchQuery {
 
 // Ranking considers this many hits at most; deeper pages than that are not offered.
 const MAX_RANKED = 500;
+/** A search result must match at least this share of the query's weight (unknown words included). */
+export const MIN_MATCH_SHARE = 0.4;
 
 function itemsFor(db: Db, hits: { id: number; terms: string[] }[]): SearchItem[] {
   if (hits.length === 0) return [];
@@ -95,9 +99,9 @@ export async function searchQuestions(db: Db, client: SearchClient, query: Searc
   const page = Math.max(1, Math.min(query.page ?? 1, Math.ceil(MAX_RANKED / pageSize)));
   const q = query.q.trim();
   if (q === '') return { items: [], total: 0, page, pageSize };
-  const result = await client.search({ query: q, tag: query.tag, answered: query.answered, limit: MAX_RANKED });
+  const result = await client.search({ query: q, tag: query.tag, answered: query.answered, limit: MAX_RANKED, minShare: MIN_MATCH_SHARE });
   const slice = result.hits.slice((page - 1) * pageSize, page * pageSize);
-  return { items: itemsFor(db, slice), total: result.total, page, pageSize };
+  return { items: itemsFor(db, slice), total: result.total, page, pageSize, weak: result.weak ?? false };
 }
 
 /** Similar questions for the ask form: the typed title (its last word a prefix), answered ones first. */

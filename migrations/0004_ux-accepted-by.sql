@@ -1,0 +1,1 @@
+ALTER TABLE `questions` ADD `accepted_by_id` integer;

@@ -1,0 +1,27 @@
+// English messages of the interface pass (issue 16): error summaries, limits, privilege walls, CLI.
+export const uxEn = {
+  'ux.titleLetters': 'The title needs at least {min} letters or digits, not only symbols or emoji.',
+  'ux.bodyLetters': 'The text needs at least {min} letters or digits, not only symbols or emoji.',
+  'ux.bodyTooLong': 'The text has {count} characters; the limit is {max}. Your text is kept below: shorten it and send it again.',
+  'ux.tooLargeBack': 'That was more than this forum accepts in one form ({limit}). Use your browser’s Back button: the form still holds what you typed.',
+  'ux.goBack': 'Back to the page you came from',
+  'ux.charactersLeft': '{count} of {max} characters',
+  'ux.charactersLimit': 'Up to {max} characters.',
+  'ux.voteUpLocked': 'Voting up needs {reputation} reputation',
+  'ux.voteDownLocked': 'Voting down needs {reputation} reputation',
+  'ux.commentLocked': 'Commenting on other people’s posts needs {reputation} reputation',
+  'ux.signInToVote': 'Sign in to vote',
+  'ux.howReputationWorks': 'how reputation works',
+  'ux.acceptedBy': 'Accepted by {name} on behalf of the asker',
+  'ux.sortAnswers': 'Sort answers',
+  'ux.sortApply': 'Sort',
+  'ux.weakResults': 'Nothing here matches most of what you searched for; these questions share only some of your words. If none of them helps, ask your question.',
+  // The date fields are the browser's own date pickers, which show dates in the browser's format: the hint names no format.
+  'ux.periodHint': 'Whole days in UTC, picked in the date fields; at most {max} days. Leave both empty for the last 30 days.',
+  'ux.reason.accept_given.other': '{name} accepted an answer',
+  'ux.reason.downvote_given.other': '{name} voted an answer down',
+  'ux.invalidValue': 'The value of “{field}” is not valid.',
+  'ux.answerSort.votes': 'Most votes',
+  'ux.answerSort.oldest': 'Oldest first',
+  'ux.answerSort.newest': 'Newest first',
+} as const;

@@ -1,0 +1,273 @@
+// The interface pass of issue 16 through app.inject(): every field's error at once, letters required in
+// titles and bodies, over-long texts back to the form, privilege walls shown, profiles written for the
+// viewer, malformed addresses, attribution of a moderator's accept, answer order, weak searches, the CLI.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setSetting } from '../../src/features/settings/service.ts';
+import { BODY_MAX } from '../../src/features/questions/validation.ts';
+import { Browser, buildTestApp, createUser, loginAs, tokenFor, type TestApp } from '../helper.ts';
+import { nextIp } from '../fixtures/hostile.ts';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const run = promisify(execFile);
+
+let t: TestApp;
+let staff: Awaited<ReturnType<typeof tokenFor>>;
+let seq = 0;
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  staff = await tokenFor(t.app, t.db, 'staff');
+  setSetting(t.db, 'postsPerIpPerMinute', 10_000);
+  setSetting(t.db, 'newMemberSecondsBetweenPosts', 0);
+  setSetting(t.db, 'secondsBetweenPosts', 0);
+  setSetting(t.db, 'newMemberQuestionsPerDay', 1000);
+  setSetting(t.db, 'newMemberAnswersPerDay', 1000);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const count = (table: string) => (t.db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+
+async function ask(auth: Record<string, string>, title = `How do I reset the router number ${++seq}?`, body = 'The router keeps dropping the connection every evening around nine.') {
+  const response = await t.app.inject({ method: 'POST', url: '/api/v1/questions', headers: auth, remoteAddress: nextIp(), payload: { title, body, tags: ['router'] } });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json() as { id: number; url: string };
+}
+
+async function answer(auth: Record<string, string>, questionId: number, body: string) {
+  const response = await t.app.inject({ method: 'POST', url: `/api/v1/questions/${questionId}/answers`, headers: auth, remoteAddress: nextIp(), payload: { body } });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().id as number;
+}
+
+const threadUrl = (id: number) => t.db.$client.prepare('select slug from questions where id = ?').get(id) as { slug: string };
+
+describe('every field’s error at once (item 4)', () => {
+  it('sign-up reports a bad username, a bad e-mail and a common password in one answer, and creates nothing', async () => {
+    const before = count('users');
+    const browser = new Browser(t.app);
+    const response = await browser.submit('/signup', { username: 'a', email: 'not-an-address', password: 'password' }, { headers: { 'accept-language': 'en' } });
+    expect(response.statusCode).toBe(400);
+    for (const field of ['username', 'email', 'password']) {
+      expect(response.body).toContain(`id="error-${field}"`);
+      expect(response.body).toContain(`href="#field-${field}"`);
+    }
+    expect(count('users')).toBe(before);
+  });
+
+  it('a taken username and a common password are both reported', async () => {
+    const taken = await createUser(t.db, 'member', `taken${++seq}`);
+    const browser = new Browser(t.app);
+    const response = await browser.submit('/signup', { username: taken.username, email: `fresh${seq}@example.com`, password: 'password' }, { headers: { 'accept-language': 'en' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('That username is taken.');
+    expect(response.body).toContain('one of the most common');
+  });
+
+  it('the API still answers one error in the API.md shape (the first malformed field)', async () => {
+    const response = await t.app.inject({ method: 'POST', url: '/api/v1/users', remoteAddress: nextIp(), payload: { username: 'a', email: 'x', password: 'password' } });
+    expect([400, 404]).toContain(response.statusCode);
+    if (response.statusCode === 400) expect(response.json().error.code).toBe('invalid_input');
+  });
+
+  it('the ask form reports title, body and tags together, keeping what was typed', async () => {
+    const { browser } = await loginAs(t.app, t.db, 'member');
+    const before = count('questions');
+    const response = await browser.submit('/questions/ask', { title: '😡'.repeat(16), body: 'short', tags: 'not_valid' }, { headers: { 'accept-language': 'es' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('letras o cifras');
+    expect(response.body).toContain('href="#field-body"');
+    expect(response.body).toContain('href="#field-tags"');
+    expect(response.body).toContain('value="not_valid"');
+    expect(count('questions')).toBe(before);
+  });
+});
+
+describe('letters or digits in titles and bodies (item 5)', () => {
+  it('refuses an emoji-only title and a body of symbols, in the visitor’s language', async () => {
+    const response = await t.app.inject({ method: 'POST', url: '/api/v1/questions', headers: { ...staff.auth, 'accept-language': 'es' }, payload: { title: '😡'.repeat(16), body: 'The router keeps dropping the connection every evening.', tags: ['router'] } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.message).toContain('letras o cifras');
+    const answerResponse = await t.app.inject({ method: 'POST', url: `/api/v1/questions/${(await ask(staff.auth)).id}/answers`, headers: staff.auth, payload: { body: '!!!! ???? ---- **** 😀😀😀😀😀😀😀😀😀😀😀😀' } });
+    expect(answerResponse.statusCode).toBe(400);
+  });
+});
+
+describe('over-long texts come back to the form (item 3)', () => {
+  it('an answer of 2 MB comes back to the thread form with the text kept and the limit said, and nothing is posted', async () => {
+    const { id } = await ask(staff.auth);
+    const { browser } = await loginAs(t.app, t.db, 'member');
+    const before = count('answers');
+    const huge = 'Paso a paso: '.padEnd(2_000_000, 'x');
+    const response = await browser.submit(`/questions/${id}/answers`, { body: huge }, { headers: { 'accept-language': 'en' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('id="error-summary"');
+    expect(response.body).toContain('2,000,000 characters; the limit is 30,000');
+    expect(response.body).toContain(huge.slice(0, 1000));
+    expect(response.body).toContain(`maxlength="${BODY_MAX}"`);
+    expect(count('answers')).toBe(before);
+  });
+
+  it('the form says the limit without JavaScript', async () => {
+    const { id } = await ask(staff.auth);
+    const { browser } = await loginAs(t.app, t.db, 'member');
+    const page = await browser.get(`/questions/${id}/${threadUrl(id).slug}`, { 'accept-language': 'es' });
+    expect(page.body).toContain('Hasta 30.000 caracteres.');
+  });
+
+  it('past what a form may carry at all, the 413 page says how to get back to the text', async () => {
+    const { id } = await ask(staff.auth);
+    const { browser } = await loginAs(t.app, t.db, 'member');
+    const from = `/questions/${id}/${threadUrl(id).slug}`;
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `/questions/${id}/answers`,
+      payload: 'body=' + 'x'.repeat(9 * 1024 * 1024),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.header(), 'accept-language': 'en', host: 'localhost:80', referer: `http://localhost:80${from}` },
+    });
+    expect(response.statusCode, response.body.slice(0, 600)).toBe(413);
+    expect(response.body, response.body.slice(0, 3000)).toContain('Back button');
+    expect(response.body).toContain(`href="${from}"`);
+  });
+});
+
+describe('privilege walls are shown (item 2)', () => {
+  it('a new member sees locked arrows and a locked comment link explaining what they need', async () => {
+    const { id } = await ask(staff.auth);
+    await answer(staff.auth, id, 'Restart the router and wait two minutes before testing again.');
+    const { browser } = await loginAs(t.app, t.db, 'member');
+    const page = await browser.get(`/questions/${id}/${threadUrl(id).slug}`, { 'accept-language': 'en' });
+    expect(page.body).toContain('Voting up needs 15 reputation — how reputation works');
+    expect(page.body).toContain('Voting down needs 125 reputation');
+    expect(page.body).toContain('needs 50 reputation');
+    expect(page.body).toContain('href="/help/reputation#privileges"');
+    const help = await browser.get('/help/reputation');
+    expect(help.body).toContain('id="privileges"');
+  });
+
+  it('a signed-out visitor’s arrows lead to sign in', async () => {
+    const { id } = await ask(staff.auth);
+    const page = await t.app.inject({ method: 'GET', url: `/questions/${id}/${threadUrl(id).slug}`, headers: { 'accept-language': 'es' } });
+    expect(page.body).toContain('Inicia sesión para votar');
+    expect(page.body).toContain(`href="/signin?next=${encodeURIComponent(`/questions/${id}/${threadUrl(id).slug}`)}"`);
+  });
+});
+
+describe('profiles written for the viewer (item 7)', () => {
+  it('the asker reads “You accepted an answer”; anyone else reads the asker’s name', async () => {
+    const asker = await loginAs(t.app, t.db, 'member');
+    const answerer = await tokenFor(t.app, t.db, 'member');
+    const token = await t.app.inject({ method: 'POST', url: '/api/v1/session', payload: { login: asker.user.username, password: asker.user.password } });
+    const askerAuth = { authorization: `Bearer ${token.json().token}` };
+    const { id } = await ask(askerAuth);
+    const answerId = await answer(answerer.auth, id, 'Update the firmware from the admin page, then restart it.');
+    const accepted = await t.app.inject({ method: 'POST', url: `/api/v1/questions/${id}/accept`, headers: askerAuth, payload: { answerId } });
+    expect(accepted.statusCode).toBe(200);
+    const own = await asker.browser.get(`/users/${asker.user.username}`, { 'accept-language': 'en' });
+    expect(own.body).toContain('You accepted an answer');
+    const other = await t.app.inject({ method: 'GET', url: `/users/${asker.user.username}`, headers: { 'accept-language': 'en' } });
+    expect(other.body).not.toContain('You accepted an answer');
+    expect(other.body).toContain(`${asker.user.displayName} accepted an answer`);
+  });
+});
+
+describe('malformed addresses (item 8)', () => {
+  it('/questions/abc is a 404 page in the visitor’s language', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/questions/abc', headers: { 'accept-language': 'es' } });
+    expect(response.statusCode).toBe(404);
+    expect(response.body).toContain('lang="es"');
+    expect(response.body).not.toMatch(/must be|integer/);
+  });
+
+  it('?sort=foo falls back to the default order', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/questions?sort=foo', headers: { 'accept-language': 'es' } });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('a validation message carries no English from the validator', async () => {
+    const { browser } = await loginAs(t.app, t.db, 'member');
+    const response = await browser.submit('/votes', { postType: 'question', postId: 'abc', value: '1' }, { headers: { 'accept-language': 'es' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).not.toMatch(/must be/);
+    expect(response.body).toContain('no es válido');
+  });
+});
+
+describe('a moderator’s accept is attributed (item 15) and answers can be ordered (item 16)', () => {
+  it('says who accepted on the asker’s behalf', async () => {
+    const { id } = await ask(staff.auth);
+    const moderator = await tokenFor(t.app, t.db, 'moderator');
+    const answerId = await answer(staff.auth, id, 'Use the reset button on the back for ten seconds.');
+    const accepted = await t.app.inject({ method: 'POST', url: `/api/v1/questions/${id}/accept`, headers: moderator.auth, payload: { answerId } });
+    expect(accepted.statusCode).toBe(200);
+    const page = await t.app.inject({ method: 'GET', url: `/questions/${id}/${threadUrl(id).slug}`, headers: { 'accept-language': 'en' } });
+    expect(page.body).toContain(`Accepted by ${moderator.user.displayName} on behalf of the asker`);
+  });
+
+  it('orders answers by votes, oldest or newest, the accepted one first; an unknown order is the default', async () => {
+    const { id } = await ask(staff.auth);
+    const first = await answer(staff.auth, id, 'First answer: unplug it for thirty seconds.');
+    const second = await answer(staff.auth, id, 'Second answer: check the cable to the wall socket.');
+    const third = await answer(staff.auth, id, 'Third answer: call the line test number and follow it.');
+    const order = async (query: string) => {
+      const body = (await t.app.inject({ method: 'GET', url: `/questions/${id}/${threadUrl(id).slug}${query}` })).body;
+      return [...body.matchAll(/<article class="answer[^"]*" id="answer-(\d+)"/g)].map((m) => Number(m[1]));
+    };
+    expect(await order('?answers=oldest')).toEqual([first, second, third]);
+    expect(await order('?answers=newest')).toEqual([third, second, first]);
+    expect(await order('?answers=bogus')).toHaveLength(3);
+    await t.app.inject({ method: 'POST', url: `/api/v1/questions/${id}/accept`, headers: staff.auth, payload: { answerId: second } });
+    expect(await order('?answers=newest')).toEqual([second, third, first]);
+  });
+});
+
+describe('weak searches say so (item 11)', () => {
+  it('a query most of whose words nothing holds finds nothing and offers to ask', async () => {
+    await ask(staff.auth, 'La impresora no imprime en color desde ayer', 'La impresora de la oficina solo imprime en blanco y negro desde ayer por la tarde.');
+    await t.app.searchIndex.sync();
+    const nonsense = await t.app.inject({ method: 'GET', url: '/search?q=' + encodeURIComponent('xyzzy plugh impresora'), headers: { 'accept-language': 'es' } });
+    expect(nonsense.body).toContain('/questions/ask?title=');
+    expect(nonsense.body).toMatch(/no-results|weak-results/);
+    const real = await t.app.inject({ method: 'GET', url: '/search?q=' + encodeURIComponent('impresora color'), headers: { 'accept-language': 'es' } });
+    expect(real.body).toContain('no imprime en');
+    expect(real.body).not.toContain('weak-results');
+  });
+});
+
+describe('the CLI speaks CLI (item 17)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resuelto-ux-cli-'));
+  const env = { ...process.env, DATABASE_PATH: path.join(dir, 'cli.db'), NODE_ENV: 'test', BASE_URL: '' };
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('set-role for an unknown user says so and exits non-zero', async () => {
+    const failure = await run(process.execPath, [path.join(REPO_ROOT, 'bin/resuelto.js'), 'set-role', 'nobody', 'staff'], { cwd: REPO_ROOT, env, timeout: 60_000 }).catch((error: { code: number; stderr: string }) => error);
+    expect('code' in failure ? failure.code : 0).toBe(1);
+    expect((failure as { stderr: string }).stderr.trim()).toBe('No user named nobody.');
+  });
+
+  it('a port already in use is one line naming PORT', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const failure = await run(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/server.ts')], { cwd: REPO_ROOT, env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, timeout: 60_000 }).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect('code' in failure ? failure.code : 0).toBe(1);
+      const lines = (failure as { stderr: string }).stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`port ${port}`);
+      expect(lines[0]).toContain('PORT');
+    } finally {
+      blocker.close();
+    }
+  });
+});
