@@ -15,6 +15,11 @@ export const uxEn = {
   'ux.acceptedBy': 'Accepted by {name} on behalf of the asker',
   'ux.sortAnswers': 'Sort answers',
   'ux.sortApply': 'Sort',
+  'ux.menu': 'Menu',
+  'ux.languageFilter': 'Questions written in',
+  'ux.allLanguages': 'Any language',
+  'ux.askShort': 'Ask',
+  'ux.nav.users': 'Users',
   'ux.weakResults': 'Nothing here matches most of what you searched for; these questions share only some of your words. If none of them helps, ask your question.',
   // The date fields are the browser's own date pickers, which show dates in the browser's format: the hint names no format.
   'ux.periodHint': 'Whole days in UTC, picked in the date fields; at most {max} days. Leave both empty for the last 30 days.',

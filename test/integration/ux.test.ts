@@ -271,3 +271,32 @@ describe('the CLI speaks CLI (item 17)', () => {
     }
   });
 });
+
+describe('the visitor’s language first, and a language filter (item 9)', () => {
+  it('the home page lists the visitor’s language first; /questions and /search filter by language', async () => {
+    const english = await ask(staff.auth, 'The invoice download button does nothing at all', 'When I press the invoice download button on the billing page nothing happens at all.');
+    const spanish = await ask(staff.auth, 'El botón de descargar la factura no hace nada', 'Cuando pulso el botón de descargar la factura en la página de pagos no pasa nada.');
+    // The English question is the most recently active one.
+    await answer(staff.auth, english.id, 'Allow pop-ups for the billing page, then press the button again.');
+    await t.app.searchIndex.sync();
+    const titlesIn = (html: string) => [...html.matchAll(/<h[23] class="summary-title"><a href="\/questions\/(\d+)\//g)].map((m) => Number(m[1]));
+    const homeEs = titlesIn((await t.app.inject({ method: 'GET', url: '/', headers: { 'accept-language': 'es' } })).body);
+    expect(homeEs.indexOf(spanish.id)).toBeLessThan(homeEs.indexOf(english.id));
+    const homeEn = titlesIn((await t.app.inject({ method: 'GET', url: '/', headers: { 'accept-language': 'en' } })).body);
+    expect(homeEn.indexOf(english.id)).toBeLessThan(homeEn.indexOf(spanish.id));
+    // A choice kept in the cookie wins over Accept-Language, and gets its own kept page.
+    const chosen = titlesIn((await t.app.inject({ method: 'GET', url: '/', headers: { 'accept-language': 'en', cookie: 'resuelto_lang=es' } })).body);
+    expect(chosen.indexOf(spanish.id)).toBeLessThan(chosen.indexOf(english.id));
+
+    const onlyEs = titlesIn((await t.app.inject({ method: 'GET', url: '/questions?lang=es' })).body);
+    expect(onlyEs).toContain(spanish.id);
+    expect(onlyEs).not.toContain(english.id);
+    const bogus = await t.app.inject({ method: 'GET', url: '/questions?lang=xx' });
+    expect(bogus.statusCode).toBe(200);
+
+    const api = async (q: string) => (await t.app.inject({ method: 'GET', url: `/api/v1/search?q=${encodeURIComponent(q)}&lang=es` })).json() as { items: { id: number }[] };
+    const filtered = (await api('invoice factura download descargar')).items.map((i) => i.id);
+    expect(filtered).toContain(spanish.id);
+    expect(filtered).not.toContain(english.id);
+  });
+});

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { handleForm } from '../../lib/forms.ts';
+import { isLocale } from '../../lib/i18n.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { pageCount, pageNumber } from '../../lib/pagination.ts';
 import { requireUser } from '../../plugins/auth.ts';
@@ -21,6 +22,7 @@ const ListQuery = Type.Object({
   sort: Type.Optional(Type.String({ maxLength: 50 })),
   tag: Type.Optional(Type.String({ maxLength: 100 })),
   page: Type.Optional(Type.String({ maxLength: 10 })),
+  lang: Type.Optional(Type.String({ maxLength: 10 })),
 });
 const AskBody = Type.Object({
   title: Type.String({ maxLength: 2000 }),
@@ -47,15 +49,17 @@ export default async function questionPages(app: FastifyInstance) {
   const viewCounter = app.viewCounter!;
 
   app.get('/questions', { schema: { querystring: ListQuery } }, async (request, reply) => {
-    const query = request.query as { sort?: string; tag?: string; page?: string };
+    const query = request.query as { sort?: string; tag?: string; page?: string; lang?: string };
+    // The language filter: a language code, else every language (an unknown value is ignored, not an error).
+    const language = isLocale(query.lang) ? query.lang : undefined;
     const sort: Sort = (SORTS as readonly string[]).includes(query.sort ?? '') ? (query.sort as Sort) : 'newest';
     const tag = query.tag?.trim().toLowerCase() || undefined;
     const { t } = request.i18n;
     return reply.sharedPage(() => {
-      const list = listQuestions(app.db, { sort, tag, page: pageNumber(query.page), pageSize: 20 });
+      const list = listQuestions(app.db, { sort, tag, language, page: pageNumber(query.page), pageSize: 20 });
       return {
         template: 'questions/list',
-        data: { list, sort, tag, sorts: SORTS, pages: pageCount(list.total, list.pageSize) },
+        data: { list, sort, tag, language, sorts: SORTS, pages: pageCount(list.total, list.pageSize) },
         options: { title: tag ? t('questions.taggedTitle', { tag }) : t('questions.title'), noindex: list.page > 1 && list.items.length === 0 },
       };
     });
@@ -75,7 +79,7 @@ export default async function questionPages(app: FastifyInstance) {
   const askForm = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: Record<string, string>, status = 200, previewHtml?: string) => {
     const step = values.title?.trim() || values.body !== undefined ? 2 : 1;
     const holdout = inSuggestionHoldout(app, request);
-    const suggestions = step === 2 && !holdout ? await suggestSimilar(app.db, app.searchIndex, values.title).catch(() => []) : [];
+    const suggestions = step === 2 && !holdout ? await suggestSimilar(app.db, app.searchIndex, values.title, 5, request.i18n.locale).catch(() => []) : [];
     if (suggestions.length > 0) logEvent(app, request, 'suggestions_shown', { query: values.title });
     return reply.page('questions/ask', { values, errors, previewHtml, titleMax: TITLE_MAX, bodyMax: BODY_MAX, step, suggestions }, { status, title: request.i18n.t('ask.title'), noindex: true });
   };

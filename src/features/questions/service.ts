@@ -1,5 +1,5 @@
 // Owns questions: asking, editing, deleting, reading a thread, listing, and tags. No request, no HTML.
-import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { contentChanged } from './content-version.ts';
 import { answers, comments, questions, questionTags, revisions, searchChanges, tags, users, votes, type PostType } from '../../db/schema.ts';
@@ -356,6 +356,15 @@ export interface ListOptions {
   withTotal?: boolean;
   /** Lists that show no excerpt skip making one. */
   withExcerpt?: boolean;
+  /** Only questions written in this language (the language filter of lists). */
+  language?: 'es' | 'en';
+  /** Questions in every language but this one. */
+  notLanguage?: 'es' | 'en';
+  /**
+   * Questions in this language first, then the others (the home page, for the visitor's language). Two
+   * index-friendly queries rather than one ORDER BY on an expression; meant for a first page without total.
+   */
+  languageFirst?: 'es' | 'en';
 }
 
 /** The columns every list of questions shows (lists, search results). */
@@ -371,12 +380,22 @@ export const summaryColumns = {
 
 /** A page of question summaries, for lists, the home page, profiles and the API. */
 export function listQuestions(db: Db, options: ListOptions = {}): Page<QuestionSummary> {
+  if (options.languageFirst) {
+    const { languageFirst, ...rest } = options;
+    const own = listQuestions(db, { ...rest, language: languageFirst, withTotal: false });
+    if (own.items.length >= own.pageSize) return own;
+    const others = listQuestions(db, { ...rest, notLanguage: languageFirst, withTotal: false, pageSize: own.pageSize - own.items.length });
+    const items = [...own.items, ...others.items];
+    return { items, page: own.page, pageSize: own.pageSize, total: items.length };
+  }
   const sort = options.sort ?? 'newest';
   const page = options.page ?? 1;
   const pageSize = Math.min(Math.max(options.pageSize ?? 20, 1), MAX_PAGE_SIZE);
   const conditions: SQL[] = [isNull(questions.deletedAt)];
   if (sort === 'unanswered') conditions.push(eq(questions.answerCount, 0));
   if (options.authorId !== undefined) conditions.push(eq(questions.authorId, options.authorId));
+  if (options.language !== undefined) conditions.push(eq(questions.language, options.language));
+  if (options.notLanguage !== undefined) conditions.push(ne(questions.language, options.notLanguage));
   if (options.tag !== undefined) {
     const tag = db.select({ id: tags.id }).from(tags).where(eq(tags.name, options.tag.toLowerCase())).get();
     if (!tag) return { items: [], page, pageSize, total: 0 };

@@ -81,7 +81,8 @@ export async function threadPage(
     if (count !== shown.count) shown = { count, text: t('questions.views', { count }) };
     return shown.text;
   };
-  const related = await relatedQuestions(app.db, app.searchIndex, thread);
+  // The visitor's language ranks first (signed-out pages are kept per language, so this holds for them too).
+  const related = await relatedQuestions(app.db, app.searchIndex, thread, 5, request.i18n.locale);
   const query = (request.query ?? {}) as { feedback?: unknown; answers?: unknown; page?: unknown };
   const feedback = query.feedback;
   const sort = answerSort(query.answers);

@@ -18,7 +18,14 @@ export interface SearchOptions {
    * weight, so "xyzzy impresora láser" does not come back as a loose match on "impresora" alone.
    */
   minShare?: number;
+  /** Only questions written in this language (the search page's language filter). */
+  language?: SearchLanguage;
+  /** The visitor's language: its questions rank higher (PREFERRED_LANGUAGE_BOOST), the others stay. */
+  preferLanguage?: SearchLanguage;
 }
+
+/** How much a question in the visitor's language is preferred, all else equal. */
+export const PREFERRED_LANGUAGE_BOOST = 1.5;
 
 export interface Hit {
   id: number;
@@ -498,6 +505,7 @@ export class SearchIndex {
       if (options.excludeId === id) continue;
       if (options.tag && !meta.tags.includes(options.tag)) continue;
       if (options.answered && meta.answerCount === 0) continue;
+      if (options.language && meta.language !== options.language) continue;
       fieldScores.fill(-1);
       let text = 0;
       let matchedWorth = 0;
@@ -533,12 +541,13 @@ export class SearchIndex {
       // Words matched, weighted by what they are worth: "lime" and "corona" count for more than "people".
       const coverage = matchedWorth / totalWorth;
       const prior = 1 + (meta.hasAccepted ? 0.15 : 0) + (meta.hasOfficial ? 0.1 : 0) + (meta.answerCount > 0 ? 0.05 : 0) + 0.05 * Math.log1p(Math.max(0, meta.score));
-      const score = (text / totalWorth) * (0.5 + 0.5 * coverage) * prior;
+      const languageBoost = options.preferLanguage && meta.language === options.preferLanguage ? PREFERRED_LANGUAGE_BOOST : 1;
+      const score = (text / totalWorth) * (0.5 + 0.5 * coverage) * prior * languageBoost;
       hits.push({ id, score, terms: [...matchedTerms] });
     }
     hits.sort((a, b) => b.score - a.score || b.id - a.id);
     // When not every matching document was ranked, each would have been a hit (without filters).
-    const unfiltered = !options.tag && !options.answered;
+    const unfiltered = !options.tag && !options.answered && !options.language;
     // (Once partial matches were left out, the documents not ranked cannot be counted as hits either.)
     const filtered = !unfiltered || partial > 0;
     return { hits: hits.slice(0, limit), total: filtered ? hits.length : Math.max(hits.length, matching), weak: hits.length > 0 && bestShare < STRONG_SHARE };

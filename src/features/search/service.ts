@@ -34,6 +34,10 @@ export interface SearchPage {
 
 export interface SearchQuery {
   q: string;
+  /** Only questions in this language. */
+  language?: 'es' | 'en';
+  /** The visitor's language, ranked higher. */
+  preferLanguage?: 'es' | 'en';
   tag?: string;
   answered?: boolean;
   page?: number;
@@ -99,15 +103,15 @@ export async function searchQuestions(db: Db, client: SearchClient, query: Searc
   const page = Math.max(1, Math.min(query.page ?? 1, Math.ceil(MAX_RANKED / pageSize)));
   const q = query.q.trim();
   if (q === '') return { items: [], total: 0, page, pageSize };
-  const result = await client.search({ query: q, tag: query.tag, answered: query.answered, limit: MAX_RANKED, minShare: MIN_MATCH_SHARE });
+  const result = await client.search({ query: q, tag: query.tag, answered: query.answered, limit: MAX_RANKED, minShare: MIN_MATCH_SHARE, language: query.language, preferLanguage: query.preferLanguage });
   const slice = result.hits.slice((page - 1) * pageSize, page * pageSize);
   return { items: itemsFor(db, slice), total: result.total, page, pageSize, weak: result.weak ?? false };
 }
 
 /** Similar questions for the ask form: the typed title (its last word a prefix), answered ones first. */
-export async function suggestSimilar(db: Db, client: SearchClient, title: string, limit = 5): Promise<SearchItem[]> {
+export async function suggestSimilar(db: Db, client: SearchClient, title: string, limit = 5, preferLanguage?: 'es' | 'en'): Promise<SearchItem[]> {
   if (title.trim().length < 3) return [];
-  const result = await client.search({ query: title, prefix: true, limit: 20 }, 1_500);
+  const result = await client.search({ query: title, prefix: true, limit: 20, preferLanguage }, 1_500);
   const ranked = result.hits.slice(0, 20);
   const items = itemsFor(db, ranked);
   const answeredFirst = [...items].sort(
@@ -118,9 +122,15 @@ export async function suggestSimilar(db: Db, client: SearchClient, title: string
 }
 
 /** Related questions for a thread page; an unavailable index gives none rather than failing the page. */
-export async function relatedQuestions(db: Db, client: SearchClient, question: { id: number; title: string; tags: string[] }, limit = 5): Promise<SearchItem[]> {
+export async function relatedQuestions(
+  db: Db,
+  client: SearchClient,
+  question: { id: number; title: string; tags: string[] },
+  limit = 5,
+  preferLanguage?: 'es' | 'en',
+): Promise<SearchItem[]> {
   try {
-    const result = await client.search({ query: `${question.title} ${question.tags.join(' ')}`, excludeId: question.id, limit }, 500);
+    const result = await client.search({ query: `${question.title} ${question.tags.join(' ')}`, excludeId: question.id, limit, preferLanguage }, 500);
     return itemsFor(db, result.hits);
   } catch {
     return [];
