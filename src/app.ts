@@ -26,6 +26,8 @@ import { searchDirFor } from './features/search/store.ts';
 import accountsPages from './features/accounts/routes.ts';
 import setupPages from './features/accounts/setup.ts';
 import sitePages from './features/site/routes.ts';
+import userPages from './features/users/routes.ts';
+import tagPages from './features/tags/routes.ts';
 import { getSettings } from './features/settings/service.ts';
 import { loadOrCreateSecrets } from './lib/secrets.ts';
 import auth, { rejectInvalidTokens } from './plugins/auth.ts';
@@ -135,6 +137,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(answerPages);
   await app.register(votePages);
   await app.register(commentPages);
+  await app.register(userPages);
+  await app.register(tagPages);
   await app.register(accountsApi, { prefix: '/api/v1' });
   await app.register(questionsApi, { prefix: '/api/v1' });
   await app.register(searchApi, { prefix: '/api/v1' });

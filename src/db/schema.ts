@@ -34,8 +34,19 @@ export const users = sqliteTable(
     suspendedAt: integer('suspended_at', { mode: 'timestamp_ms' }),
     /** For placeholder authors of imported content: where they came from, e.g. `beer.stackexchange.com:123`. */
     sourceKey: text('source_key'),
+    /** The profile's "about": Markdown as written, and its sanitized HTML (rendered at write time, as posts are). */
+    aboutMd: text('about_md'),
+    aboutHtml: text('about_html'),
+    /** Where the member says they are, free text shown on the profile. */
+    location: text('location'),
   },
-  (t) => [uniqueIndex('users_username_key').on(t.usernameKey), uniqueIndex('users_email_key').on(t.emailKey), uniqueIndex('users_source_key').on(t.sourceKey)],
+  (t) => [
+    uniqueIndex('users_username_key').on(t.usernameKey),
+    uniqueIndex('users_email_key').on(t.emailKey),
+    uniqueIndex('users_source_key').on(t.sourceKey),
+    // The users directory, by reputation.
+    index('users_reputation').on(t.reputation),
+  ],
 );
 
 /**
@@ -183,6 +194,9 @@ export const tags = sqliteTable('tags', {
   /** Live questions carrying the tag (cache). */
   questionCount: integer('question_count').notNull().default(0),
   createdAt: createdAt(),
+  /** What the tag is for, written by staff: Markdown as written and its sanitized HTML. */
+  descriptionMd: text('description_md'),
+  descriptionHtml: text('description_html'),
 });
 
 export const questionTags = sqliteTable(

@@ -300,3 +300,57 @@ describe('the visitor’s language first, and a language filter (item 9)', () =>
     expect(filtered).not.toContain(english.id);
   });
 });
+
+describe('avatars, the users directory, profiles and tag pages', () => {
+  it('draws the same local SVG for the same name, and a different one for another', async () => {
+    const a = await t.app.inject({ method: 'GET', url: '/users/Ana/avatar.svg' });
+    expect(a.statusCode).toBe(200);
+    expect(a.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    expect(a.body).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect((await t.app.inject({ method: 'GET', url: '/users/ana/avatar.svg' })).body).toBe(a.body);
+    expect((await t.app.inject({ method: 'GET', url: '/users/bruno/avatar.svg' })).body).not.toBe(a.body);
+  });
+
+  it('lists users by reputation or newest, finds them by name (LIKE wildcards taken literally)', async () => {
+    const found = await createUser(t.db, 'member', `zelda_${++seq}`);
+    const byName = await t.app.inject({ method: 'GET', url: `/users?q=${encodeURIComponent(found.username.slice(0, 7))}` });
+    expect(byName.statusCode).toBe(200);
+    expect(byName.body).toContain(`/users/${found.username}"`);
+    const wildcard = await t.app.inject({ method: 'GET', url: '/users?q=%25' });
+    expect(wildcard.body).not.toContain(`/users/${found.username}"`);
+    expect((await t.app.inject({ method: 'GET', url: '/users?sort=newest' })).body).toContain(`/users/${found.username}"`);
+    expect((await t.app.inject({ method: 'GET', url: '/users?sort=bogus' })).statusCode).toBe(200);
+  });
+
+  it('a member edits display name, about (Markdown, sanitized), location and language; every error at once', async () => {
+    const { user, browser } = await loginAs(t.app, t.db, 'member');
+    const bad = await browser.submit('/profile/edit', { displayName: '   ', about: 'x'.repeat(3001), location: 'y'.repeat(101), locale: 'fr' }, { headers: { 'accept-language': 'en' } });
+    expect(bad.statusCode).toBe(400);
+    for (const field of ['displayName', 'about', 'location', 'locale']) expect(bad.body).toContain(`href="#field-${field}"`);
+    const ok = await browser.submit('/profile/edit', { displayName: 'Ana García', about: 'I fix **routers**. <script>alert(1)</script>', location: 'Sevilla', locale: 'es' });
+    expect(ok.statusCode).toBe(303);
+    expect(ok.cookies.find((c) => c.name === 'resuelto_lang')?.value).toBe('es');
+    const profile = await t.app.inject({ method: 'GET', url: `/users/${user.username}`, headers: { 'accept-language': 'en' } });
+    expect(profile.body).toContain('Ana García');
+    expect(profile.body).toContain('<strong>routers</strong>');
+    expect(profile.body).not.toContain('<script>alert(1)</script>');
+    expect(profile.body).toContain('Sevilla');
+    expect((t.db.$client.prepare('select locale from users where id = ?').get(user.id) as { locale: string }).locale).toBe('es');
+  });
+
+  it('a tag page shows the description staff wrote and the top answerers; members cannot edit it', async () => {
+    const { id } = await ask(staff.auth);
+    const answerer = await tokenFor(t.app, t.db, 'member');
+    await answer(answerer.auth, id, 'Hold the reset button for ten seconds, then wait.');
+    const member = await loginAs(t.app, t.db, 'member');
+    const refused = await member.browser.submit('/tags/router/edit', { description: 'Mine now' });
+    expect(refused.statusCode).toBe(403);
+    const staffBrowser = await loginAs(t.app, t.db, 'staff');
+    const saved = await staffBrowser.browser.submit('/tags/router/edit', { description: 'Questions about **routers** and Wi-Fi.' });
+    expect(saved.statusCode).toBe(303);
+    const page = await t.app.inject({ method: 'GET', url: '/tags/router', headers: { 'accept-language': 'en' } });
+    expect(page.body).toContain('<strong>routers</strong>');
+    expect(page.body).toContain(`/users/${answerer.user.username}"`);
+    expect((await t.app.inject({ method: 'GET', url: '/tags/no-such-tag' })).statusCode).toBe(404);
+  });
+});

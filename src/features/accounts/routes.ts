@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { handleForm } from '../../lib/forms.ts';
+import { profileDetails } from '../users/service.ts';
 import { safeReturnPath } from '../../lib/http.ts';
 import { endBrowserSession, startBrowserSession } from '../../plugins/auth.ts';
 import { limitFromSetting } from '../../plugins/rate-limit.ts';
@@ -89,6 +90,9 @@ export default async function accountsPages(app: FastifyInstance) {
       answerTotal: answers.total,
       reputation: reputationHistory(app.db, profile.id, 20).map((event) => ({ ...event, label: reputationReasonLabel(t, event.reason, { self: request.user?.id === profile.id, name: profile.displayName }) })),
     };
-    return reply.page('accounts/profile', { profile, activity }, { title: profile.displayName });
+    const details = profileDetails(app.db, profile.id);
+    const own = request.user?.id === profile.id;
+    const saved = own && (request.query as { saved?: string } | undefined)?.saved === '1';
+    return reply.page('accounts/profile', { profile, activity, details, own, saved }, { title: profile.displayName });
   });
 }
