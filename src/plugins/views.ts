@@ -63,7 +63,8 @@ export default fp(
     const render = (reply: FastifyReply, template: string, data: Record<string, unknown>, pageOptions: PageOptions, csrfToken: string, shared = false): string => {
       const request = reply.request;
       const { t } = request.i18n;
-      const siteName = t('site.name');
+      // The operator's name for the forum (an admin setting), else the product's.
+      const siteName = app.settings().siteName.trim() || t('site.name');
       const url = new URL(request.url, 'http://x');
       const html = eta.render(template, {
         ...data,

@@ -25,6 +25,8 @@ beforeAll(async () => {
   t = await buildTestApp();
   staff = await tokenFor(t.app, t.db, 'staff');
   setSetting(t.db, 'postsPerIpPerMinute', 10_000);
+  setSetting(t.db, 'signInPerIpPerMinute', 10_000);
+  setSetting(t.db, 'signUpPerIpPerHour', 10_000);
   setSetting(t.db, 'newMemberSecondsBetweenPosts', 0);
   setSetting(t.db, 'secondsBetweenPosts', 0);
   setSetting(t.db, 'newMemberQuestionsPerDay', 1000);
@@ -352,5 +354,38 @@ describe('avatars, the users directory, profiles and tag pages', () => {
     expect(page.body).toContain('<strong>routers</strong>');
     expect(page.body).toContain(`/users/${answerer.user.username}"`);
     expect((await t.app.inject({ method: 'GET', url: '/tags/no-such-tag' })).statusCode).toBe(404);
+  });
+});
+
+describe('admin settings and first steps (items 12, 13)', () => {
+  it('every setting is on /admin/settings, grouped, with its default; a bad value is refused next to it; absent new fields keep their value', async () => {
+    const { browser } = await loginAs(t.app, t.db, 'admin');
+    const page = await browser.get('/admin/settings', { 'accept-language': 'en' });
+    const { settingDefinitions } = await import('../../src/features/settings/definitions.ts');
+    for (const key of Object.keys(settingDefinitions)) expect(page.body, key).toContain(`name="${key}"`);
+    for (const legend of ['Site', 'Languages', 'Reputation', 'Privileges', 'Posting limits', 'Deflection report']) expect(page.body).toContain(`<legend>${legend}</legend>`);
+    expect(page.body).toContain('Default: 15');
+    // What the form holds: every setting as text (the page shows them so).
+    const values = Object.fromEntries(Object.entries(t.app.settings()).map(([key, value]) => [key, String(value)]));
+    const bad = await browser.submit('/admin/settings', { ...values, defaultLocale: 'es', privilegeVoteUp: '0', siteName: 'Ayuda de Acme' }, { headers: { 'accept-language': 'en' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('href="#field-privilegeVoteUp"');
+    const ok = await browser.submit('/admin/settings', { ...values, defaultLocale: 'es', privilegeVoteUp: '20', siteName: 'Ayuda de Acme' });
+    expect(ok.statusCode, [...ok.body.matchAll(/href="#field-[^"]+">[^<]*/g)].join("; ")).toBe(303);
+    const thread = await t.app.inject({ method: 'GET', url: '/', headers: { 'accept-language': 'en' } });
+    expect(thread.body).toContain('Ayuda de Acme');
+    setSetting(t.db, 'siteName', '');
+    setSetting(t.db, 'privilegeVoteUp', 15);
+  });
+
+  it('after setup the admin lands on a checklist that marks what is done', async () => {
+    const { browser } = await loginAs(t.app, t.db, 'admin');
+    const before = await browser.get('/admin/welcome', { 'accept-language': 'es' });
+    expect(before.statusCode).toBe(200);
+    expect(before.body).toContain('Primeros pasos');
+    expect(before.body).toContain('href="/admin/settings#field-supportUrl"');
+    expect(before.body.match(/is-todo/g)?.length).toBeGreaterThanOrEqual(3);
+    const member = await loginAs(t.app, t.db, 'member');
+    expect((await member.browser.get('/admin/welcome')).statusCode).toBe(403);
   });
 });
