@@ -13,6 +13,7 @@ import answerPages from './features/answers/routes.ts';
 import commentPages from './features/comments/routes.ts';
 import questionsApi from './features/questions/api.ts';
 import questionPages from './features/questions/routes.ts';
+import previewApi from './features/questions/preview.ts';
 import { ViewCounter } from './features/questions/view-counter.ts';
 import votePages from './features/votes/routes.ts';
 import deflectionRoutes, { deflectionApi } from './features/deflection/routes.ts';
@@ -143,6 +144,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(accountsApi, { prefix: '/api/v1' });
   await app.register(questionsApi, { prefix: '/api/v1' });
   await app.register(searchApi, { prefix: '/api/v1' });
+  await app.register(previewApi, { prefix: '/api/v1' });
   await app.register(deflectionRoutes);
   await app.register(deflectionPages);
   await app.register(adminPages);

@@ -389,3 +389,30 @@ describe('admin settings and first steps (items 12, 13)', () => {
     expect((await member.browser.get('/admin/welcome')).statusCode).toBe(403);
   });
 });
+
+describe('Markdown editing help', () => {
+  it('the answer form’s Preview button shows the rendered text without posting; the edit forms have one too', async () => {
+    const { id } = await ask(staff.auth);
+    const { browser } = await loginAs(t.app, t.db, 'member');
+    const before = count('answers');
+    const response = await browser.submit(`/questions/${id}/answers`, { body: 'Use **bold** and <script>alert(1)</script>', preview: '1' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<strong>bold</strong>');
+    expect(response.body).not.toContain('<script>alert(1)</script>');
+    expect(response.body).toContain('Use **bold**');
+    expect(count('answers')).toBe(before);
+  });
+
+  it('POST /api/v1/preview renders for a signed-in member (CSRF-checked with a cookie), 401 otherwise', async () => {
+    const anonymous = await t.app.inject({ method: 'POST', url: '/api/v1/preview', payload: { text: '**x**' } });
+    expect(anonymous.statusCode).toBe(401);
+    const member = await tokenFor(t.app, t.db, 'member');
+    const ok = await t.app.inject({ method: 'POST', url: '/api/v1/preview', headers: member.auth, payload: { text: '- one\n- [two](javascript:alert(1))' } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().html).toContain('<li>one</li>');
+    expect(ok.json().html).not.toContain('javascript:');
+    const { browser } = await loginAs(t.app, t.db, 'member');
+    const noToken = await browser.api('POST', '/api/v1/preview', { text: 'x' });
+    expect(noToken.statusCode).toBe(403);
+  });
+});

@@ -13,7 +13,7 @@ import { askQuestion, canEdit, canonicalSlug, deleteQuestion, editQuestion, getT
 import { renderThread, threadPage } from './thread-page.ts';
 import { suggestSimilar } from '../search/service.ts';
 import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
-import { BODY_MAX, FORM_BODY_LIMIT, FORM_TEXT_MAX, TITLE_MAX } from './validation.ts';
+import { BODY_MAX, cleanText, FORM_BODY_LIMIT, FORM_TEXT_MAX, TITLE_MAX } from './validation.ts';
 import type { ViewCounter } from './view-counter.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
@@ -36,6 +36,7 @@ const EditBody = Type.Object({
   body: Type.String({ maxLength: FORM_TEXT_MAX }),
   tags: Type.String({ maxLength: 2000 }),
   comment: Type.Optional(Type.String({ maxLength: 2000 })),
+  preview: Type.Optional(Type.String({ maxLength: 10 })),
   _csrf: Type.Optional(Type.String()),
 });
 
@@ -131,8 +132,8 @@ export default async function questionPages(app: FastifyInstance) {
     },
   );
 
-  const editForm = (request: FastifyRequest, reply: FastifyReply, id: number, values: Record<string, string>, errors: Record<string, string>, status = 200) =>
-    reply.page('questions/edit', { id, values, errors, bodyMax: BODY_MAX, cancelPath: questionPath(id, canonicalSlug(app.db, id) ?? 'question') }, { status, title: request.i18n.t('edit.questionTitle'), noindex: true });
+  const editForm = (request: FastifyRequest, reply: FastifyReply, id: number, values: Record<string, string>, errors: Record<string, string>, status = 200, previewHtml?: string) =>
+    reply.page('questions/edit', { id, values, errors, previewHtml, bodyMax: BODY_MAX, cancelPath: questionPath(id, canonicalSlug(app.db, id) ?? 'question') }, { status, title: request.i18n.t('edit.questionTitle'), noindex: true });
 
   app.get('/questions/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
     const { id } = request.params as { id: number };
@@ -145,7 +146,9 @@ export default async function questionPages(app: FastifyInstance) {
   app.post('/questions/:id/edit', { schema: { params: IdParams, body: EditBody }, bodyLimit: FORM_BODY_LIMIT, config: limitFromSetting(app, 'postsPerIpPerMinute', 60_000) }, async (request, reply) => {
     const user = requireUser(request);
     const { id } = request.params as { id: number };
-    const body = request.body as { title: string; body: string; tags: string; comment?: string };
+    const body = request.body as { title: string; body: string; tags: string; comment?: string; preview?: string };
+    const values = { title: body.title, body: body.body, tags: body.tags, comment: body.comment ?? '' };
+    if (body.preview) return editForm(request, reply, id, values, {}, 200, renderMarkdown(cleanText(body.body).slice(0, BODY_MAX)));
     return handleForm(
       request,
       reply,

@@ -15,6 +15,8 @@ export interface ThreadFormState {
   errors?: Record<string, string>;
   /** What the viewer had typed, by the same form names. */
   values?: Record<string, string>;
+  /** The rendered Markdown of the answer being written (its form's Preview button). */
+  answerPreview?: string;
 }
 
 /** How a thread's answers can be ordered; the accepted answer, then official ones, always come first. */
@@ -103,6 +105,7 @@ export async function threadPage(
       answerPages,
       can: { ...threadPermissions(app, request, thread), signInPath: `/signin?next=${encodeURIComponent(threadPath)}` },
       errors: state.errors ?? {},
+      answerPreview: state.answerPreview,
       values: state.values ?? {},
       threadPath,
       related,
