@@ -3,7 +3,7 @@ export const uxEn = {
   'ux.titleLetters': 'The title needs at least {min} letters or digits, not only symbols or emoji.',
   'ux.bodyLetters': 'The text needs at least {min} letters or digits, not only symbols or emoji.',
   'ux.bodyTooLong': 'The text has {count} characters; the limit is {max}. Your text is kept below: shorten it and send it again.',
-  'ux.tooLargeBack': 'What you sent is too large: this forum accepts up to {limit} in one form. Use your browser’s Back button: the form still holds what you typed.',
+  'ux.tooLargeBack': 'What you sent is too large. This forum accepts up to {limit} in one form. Use your browser’s Back button: the form still holds what you typed.',
   'ux.goBack': 'Back to the page you came from',
   'ux.charactersLeft': '{count} of {max} characters',
   'ux.charactersLimit': 'Up to {max} characters.',

@@ -5,7 +5,7 @@ export const uxEs: Record<keyof typeof uxEn, string | { one: string; other: stri
   'ux.titleLetters': 'El título necesita al menos {min} letras o cifras, no solo símbolos o emojis.',
   'ux.bodyLetters': 'El texto necesita al menos {min} letras o cifras, no solo símbolos o emojis.',
   'ux.bodyTooLong': 'El texto tiene {count} caracteres y el límite es {max}. Lo conservamos abajo: acórtalo y vuelve a enviarlo.',
-  'ux.tooLargeBack': 'Lo que enviaste es demasiado grande: este foro acepta hasta {limit} en un formulario. Usa el botón Atrás del navegador: el formulario conserva lo que escribiste.',
+  'ux.tooLargeBack': 'Lo que enviaste es demasiado grande. Este foro acepta hasta {limit} en un formulario. Usa el botón Atrás del navegador: el formulario conserva lo que escribiste.',
   'ux.goBack': 'Volver a la página anterior',
   'ux.charactersLeft': '{count} de {max} caracteres',
   'ux.charactersLimit': 'Hasta {max} caracteres.',

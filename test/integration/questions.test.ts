@@ -701,8 +701,9 @@ describe('lists', () => {
   it('/tags lists every tag in use with its number of questions', async () => {
     const page = await t.app.inject({ method: 'GET', url: '/tags', headers: EN });
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain(`<a class="tag" href="/questions?tag=${tag}">${tag}</a> <span class="tag-count">4 questions</span>`);
-    expect(page.body).toMatch(/<a class="tag" href="\/questions\?tag=router">router<\/a> <span class="tag-count">\d+ questions<\/span>/);
+    // Issue 16: a tag in the list leads to its own page (description, questions, top answerers).
+    expect(page.body).toContain(`<a class="tag" href="/tags/${tag}">${tag}</a> <span class="tag-count">4 questions</span>`);
+    expect(page.body).toMatch(/<a class="tag" href="\/tags\/router">router<\/a> <span class="tag-count">\d+ questions<\/span>/);
   });
 });
 
