@@ -133,6 +133,10 @@ describe('the header (item 10)', () => {
       });
       expect(gap).toBeGreaterThanOrEqual(4);
       await expectClean(phone.page, await response.text());
+      // The list's "Ask" button keeps clear of the count under it.
+      await open(phone.page, e2e.server.url('/questions'));
+      const clearance = await phone.page.evaluate(() => document.querySelector('.count')!.getBoundingClientRect().top - document.querySelector('.page-head .button')!.getBoundingClientRect().bottom);
+      expect(clearance).toBeGreaterThanOrEqual(4);
     } finally {
       await phone.context.close();
     }
