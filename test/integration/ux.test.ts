@@ -238,6 +238,10 @@ describe('weak searches say so (item 11)', () => {
     const nonsense = await t.app.inject({ method: 'GET', url: '/search?q=' + encodeURIComponent('xyzzy plugh impresora'), headers: { 'accept-language': 'es' } });
     expect(nonsense.body).toContain('/questions/ask?title=');
     expect(nonsense.body).toMatch(/no-results|weak-results/);
+    // The issue's own example: one word of three known, so at best a weak match, said so, with the offer to ask.
+    const example = await t.app.inject({ method: 'GET', url: '/search?q=' + encodeURIComponent('xyzzy impresora láser'), headers: { 'accept-language': 'es' } });
+    expect(example.body).toMatch(/class="no-results"|class="notice weak-results"/);
+    expect(example.body).toContain('/questions/ask?title=xyzzy%20impresora%20l%C3%A1ser');
     const real = await t.app.inject({ method: 'GET', url: '/search?q=' + encodeURIComponent('impresora color'), headers: { 'accept-language': 'es' } });
     expect(real.body).toContain('no imprime en');
     expect(real.body).not.toContain('weak-results');
