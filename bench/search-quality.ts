@@ -34,7 +34,8 @@ interface LabelledQuery {
 }
 
 /** Returns the question ids of the top 10, best first. */
-type Engine = { name: string; search: (query: string) => number[] };
+/** `lang` is the language the query was written in: the search page prefers questions in the visitor's language. */
+type Engine = { name: string; search: (query: string, lang: 'es' | 'en') => number[] };
 
 interface Corpus {
   id: number;
@@ -65,7 +66,12 @@ function ourEngine(sqlite: Database.Database, synonyms: string, minShare?: numbe
   // The same parsing as the worker's (src/features/search/worker.ts, followSynonyms).
   index.setSynonyms(synonyms.split('\n').map((line) => line.split(/[,=;]/).map((w) => w.trim()).filter(Boolean)).filter((g) => g.length > 1));
   // With minShare, as the search page asks (src/features/search/service.ts, MIN_MATCH_SHARE): partial matches left out.
-  if (minShare !== undefined) return { name: `Resuelto, search page (min share ${minShare})`, search: (query) => index.search({ query, limit: 10, minShare }).hits.map((h) => h.id) };
+  if (minShare !== undefined) {
+    return {
+      name: `Resuelto, search page (min share ${minShare}, the query's language preferred)`,
+      search: (query, lang) => index.search({ query, limit: 10, minShare, preferLanguage: lang }).hits.map((h) => h.id),
+    };
+  }
   return { name: 'Resuelto (ours)', search: (query) => index.search({ query, limit: 10 }).hits.map((h) => h.id) };
 }
 
@@ -157,7 +163,7 @@ async function main(): Promise<void> {
       results.set(
         engine.name,
         labelled.map((query) => {
-          const top = engine.search(query.query);
+          const top = engine.search(query.query, query.lang);
           const id = expectedId(query);
           const at = top.indexOf(id);
           return { query, expectedId: id, rank: at === -1 ? null : at + 1, top };
