@@ -420,3 +420,30 @@ describe('Markdown editing help', () => {
     expect(noToken.statusCode).toBe(403);
   });
 });
+
+describe('the new pages are valid HTML in both languages', () => {
+  it('users, tag, profile edit, checklist, settings, a thread with locked controls, a weak search, a 404', async () => {
+    const { validateHtml } = await import('../e2e/harness.ts');
+    const { id } = await ask(staff.auth);
+    await answer(staff.auth, id, 'Restart the router and wait for two minutes, then try again.');
+    const admin = await loginAs(t.app, t.db, 'admin');
+    const member = await loginAs(t.app, t.db, 'member');
+    const thread = `/questions/${id}/${threadUrl(id).slug}`;
+    const pages: [Browser, string][] = [
+      [member.browser, '/users'],
+      [member.browser, '/tags/router'],
+      [member.browser, '/profile/edit'],
+      [member.browser, thread],
+      [member.browser, '/search?q=xyzzy%20plugh%20impresora'],
+      [member.browser, '/questions/abc'],
+      [admin.browser, '/admin/welcome'],
+      [admin.browser, '/admin/settings'],
+    ];
+    for (const lang of ['es', 'en']) {
+      for (const [browser, url] of pages) {
+        const response = await browser.get(url, { 'accept-language': lang });
+        expect(await validateHtml(response.body, `${url} (${lang})`), `${url} (${lang})`).toEqual([]);
+      }
+    }
+  });
+});
