@@ -32,7 +32,7 @@ afterEach(() => expectNoBrowserErrors(e2e));
 // ---------------------------------------------------------------------------------------------------
 // Helpers
 
-/** html-validate on the HTML as sent; axe in the light scheme, the dark scheme, and at 390 px wide. */
+/** html-validate on the HTML as sent; axe in the light scheme, the dark scheme, and at 390 px wide (no sideways scrolling there). */
 async function expectClean(page: Page, html: string): Promise<void> {
   expect.soft(await validateHtml(html, page.url()), `html-validate on ${page.url()}`).toEqual([]);
   const viewport = page.viewportSize();
@@ -42,6 +42,8 @@ async function expectClean(page: Page, html: string): Promise<void> {
     expect.soft(violations.map((v) => v.id), `axe (${scheme}) on ${page.url()}\n${formatViolations(violations)}`).toEqual([]);
   }
   await page.setViewportSize({ width: 390, height: 844 });
+  // Nothing wider than a phone: no sideways scrolling.
+  expect.soft(await page.evaluate(() => document.documentElement.scrollWidth), `page width at 390 px on ${page.url()}`).toBeLessThanOrEqual(390);
   const narrow = await checkA11y(page);
   expect.soft(narrow.map((v) => v.id), `axe (390 px) on ${page.url()}\n${formatViolations(narrow)}`).toEqual([]);
   await page.emulateMedia({ colorScheme: 'light' });
