@@ -17,6 +17,7 @@ import { importStackExchange } from '../src/features/import/stackexchange.ts';
 import { DEFAULT_SHARD_SIZE, maxQuestionId, shardRanges } from '../src/features/search/build.ts';
 import { loadDocumentsInRange } from '../src/features/search/documents.ts';
 import { SearchIndex } from '../src/features/search/engine.ts';
+import { MIN_MATCH_SHARE } from '../src/features/search/service.ts';
 import { Shard } from '../src/features/search/shard.ts';
 import { getSettings } from '../src/features/settings/service.ts';
 
@@ -33,7 +34,8 @@ interface LabelledQuery {
 }
 
 /** Returns the question ids of the top 10, best first. */
-type Engine = { name: string; search: (query: string) => number[] };
+/** `lang` is the language the query was written in: the search page prefers questions in the visitor's language. */
+type Engine = { name: string; search: (query: string, lang: 'es' | 'en') => number[] };
 
 interface Corpus {
   id: number;
@@ -55,7 +57,7 @@ function loadCorpus(sqlite: Database.Database): Corpus[] {
 }
 
 /** Ours: the sharded index of src/features/search, built the way the worker builds it, with the synonym setting. */
-function ourEngine(sqlite: Database.Database, synonyms: string): Engine {
+function ourEngine(sqlite: Database.Database, synonyms: string, minShare?: number): Engine {
   const shards = shardRanges(maxQuestionId(sqlite), DEFAULT_SHARD_SIZE).map(({ fromId, toId }) =>
     Shard.fromDocs(loadDocumentsInRange(sqlite, fromId, toId), fromId, toId, 0),
   );
@@ -63,6 +65,13 @@ function ourEngine(sqlite: Database.Database, synonyms: string): Engine {
   index.setShards(shards);
   // The same parsing as the worker's (src/features/search/worker.ts, followSynonyms).
   index.setSynonyms(synonyms.split('\n').map((line) => line.split(/[,=;]/).map((w) => w.trim()).filter(Boolean)).filter((g) => g.length > 1));
+  // With minShare, as the search page asks (src/features/search/service.ts, MIN_MATCH_SHARE): partial matches left out.
+  if (minShare !== undefined) {
+    return {
+      name: `Resuelto, search page (min share ${minShare}, the query's language preferred)`,
+      search: (query, lang) => index.search({ query, limit: 10, minShare, preferLanguage: lang }).hits.map((h) => h.id),
+    };
+  }
   return { name: 'Resuelto (ours)', search: (query) => index.search({ query, limit: 10 }).hits.map((h) => h.id) };
 }
 
@@ -142,7 +151,7 @@ async function main(): Promise<void> {
     const corpus = loadCorpus(sqlite);
     const titles = new Map(corpus.map((d) => [d.id, d.title]));
     const started = performance.now();
-    const engines = [ourEngine(sqlite, getSettings(db).searchSynonyms), naiveLunr(corpus), fts5(corpus)];
+    const engines = [ourEngine(sqlite, getSettings(db).searchSynonyms), ourEngine(sqlite, getSettings(db).searchSynonyms, MIN_MATCH_SHARE), naiveLunr(corpus), fts5(corpus)];
     const buildSeconds = (performance.now() - started) / 1000;
 
     const languages = { es: labelled.filter((q) => q.lang === 'es').length, en: labelled.filter((q) => q.lang === 'en').length };
@@ -154,7 +163,7 @@ async function main(): Promise<void> {
       results.set(
         engine.name,
         labelled.map((query) => {
-          const top = engine.search(query.query);
+          const top = engine.search(query.query, query.lang);
           const id = expectedId(query);
           const at = top.indexOf(id);
           return { query, expectedId: id, rank: at === -1 ? null : at + 1, top };

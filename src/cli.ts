@@ -4,13 +4,13 @@ import readline from 'node:readline';
 import { ConfigError, loadConfig } from './config.ts';
 import { closeDatabase, openDatabase, writeBackup, type Db } from './db/client.ts';
 import { isRole, ROLES } from './features/accounts/roles.ts';
-import { registerUser, setRole } from './features/accounts/service.ts';
+import { findUserByUsername, registerUser, setRole } from './features/accounts/service.ts';
 import { seedDemo } from './features/demo/seed.ts';
 import { ImportError, importStackExchange, progressPrinter, siteOf, summaryOf } from './features/import/stackexchange.ts';
 import { reindex } from './features/search/reindex.ts';
 import { searchDirFor } from './features/search/store.ts';
 import { recomputeReputation } from './features/votes/reputation.ts';
-import { AppError } from './lib/errors.ts';
+import { AppError, FieldErrors } from './lib/errors.ts';
 import { translate } from './lib/i18n.ts';
 
 const USAGE = `Usage: npx resuelto <command>
@@ -30,7 +30,21 @@ Commands:
 
 Environment: DATABASE_PATH (default ./data/resuelto.db).`;
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  /** Whether the usage text helps here (a wrong command line), or only the message (a wrong name). */
+  constructor(
+    message: string,
+    readonly showUsage = true,
+  ) {
+    super(message);
+  }
+}
+
+/** An AppError as a terminal line: every field's problem, named by its command-line argument. */
+function cliMessage(error: AppError): string {
+  const problems = error instanceof FieldErrors ? error.problems : [error];
+  return problems.map((problem) => (problem.field ? `${problem.field}: ` : '') + translate('en', problem.messageKey, problem.params)).join('\n');
+}
 
 /** Reads a password: hidden prompt twice on a terminal, else the first two lines of standard input. */
 async function readPassword(): Promise<string> {
@@ -106,7 +120,11 @@ async function main(argv: string[]): Promise<void> {
     case 'set-role': {
       const [username, role] = args;
       if (!username || !isRole(role)) throw new UsageError(`set-role needs <username> and one of: ${ROLES.join(', ')}.`);
-      const user = withDb((db) => setRole(db, username, role));
+      const user = withDb((db) => {
+        // Said in the terminal's words, not a web page's ("We could not find that page").
+        if (!findUserByUsername(db, username)) throw new UsageError(`No user named ${username}.`, false);
+        return setRole(db, username, role);
+      });
       console.log(`${user.username} is now ${user.role}.`);
       return;
     }
@@ -188,13 +206,13 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${USAGE}`);
+    console.error(error.showUsage ? `${error.message}\n\n${USAGE}` : error.message);
   } else if (error instanceof ConfigError) {
     console.error(`Configuration: ${error.message}`);
   } else if (error instanceof ImportError) {
     console.error(error.message);
   } else if (error instanceof AppError) {
-    console.error(translate('en', error.messageKey, error.params));
+    console.error(cliMessage(error));
   } else {
     console.error(error);
   }

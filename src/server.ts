@@ -41,7 +41,23 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // The usual first-run stumble: one line naming the variable that fixes it, not a stack trace.
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      console.error(
+        code === 'EADDRINUSE'
+          ? `Resuelto cannot start: port ${config.port} on ${config.host} is already in use. Set PORT to a free port (for example PORT=${config.port + 1}).`
+          : `Resuelto cannot start: no permission to listen on port ${config.port} on ${config.host}. Set PORT to a port above 1023.`,
+      );
+      await app.close().catch(() => {});
+      db.$client.close();
+      process.exit(1);
+    }
+    throw error;
+  }
   console.log(`Resuelto is running at ${config.baseUrl} (database: ${config.databasePath})`);
   if (setupToken) {
     console.log('\nThis forum has no administrator yet. Open this one-time link to create one:');

@@ -40,12 +40,19 @@ export const users = sqliteTable(
      * look-alikes registered before the rule stay; null until filled in (sign-up fills any missing first).
      */
     usernameSkeleton: text('username_skeleton'),
+    /** The profile's "about": Markdown as written, and its sanitized HTML (rendered at write time, as posts are). */
+    aboutMd: text('about_md'),
+    aboutHtml: text('about_html'),
+    /** Where the member says they are, free text shown on the profile. */
+    location: text('location'),
   },
   (t) => [
     uniqueIndex('users_username_key').on(t.usernameKey),
     uniqueIndex('users_email_key').on(t.emailKey),
     uniqueIndex('users_source_key').on(t.sourceKey),
     index('users_username_skeleton').on(t.usernameSkeleton),
+    // The users directory, by reputation.
+    index('users_reputation').on(t.reputation),
   ],
 );
 
@@ -116,6 +123,8 @@ export const questions = sqliteTable(
     acceptedAnswerId: integer('accepted_answer_id'),
     /** When the current accepted answer was accepted (the deflection report counts resolutions by it). */
     acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
+    /** Who accepted the current accepted answer: the asker, or a moderator on the asker's behalf (shown on the thread). */
+    acceptedById: integer('accepted_by_id'),
     status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
     duplicateOfId: integer('duplicate_of_id'),
     deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
@@ -196,6 +205,9 @@ export const tags = sqliteTable('tags', {
   /** Live questions carrying the tag (cache). */
   questionCount: integer('question_count').notNull().default(0),
   createdAt: createdAt(),
+  /** What the tag is for, written by staff: Markdown as written and its sanitized HTML. */
+  descriptionMd: text('description_md'),
+  descriptionHtml: text('description_html'),
 });
 
 export const questionTags = sqliteTable(

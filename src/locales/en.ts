@@ -2,11 +2,13 @@
 import { deflectionEn } from './deflection.en.ts';
 import { securityEn } from './security.en.ts';
 import { seoEn } from './seo.en.ts';
+import { uxEn } from './ux.en.ts';
 
 export const en = {
   ...deflectionEn,
   ...securityEn,
   ...seoEn,
+  ...uxEn,
   'site.name': 'Resuelto',
   'site.tagline': 'Answers from customers and staff, before you call.',
   'nav.main': 'Main',

@@ -3,11 +3,13 @@ import type { Catalog } from '../lib/i18n.ts';
 import { deflectionEs } from './deflection.es.ts';
 import { securityEs } from './security.es.ts';
 import { seoEs } from './seo.es.ts';
+import { uxEs } from './ux.es.ts';
 
 export const es: Catalog = {
   ...deflectionEs,
   ...securityEs,
   ...seoEs,
+  ...uxEs,
   'site.name': 'Resuelto',
   'site.tagline': 'Respuestas de clientes y del equipo, antes de llamar.',
   'nav.main': 'Principal',

@@ -11,6 +11,22 @@ interface Problem {
   message: string;
   titleKey: MessageKey;
   retryAfter?: number;
+  /** Offer a link back to the (same-site) page the request came from. */
+  back?: boolean;
+}
+
+/** The path of the same-site page a request came from, if any: never another site's address. */
+function sameSiteReferer(request: FastifyRequest): string | undefined {
+  const referer = request.headers.referer;
+  if (!referer) return undefined;
+  try {
+    const from = new URL(referer);
+    // Both through URL, so that an explicit default port (host:80) compares equal to none.
+    if (!request.headers.host || from.host !== new URL(`${from.protocol}//${request.headers.host}`).host) return undefined;
+    return from.pathname + from.search;
+  } catch {
+    return undefined;
+  }
 }
 
 function validationField(error: FastifyError): string {
@@ -34,13 +50,23 @@ function describe(error: FastifyError | AppError, request: FastifyRequest): Prob
     return { status: error.statusCode, code: error.code, message, titleKey, retryAfter: error.retryAfter };
   }
   if (error.validation) {
+    // A page address whose id is not a number (`/questions/abc`) names no page: a 404 page, not a 400.
+    if (error.validationContext === 'params' && !isApiRequest(request)) {
+      return { status: 404, code: 'not_found', message: t('error.notFound'), titleKey: 'error.notFoundTitle' };
+    }
     const field = validationField(error);
-    return { status: 400, code: 'invalid_input', message: t('error.invalidField', { field, reason: error.validation[0]?.message ?? 'invalid' }), titleKey: 'error.title' };
+    // In the visitor's language only: the validator's own reason ("must be integer") is English.
+    return { status: 400, code: 'invalid_input', message: t('ux.invalidValue', { field }), titleKey: 'error.title' };
   }
   if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
     return { status: 403, code: 'csrf_invalid', message: t('error.csrf'), titleKey: 'error.forbiddenTitle' };
   }
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'too_large', message: t('error.tooLarge'), titleKey: 'error.title' };
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    if (isApiRequest(request)) return { status: 413, code: 'too_large', message: t('error.tooLarge'), titleKey: 'error.title' };
+    // A page form: say how much is accepted and how to get back to the typed text (the browser keeps it).
+    const limit = `${i18n.number(Math.round((request.routeOptions.bodyLimit ?? 1_048_576) / 1_048_576))} MB`;
+    return { status: 413, code: 'too_large', message: t('ux.tooLargeBack', { limit }), titleKey: 'error.title', back: true };
+  }
   const status = error.statusCode ?? 500;
   if (status === 429) {
     const retryAfter = Number((error as { retryAfter?: number }).retryAfter) || 60;
@@ -58,7 +84,8 @@ export async function sendProblem(request: FastifyRequest, reply: FastifyReply, 
   if (isApiRequest(request) || !request.i18n) {
     return reply.status(problem.status).send({ error: { code: problem.code, message: problem.message } });
   }
-  return reply.page('errors/error', { heading: request.i18n.t(problem.titleKey), message: problem.message, status: problem.status }, {
+  const backPath = problem.back ? sameSiteReferer(request) : undefined;
+  return reply.page('errors/error', { heading: request.i18n.t(problem.titleKey), message: problem.message, status: problem.status, backPath }, {
     status: problem.status,
     title: request.i18n.t(problem.titleKey),
     noindex: true,

@@ -67,8 +67,9 @@ export default fp(
     const render = (reply: FastifyReply, template: string, data: Record<string, unknown>, pageOptions: PageOptions, csrfToken: string, shared = false): string => {
       const request = reply.request;
       const { t } = request.i18n;
+      // The operator's name for the forum (an admin setting), else the product's.
       const settings = app.settings();
-      const siteName = settings.siteName || t('site.name');
+      const siteName = settings.siteName.trim() || t('site.name');
       const url = new URL(request.url, 'http://x');
       const baseUrl = app.config.baseUrl;
       const canonicalUrl = baseUrl + (pageOptions.canonicalPath ?? url.pathname);

@@ -154,7 +154,113 @@ function watchAskAbandoned(form) {
   });
 }
 
+/** A live character count under a textarea with a limit (the server-rendered line says the limit without JS). */
+function enhanceCounter(counter) {
+  const field = document.getElementById(counter.dataset.countFor);
+  if (!field) return;
+  const max = Number(counter.dataset.max);
+  const format = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  const update = () => {
+    const count = field.value.length;
+    counter.textContent = counter.dataset.template.replace('{count}', format.format(count));
+    counter.classList.toggle('is-near', count > max * 0.9);
+  };
+  field.addEventListener('input', update);
+  update();
+}
+
+/**
+ * A Markdown editor: a small formatting toolbar above the textarea and the preview kept up to date while
+ * typing (POST /api/v1/preview, the same pipeline as a post). The form's Preview button does the same
+ * without JavaScript.
+ */
+function enhanceMarkdown(textarea) {
+  let labels = {};
+  try {
+    labels = JSON.parse(textarea.dataset.labels || '{}');
+  } catch (e) {
+    labels = {};
+  }
+  const edit = (wrap) => {
+    const start = textarea.selectionStart;
+    const end = textarea.selectionEnd;
+    const selected = textarea.value.slice(start, end);
+    const { text, select } = wrap(selected);
+    textarea.setRangeText(text, start, end, 'end');
+    if (select) textarea.setSelectionRange(start + select[0], start + select[1]);
+    textarea.focus();
+    textarea.dispatchEvent(new Event('input', { bubbles: true }));
+  };
+  const linePrefix = (prefix) => (selected) => {
+    const body = (selected || '').split('\n').map((line) => prefix + line).join('\n');
+    return { text: body, select: [prefix.length, body.length] };
+  };
+  const actions = {
+    bold: (s) => ({ text: '**' + (s || labels.bold || 'bold') + '**', select: [2, 2 + (s || labels.bold || 'bold').length] }),
+    link: (s) => {
+      const label = s || labels.linkText || 'link';
+      return { text: '[' + label + '](https://)', select: [label.length + 3, label.length + 11] };
+    },
+    code: (s) => (s.includes('\n') ? { text: '```\n' + s + '\n```', select: [4, 4 + s.length] } : { text: '`' + (s || 'code') + '`', select: [1, 1 + (s || 'code').length] }),
+    list: linePrefix('- '),
+    quote: linePrefix('> '),
+  };
+  const toolbar = document.createElement('div');
+  toolbar.className = 'md-toolbar';
+  toolbar.setAttribute('role', 'toolbar');
+  toolbar.setAttribute('aria-label', textarea.dataset.toolbarLabel || 'Formatting');
+  toolbar.setAttribute('aria-controls', textarea.id);
+  Object.keys(actions).forEach((name) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'md-button md-' + name;
+    button.textContent = labels[name] || name;
+    button.addEventListener('click', () => edit(actions[name]));
+    toolbar.append(button);
+  });
+  textarea.before(toolbar);
+
+  const preview = document.querySelector('[data-preview-for="' + textarea.id + '"]');
+  if (!preview) return;
+  const target = preview.querySelector('.post-body');
+  let timer;
+  let controller;
+  let last = null;
+  const refresh = () => {
+    const text = textarea.value;
+    if (text === last) return;
+    last = text;
+    if (text.trim() === '') {
+      preview.hidden = true;
+      return;
+    }
+    if (controller) controller.abort();
+    controller = new AbortController();
+    fetch('/api/v1/preview', {
+      method: 'POST',
+      signal: controller.signal,
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrfToken() },
+      body: JSON.stringify({ text }),
+    })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((body) => {
+        if (!body) return;
+        // Sanitized by the server (marked + sanitize-html), exactly as a post is.
+        target.innerHTML = body.html;
+        preview.hidden = false;
+      })
+      .catch(() => undefined);
+  };
+  textarea.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 300);
+  });
+}
+
 document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('[data-count-for]').forEach(enhanceCounter);
+  document.querySelectorAll('textarea[data-markdown]').forEach(enhanceMarkdown);
   // Move focus to a form's error summary so screen readers announce what went wrong.
   const summary = document.getElementById('error-summary');
   if (summary) summary.focus();

@@ -168,7 +168,9 @@ describe('accessibility and markup', () => {
       expect(response.status()).toBe(400);
       const summary = page.locator('#error-summary');
       expect(await summary.isVisible()).toBe(true);
-      expect(await summary.getByRole('link').innerText()).toContain('3 to 30 characters');
+      // Every wrong field at once (issue 16): the username and the e-mail.
+      expect(await summary.getByRole('link').first().innerText()).toContain('3 to 30 characters');
+      expect(await summary.getByRole('link').count()).toBe(2);
       // site.js moves focus to the summary so that screen readers read it out.
       await page.waitForFunction(() => document.activeElement?.id === 'error-summary');
       expect(await page.getByLabel('Username').getAttribute('aria-invalid')).toBe('true');

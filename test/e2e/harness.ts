@@ -168,7 +168,7 @@ export async function trackProblems(context: BrowserContext, into?: BrowserProbl
   context.on('console', (message) => {
     if (message.type() !== 'error') return;
     const where = message.location().url;
-    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text()) && errorDocuments.has(where)) return;
+    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text()) && errorDocuments.has(where.replace(/#.*$/, ''))) return;
     errors.push(`console.error at ${where || '?'}: ${message.text()}`);
   });
   context.on('weberror', (webError) => errors.push(`uncaught error on ${webError.page()?.url() ?? '?'}: ${webError.error().message}`));

@@ -983,7 +983,8 @@ describe('first-run setup', () => {
     await visitor.get(`/setup/${SETUP_TOKEN}`);
     const response = await visitor.submit(`/setup/${SETUP_TOKEN}`, { username: 'root-admin', email: 'root@example.com', password: STRONG_PASSWORD });
     expect(response.statusCode).toBe(303);
-    expect(response.headers.location).toBe('/users/root-admin');
+    // Issue 16: the new admin lands on the first-steps checklist.
+    expect(response.headers.location).toBe('/admin/welcome');
     expect(userRow('root-admin')!.role).toBe('admin');
     expect(adminCount()).toBe(1);
     expect((await visitor.get('/')).body).toContain('href="/users/root-admin"');

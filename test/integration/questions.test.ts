@@ -179,6 +179,10 @@ describe('asking through the API', () => {
     ['title of spaces', { title: ' '.repeat(40) }, 'title'],
     ['title of 14 after collapsing spaces', { title: '  aaaa    bbbb   cccc  ' }, 'title'],
     ['title of 14 emoji', { title: '😀'.repeat(14) }, 'title'],
+    // Issue 16: 16 angry faces are not a question; titles and bodies need letters or digits.
+    ['title of 16 emoji (no letters)', { title: '😡'.repeat(16) }, 'title'],
+    ['title of 9 letters padded with symbols', { title: 'Router no!!!!!!!!!!!!' }, 'title'],
+    ['body of symbols and emoji only', { body: '😡!!! ¿¿¿??? ---- **** 😡😡😡😡😡😡😡😡😡😡' }, 'body'],
     ['body of 29', { body: body(29) }, 'body'],
     ['body of 30,001', { body: body(30_001) }, 'body'],
     ['body of 29 after trimming', { body: `   ${body(29)}\n\n` }, 'body'],
@@ -202,7 +206,8 @@ describe('asking through the API', () => {
   it.each([
     ['title of exactly 15', { title: `Fifteen chars${String(++seq % 10)}!`.slice(0, 15) }],
     ['title of exactly 150', { title: `${seq}`.padEnd(150, 'x') }],
-    ['title of 15 emoji (characters, not UTF-16 units)', { title: '😀'.repeat(15) }],
+    ['title of 15 characters with emoji (characters, not UTF-16 units)', { title: 'Ab12345678 ' + '😀'.repeat(4) }],
+    ['title in another script (letters of any script count)', { title: 'Маршрутизатор не работает' }],
     ['body of exactly 30', { body: `${++seq}`.padEnd(30, 'y') }],
     ['body of exactly 30,000', { body: `${++seq}`.padEnd(30_000, 'z') }],
     ['five tags', { tags: ['a', 'b', 'c', 'd', 'e'] }],
@@ -720,14 +725,16 @@ describe('lists', () => {
     const empty = await t.app.inject({ method: 'GET', url: '/questions?tag=no-such-tag-here', headers: EN });
     expect(empty.statusCode).toBe(200);
     expect(empty.body).toContain('No questions here yet.');
-    expect((await t.app.inject({ method: 'GET', url: '/questions?sort=oldest' })).statusCode).toBe(400);
+    // Issue 16: an unknown sort falls back to the default order instead of a 400.
+    expect((await t.app.inject({ method: 'GET', url: '/questions?sort=oldest' })).statusCode).toBe(200);
   });
 
   it('/tags lists every tag in use with its number of questions', async () => {
     const page = await t.app.inject({ method: 'GET', url: '/tags', headers: EN });
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain(`<a class="tag" href="/questions?tag=${tag}">${tag}</a> <span class="tag-count">4 questions</span>`);
-    expect(page.body).toMatch(/<a class="tag" href="\/questions\?tag=router">router<\/a> <span class="tag-count">\d+ questions<\/span>/);
+    // Issue 16: a tag in the list leads to its own page (description, questions, top answerers).
+    expect(page.body).toContain(`<a class="tag" href="/tags/${tag}">${tag}</a> <span class="tag-count">4 questions</span>`);
+    expect(page.body).toMatch(/<a class="tag" href="\/tags\/router">router<\/a> <span class="tag-count">\d+ questions<\/span>/);
   });
 });
 
@@ -871,7 +878,8 @@ describe('revisions', () => {
     expect(page.body).toContain('<ins>thirty</ins>');
     expect(page.body).toContain('longer wait');
     expect((await t.app.inject({ method: 'GET', url: '/posts/answer/999999/revisions' })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: 'GET', url: '/posts/comment/1/revisions' })).statusCode).toBe(400);
+    // Issue 16: an address that names no page is a 404 page, not a 400.
+    expect((await t.app.inject({ method: 'GET', url: '/posts/comment/1/revisions' })).statusCode).toBe(404);
   });
 
   it('the history page escapes what it shows', async () => {

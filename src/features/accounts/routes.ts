@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { handleForm } from '../../lib/forms.ts';
+import { profileDetails } from '../users/service.ts';
 import { safeReturnPath } from '../../lib/http.ts';
 import { endBrowserSession, signInClient, startBrowserSession } from '../../plugins/auth.ts';
 import { limitAction } from '../../plugins/rate-limit.ts';
@@ -87,8 +88,11 @@ export default async function accountsPages(app: FastifyInstance) {
       questions: listQuestions(app.db, { authorId: profile.id, sort: 'votes', pageSize: 10 }),
       answers: answers.items,
       answerTotal: answers.total,
-      reputation: reputationHistory(app.db, profile.id, 20).map((event) => ({ ...event, label: reputationReasonLabel(t, event.reason) })),
+      reputation: reputationHistory(app.db, profile.id, 20).map((event) => ({ ...event, label: reputationReasonLabel(t, event.reason, { self: request.user?.id === profile.id, name: profile.displayName }) })),
     };
-    return reply.page('accounts/profile', { profile, activity }, { title: profile.displayName, description: t('seo.userDescription', { name: profile.displayName }), canonicalPath: `/users/${encodeURIComponent(profile.username)}` });
+    const details = profileDetails(app.db, profile.id);
+    const own = request.user?.id === profile.id;
+    const saved = own && (request.query as { saved?: string } | undefined)?.saved === '1';
+    return reply.page('accounts/profile', { profile, activity, details, own, saved }, { title: profile.displayName, description: t('seo.userDescription', { name: profile.displayName }), canonicalPath: `/users/${encodeURIComponent(profile.username)}` });
   });
 }

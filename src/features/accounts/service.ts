@@ -2,7 +2,7 @@
 import { count, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { users, type Role } from '../../db/schema.ts';
-import { AppError, conflict, invalid, notFound } from '../../lib/errors.ts';
+import { AppError, checkFields, conflict, invalid, notFound } from '../../lib/errors.ts';
 import { logSearchChange } from '../questions/service.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isCommonPassword, normalizePassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
@@ -40,32 +40,51 @@ const publicColumns = {
   createdAt: users.createdAt,
 };
 
-function validateRegistration(input: RegistrationInput): { username: string; email: string; password: string } {
+/**
+ * Checks every field of a registration and reports all the wrong ones together (one round trip for the
+ * person filling the form). Each field's rules live in its own check: a new rule goes there.
+ */
+function validateRegistration(db: Db, input: RegistrationInput): { username: string; email: string; password: string } {
   const { username, email, password } = input;
-  if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) throw invalid('username', 'error.usernameFormat');
-  if (typeof email !== 'string') throw invalid('email', 'error.emailInvalid');
-  const trimmedEmail = email.trim();
-  if (trimmedEmail.length > EMAIL_MAX || !EMAIL_PATTERN.test(trimmedEmail)) throw invalid('email', 'error.emailInvalid');
-  if (typeof password !== 'string') throw invalid('password', 'error.passwordLength');
-  const normalized = normalizePassword(password);
-  if ([...normalized].length < PASSWORD_MIN || [...normalized].length > PASSWORD_MAX) throw invalid('password', 'error.passwordLength');
-  if (/^\s*$/u.test(normalized)) throw invalid('password', 'error.passwordBlank');
-  const folded = normalized.toLowerCase();
-  if (folded === username.toLowerCase() || folded === trimmedEmail.toLowerCase()) throw invalid('password', 'error.passwordIsName');
-  if (isCommonPassword(normalized)) throw invalid('password', 'error.passwordCommon');
-  return { username, email: trimmedEmail, password };
+  fillMissingSkeletons(db);
+  return checkFields({
+    username: () => {
+      if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) throw invalid('username', 'error.usernameFormat');
+      if (usernameTaken(db, username.toLowerCase())) throw conflict('username_taken', 'error.usernameTaken', 'username');
+      // A look-alike of an existing name (Iaura.ondara next to laura.ondara) is as taken as the name itself.
+      if (skeletonTaken(db, usernameSkeleton(username))) throw conflict('username_taken', 'error.usernameConfusable', 'username');
+      return username;
+    },
+    email: () => {
+      if (typeof email !== 'string') throw invalid('email', 'error.emailInvalid');
+      const trimmedEmail = email.trim();
+      if (trimmedEmail.length > EMAIL_MAX || !EMAIL_PATTERN.test(trimmedEmail)) throw invalid('email', 'error.emailInvalid');
+      if (emailTaken(db, trimmedEmail.toLowerCase())) throw conflict('email_taken', 'error.emailTaken', 'email');
+      return trimmedEmail;
+    },
+    password: () => {
+      if (typeof password !== 'string') throw invalid('password', 'error.passwordLength');
+      const normalized = normalizePassword(password);
+      if ([...normalized].length < PASSWORD_MIN || [...normalized].length > PASSWORD_MAX) throw invalid('password', 'error.passwordLength');
+      if (/^\s*$/u.test(normalized)) throw invalid('password', 'error.passwordBlank');
+      const folded = normalized.toLowerCase();
+      if ((typeof username === 'string' && folded === username.toLowerCase()) || (typeof email === 'string' && folded === email.trim().toLowerCase())) {
+        throw invalid('password', 'error.passwordIsName');
+      }
+      if (isCommonPassword(normalized)) throw invalid('password', 'error.passwordCommon');
+      return password;
+    },
+  });
 }
 
+const usernameTaken = (db: Db, usernameKey: string) => !!db.select({ id: users.id }).from(users).where(eq(users.usernameKey, usernameKey)).get();
+const emailTaken = (db: Db, emailKey: string) => !!db.select({ id: users.id }).from(users).where(eq(users.emailKey, emailKey)).get();
+const skeletonTaken = (db: Db, skeleton: string) => !!db.select({ id: users.id }).from(users).where(eq(users.usernameSkeleton, skeleton)).get();
+
 function ensureAvailable(db: Db, usernameKey: string, emailKey: string, skeleton: string): void {
-  const taken = db
-    .select({ usernameKey: users.usernameKey, emailKey: users.emailKey, skeleton: users.usernameSkeleton })
-    .from(users)
-    .where(or(eq(users.usernameKey, usernameKey), eq(users.emailKey, emailKey), eq(users.usernameSkeleton, skeleton)))
-    .all();
-  if (taken.some((row) => row.usernameKey === usernameKey)) throw conflict('username_taken', 'error.usernameTaken', 'username');
-  // A look-alike of an existing name (Iaura.ondara next to laura.ondara) is as taken as the name itself.
-  if (taken.some((row) => row.skeleton === skeleton)) throw conflict('username_taken', 'error.usernameConfusable', 'username');
-  if (taken.some((row) => row.emailKey === emailKey)) throw conflict('email_taken', 'error.emailTaken', 'email');
+  if (usernameTaken(db, usernameKey)) throw conflict('username_taken', 'error.usernameTaken', 'username');
+  if (skeletonTaken(db, skeleton)) throw conflict('username_taken', 'error.usernameConfusable', 'username');
+  if (emailTaken(db, emailKey)) throw conflict('email_taken', 'error.emailTaken', 'email');
 }
 
 function isUniqueViolation(error: unknown): error is Error & { code: string } {
@@ -83,12 +102,10 @@ export function fillMissingSkeletons(db: Db): void {
 
 /** Creates a member (or, for setup, an admin). 400 for bad input, 409 when the username or email is taken. */
 export async function registerUser(db: Db, input: RegistrationInput, role: Role = 'member'): Promise<PublicUser> {
-  const { username, email, password } = validateRegistration(input);
+  const { username, email, password } = validateRegistration(db, input);
   const usernameKey = username.toLowerCase();
   const emailKey = email.toLowerCase();
   const skeleton = usernameSkeleton(username);
-  fillMissingSkeletons(db);
-  ensureAvailable(db, usernameKey, emailKey, skeleton);
   const passwordHash = await hashPassword(password);
   try {
     // Checked again with the insert, in one transaction: another sign-up may have taken the name (or a

@@ -7,6 +7,7 @@ import { handleForm } from '../../lib/forms.ts';
 import { startBrowserSession } from '../../plugins/auth.ts';
 import { limitAction } from '../../plugins/rate-limit.ts';
 import { hasAdmin, registerUser } from './service.ts';
+import { CHECKLIST_PATH } from '../admin/checklist.ts';
 
 const Params = Type.Object({ token: Type.String({ maxLength: 200 }) });
 const Body = Type.Object({
@@ -47,7 +48,8 @@ export default async function setupPages(app: FastifyInstance, options: { setupT
       async () => {
         const admin = await registerUser(app.db, body, 'admin');
         startBrowserSession(app, request, reply, admin);
-        return reply.redirect(`/users/${encodeURIComponent(admin.username)}`, 303);
+        // First stop: what a new forum still needs (name, support contact, languages, costs, staff).
+        return reply.redirect(CHECKLIST_PATH, 303);
       },
       (errors, status) => form(request, reply, token, { username: body.username, email: body.email }, errors, status),
     );

@@ -7,30 +7,41 @@ import { Type } from 'typebox';
 import { handleForm } from '../../lib/forms.ts';
 import { isLocale, LOCALES, type I18n, type MessageKey } from '../../lib/i18n.ts';
 import { requireRole } from '../../plugins/auth.ts';
-import type { SettingKey, Settings } from '../settings/definitions.ts';
+import { settingDefinitions, type SettingKey, type Settings } from '../settings/definitions.ts';
 import { setSettings } from '../settings/service.ts';
 
 export const SETTINGS_PATH = '/admin/settings';
 
 type Kind = 'decimal' | 'integer' | 'currency' | 'url' | 'networks' | 'text' | 'line' | 'logo' | 'locale';
+type Group = 'site' | 'languages' | 'costs' | 'report' | 'support' | 'privacy' | 'search' | 'reputation' | 'privileges' | 'limits' | 'accounts';
 interface FieldSpec {
   key: SettingKey;
   kind: Kind;
-  group: 'site' | 'costs' | 'report' | 'support' | 'privacy' | 'search';
-  /** A form without this field keeps its current value (fields added after the first version of the page). */
-  optional?: boolean;
+  group: Group;
   min?: number;
   max?: number;
   /** Longest text accepted (textareas and the URL). */
   maxLength?: number;
+  /** Left out of a submitted form, the setting keeps its value (fields added after the first version of the page). */
+  keepWhenMissing?: boolean;
 }
+
+/** A number setting whose range comes from its definition (definitions.ts has the last word). */
+const numberField = (key: SettingKey, group: Group, kind: 'integer' | 'decimal' = 'integer'): FieldSpec => ({
+  key,
+  kind,
+  group,
+  min: settingDefinitions[key].min,
+  max: settingDefinitions[key].max,
+  keepWhenMissing: true,
+});
 
 /** The fields of the page, in order. Ranges match src/features/settings/definitions.ts, which has the last word. */
 export const SETTINGS_FIELDS: readonly FieldSpec[] = [
-  { key: 'siteName', kind: 'line', group: 'site', maxLength: 80, optional: true },
-  { key: 'siteLogoUrl', kind: 'logo', group: 'site', maxLength: 500, optional: true },
-  { key: 'homeDescription', kind: 'text', group: 'site', maxLength: 300, optional: true },
-  { key: 'defaultLocale', kind: 'locale', group: 'site', optional: true },
+  { key: 'siteName', kind: 'line', group: 'site', maxLength: 80, keepWhenMissing: true },
+  { key: 'siteLogoUrl', kind: 'logo', group: 'site', maxLength: 500, keepWhenMissing: true },
+  { key: 'homeDescription', kind: 'text', group: 'site', maxLength: 300, keepWhenMissing: true },
+  { key: 'defaultLocale', kind: 'locale', group: 'languages', keepWhenMissing: true },
   { key: 'costPerContact', kind: 'decimal', group: 'costs', min: 0, max: 1_000_000 },
   { key: 'costPerCommunityContact', kind: 'decimal', group: 'costs', min: 0, max: 1_000_000 },
   { key: 'currency', kind: 'currency', group: 'costs' },
@@ -40,8 +51,33 @@ export const SETTINGS_FIELDS: readonly FieldSpec[] = [
   { key: 'supportUrl', kind: 'url', group: 'support', maxLength: 510 },
   { key: 'internalNetworks', kind: 'networks', group: 'privacy', maxLength: 5_000 },
   { key: 'searchSynonyms', kind: 'text', group: 'search', maxLength: 20_000 },
+  numberField('reputationForUpvote', 'reputation'),
+  numberField('reputationLostPerDownvoteReceived', 'reputation'),
+  numberField('reputationCostOfDownvotingAnswer', 'reputation'),
+  numberField('reputationForAcceptedAnswer', 'reputation'),
+  numberField('reputationForAccepting', 'reputation'),
+  numberField('reputationDailyVoteCap', 'reputation'),
+  numberField('privilegeVoteUp', 'privileges'),
+  numberField('privilegeCommentEverywhere', 'privileges'),
+  numberField('privilegeVoteDown', 'privileges'),
+  numberField('privilegeEditOthers', 'privileges'),
+  numberField('newMemberHours', 'limits'),
+  numberField('newMemberQuestionsPerDay', 'limits'),
+  numberField('newMemberAnswersPerDay', 'limits'),
+  numberField('newMemberSecondsBetweenPosts', 'limits'),
+  numberField('secondsBetweenPosts', 'limits'),
+  numberField('duplicateBodyMinutes', 'limits'),
+  numberField('postsPerIpPerMinute', 'limits'),
+  numberField('signInPerIpPerMinute', 'accounts'),
+  numberField('signUpPerIpPerHour', 'accounts'),
+  numberField('failedSignInsBeforeDelay', 'accounts'),
+  numberField('failedSignInWindowMinutes', 'accounts'),
+  numberField('failedSignInDelaySeconds', 'accounts'),
+  numberField('sessionIdleDays', 'accounts'),
+  numberField('apiTokenDays', 'accounts'),
 ];
-const GROUPS = ['site', 'costs', 'report', 'support', 'privacy', 'search'] as const;
+/** The page's sections, in order: site and languages first, the report's figures, then the forum's rules. */
+const GROUPS = ['site', 'languages', 'support', 'costs', 'report', 'privacy', 'search', 'reputation', 'privileges', 'limits', 'accounts'] as const;
 
 // Generous limits: the page, not the schema, tells the admin what is wrong with a value.
 const SettingsBody = Type.Object({
@@ -127,7 +163,10 @@ function isLogoUrl(text: string): boolean {
 
 /** Reads one field from the form, or throws a FieldError that says what to write instead. */
 function parseField(field: FieldSpec, raw: string | undefined): unknown {
-  if (raw === undefined) throw new FieldError('error.required');
+  if (raw === undefined) {
+    if (field.keepWhenMissing) return KEEP;
+    throw new FieldError('error.required');
+  }
   const text = raw.replace(/\r\n?/g, '\n');
   if (field.maxLength !== undefined && text.length > field.maxLength) throw new FieldError('adminSettings.error.tooLong', { max: field.maxLength });
   switch (field.kind) {
@@ -174,20 +213,31 @@ function parseField(field: FieldSpec, raw: string | undefined): unknown {
   }
 }
 
+/** parseField's answer for a field left out of the form: the setting keeps its value. */
+const KEEP = Symbol('keep');
+
 /** Every field checked; the values to save, or a message per field at fault. */
 export function readSettingsForm(body: Values, t: I18n['t']): { values: Partial<Record<SettingKey, unknown>>; errors: Errors } {
   const values: Partial<Record<SettingKey, unknown>> = {};
   const errors: Errors = {};
   for (const field of SETTINGS_FIELDS) {
-    if (field.optional && body[field.key] === undefined) continue;
     try {
-      values[field.key] = parseField(field, body[field.key]);
+      const value = parseField(field, body[field.key]);
+      if (value !== KEEP) values[field.key] = value;
     } catch (error) {
       if (!(error instanceof FieldError)) throw error;
       errors[field.key] = t(error.messageKey, { field: t(`adminSettings.${field.key}` as MessageKey), ...error.params });
     }
   }
   return { values, errors };
+}
+
+function defaultText(field: FieldSpec, t: I18n['t']): string {
+  const value = settingDefinitions[field.key].default;
+  if (field.kind === 'locale') return t(`language.${value}` as MessageKey);
+  if (value === '') return t('ux.settings.emptyDefault');
+  if (field.kind === 'text' || field.kind === 'networks') return String(value).split('\n')[0] + (String(value).includes('\n') ? ' …' : '');
+  return String(value);
 }
 
 /** The current settings as the form shows them. */
@@ -205,6 +255,9 @@ export default async function adminPages(app: FastifyInstance) {
     const { t } = request.i18n;
     const fields = SETTINGS_FIELDS.map((field) => ({
       key: field.key,
+      kind: field.kind,
+      // What the setting is when nobody changed it, as the field would show it.
+      defaultValue: defaultText(field, t),
       group: field.group,
       multiline: field.kind === 'networks' || field.kind === 'text',
       rows: field.key === 'searchSynonyms' ? 8 : field.key === 'homeDescription' ? 3 : 4,

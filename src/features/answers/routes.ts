@@ -10,7 +10,8 @@ import { limitAction } from '../../plugins/rate-limit.ts';
 import { signInFirst } from '../questions/routes.ts';
 import { canEdit, canonicalSlug, questionPath } from '../questions/service.ts';
 import { renderThread } from '../questions/thread-page.ts';
-import { BODY_MAX } from '../questions/validation.ts';
+import { BODY_MAX, cleanText, FORM_BODY_LIMIT, FORM_TEXT_MAX } from '../questions/validation.ts';
+import { renderMarkdown } from '../../lib/markdown.ts';
 import { acceptAnswer, deleteAnswer, editAnswer, postAnswer, setOfficial } from './service.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
@@ -32,12 +33,14 @@ export default async function answerPages(app: FastifyInstance) {
 
   app.post(
     '/questions/:id/answers',
-    { schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: BODY_MAX * 4 }), ...Csrf }) }, ...limitAction(app, 'posting') },
+    { schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: FORM_TEXT_MAX }), preview: Type.Optional(Type.String({ maxLength: 10 })), ...Csrf }) }, bodyLimit: FORM_BODY_LIMIT, ...limitAction(app, 'posting') },
     async (request, reply) => {
       const { id } = request.params as { id: number };
-      const { body } = request.body as { body: string };
+      const { body, preview } = request.body as { body: string; preview?: string };
       if (!request.user) return signInFirst(reply, threadUrl(id));
       const user = request.user;
+      // The Preview button: the thread again, the text kept and rendered under it; nothing is posted.
+      if (preview) return renderThread(app, request, reply, id, { values: { answer: body }, answerPreview: renderMarkdown(cleanText(body).slice(0, BODY_MAX)) });
       return handleForm(
         request,
         reply,
@@ -50,8 +53,8 @@ export default async function answerPages(app: FastifyInstance) {
     },
   );
 
-  const editForm = (request: FastifyRequest, reply: FastifyReply, id: number, questionId: number, values: Record<string, string>, errors: Record<string, string>, status = 200) =>
-    reply.page('answers/edit', { id, values, errors, cancelPath: threadUrl(questionId, `#answer-${id}`) }, { status, title: request.i18n.t('edit.answerTitle'), noindex: true });
+  const editForm = (request: FastifyRequest, reply: FastifyReply, id: number, questionId: number, values: Record<string, string>, errors: Record<string, string>, status = 200, previewHtml?: string) =>
+    reply.page('answers/edit', { id, values, errors, previewHtml, bodyMax: BODY_MAX, cancelPath: threadUrl(questionId, `#answer-${id}`) }, { status, title: request.i18n.t('edit.answerTitle'), noindex: true });
 
   app.get('/answers/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
     const { id } = request.params as { id: number };
@@ -64,14 +67,16 @@ export default async function answerPages(app: FastifyInstance) {
   app.post(
     '/answers/:id/edit',
     {
-      schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: BODY_MAX * 4 }), comment: Type.Optional(Type.String({ maxLength: 2000 })), ...Csrf }) },
+      schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: FORM_TEXT_MAX }), comment: Type.Optional(Type.String({ maxLength: 2000 })), preview: Type.Optional(Type.String({ maxLength: 10 })), ...Csrf }) },
+      bodyLimit: FORM_BODY_LIMIT,
       ...limitAction(app, 'posting'),
     },
     async (request, reply) => {
       const user = requireUser(request);
       const { id } = request.params as { id: number };
-      const body = request.body as { body: string; comment?: string };
+      const body = request.body as { body: string; comment?: string; preview?: string };
       const answer = answerRow(id);
+      if (body.preview) return editForm(request, reply, id, answer.questionId, { body: body.body, comment: body.comment ?? '' }, {}, 200, renderMarkdown(cleanText(body.body).slice(0, BODY_MAX)));
       return handleForm(
         request,
         reply,

@@ -2,7 +2,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { answers, questions, reputationEvents, revisions } from '../../db/schema.ts';
-import { AppError, forbidden, invalid, notFound } from '../../lib/errors.ts';
+import { AppError, checkFields, forbidden, invalid, notFound } from '../../lib/errors.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { atLeast } from '../accounts/roles.ts';
 import { checkPostingLimits, type Poster } from '../questions/limits.ts';
@@ -48,8 +48,7 @@ function liveAnswer(db: Db, answerId: number) {
 export function editAnswer(db: Db, editor: Poster, answerId: number, input: { body: unknown; comment?: unknown }, settings: Settings, now = new Date()): void {
   const { answer } = liveAnswer(db, answerId);
   if (!canEdit(editor, answer.authorId, settings)) throw forbidden();
-  const body = validBody(input.body);
-  const comment = validEditComment(input.comment);
+  const { body, comment } = checkFields({ body: () => validBody(input.body), comment: () => validEditComment(input.comment) });
   if (body === answer.bodyMd) return;
   const bodyHtml = renderMarkdown(body);
   db.transaction((tx) => {
@@ -112,7 +111,7 @@ export function acceptAnswer(
         );
       }
     }
-    tx.update(questions).set({ acceptedAnswerId: answerId, acceptedAt: answerId === null ? null : now, lastActivityAt: now }).where(eq(questions.id, questionId)).run();
+    tx.update(questions).set({ acceptedAnswerId: answerId, acceptedAt: answerId === null ? null : now, acceptedById: answerId === null ? null : actor.id, lastActivityAt: now }).where(eq(questions.id, questionId)).run();
     logSearchChange(tx, questionId, now);
     return { acceptedAnswerId: answerId };
   });

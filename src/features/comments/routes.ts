@@ -8,16 +8,17 @@ import { requireLivePost } from '../questions/posts.ts';
 import { canonicalSlug, questionPath } from '../questions/service.ts';
 import { renderThread } from '../questions/thread-page.ts';
 import { addComment } from './service.ts';
+import { FORM_BODY_LIMIT, FORM_TEXT_MAX } from '../questions/validation.ts';
 
 const CommentForm = Type.Object({
   postType: Type.Union([Type.Literal('question'), Type.Literal('answer')]),
   postId: Type.Integer({ minimum: 1, maximum: 2 ** 31 }),
-  body: Type.String({ maxLength: 5000 }),
+  body: Type.String({ maxLength: FORM_TEXT_MAX }),
   _csrf: Type.Optional(Type.String()),
 });
 
 export default async function commentPages(app: FastifyInstance) {
-  app.post('/comments', { schema: { body: CommentForm }, ...limitAction(app, 'posting') }, async (request, reply) => {
+  app.post('/comments', { schema: { body: CommentForm }, bodyLimit: FORM_BODY_LIMIT, ...limitAction(app, 'posting') }, async (request, reply) => {
     const user = requireUser(request);
     const body = request.body as { postType: 'question' | 'answer'; postId: number; body: string };
     const post = requireLivePost(app.db, body.postType, body.postId);

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { handleForm } from '../../lib/forms.ts';
+import { isLocale } from '../../lib/i18n.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { pageCount, pageNumber } from '../../lib/pagination.ts';
 import { requireUser } from '../../plugins/auth.ts';
@@ -12,37 +13,41 @@ import { askQuestion, canEdit, canonicalSlug, deleteQuestion, editQuestion, getT
 import { renderThread, threadPage } from './thread-page.ts';
 import { suggestSimilar } from '../search/service.ts';
 import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
-import { BODY_MAX, TITLE_MAX } from './validation.ts';
+import { BODY_MAX, cleanText, FORM_BODY_LIMIT, FORM_TEXT_MAX, TITLE_MAX } from './validation.ts';
 import { NEWEST_FEED_PATH, tagFeedPath, UNANSWERED_FEED_PATH } from '../feeds/paths.ts';
 import { webSite } from '../feeds/structured-data.ts';
 import type { ViewCounter } from './view-counter.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
 const ListQuery = Type.Object({
-  sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)))),
+  // Any text: an unknown sort (`?sort=foo`, an old link) falls back to the default instead of a 400.
+  sort: Type.Optional(Type.String({ maxLength: 50 })),
   tag: Type.Optional(Type.String({ maxLength: 100 })),
   page: Type.Optional(Type.String({ maxLength: 10 })),
+  lang: Type.Optional(Type.String({ maxLength: 10 })),
 });
 const AskBody = Type.Object({
   title: Type.String({ maxLength: 2000 }),
-  body: Type.String({ maxLength: BODY_MAX * 4 }),
+  body: Type.String({ maxLength: FORM_TEXT_MAX }),
   tags: Type.String({ maxLength: 2000 }),
   preview: Type.Optional(Type.String({ maxLength: 10 })),
   _csrf: Type.Optional(Type.String()),
 });
 const EditBody = Type.Object({
   title: Type.String({ maxLength: 2000 }),
-  body: Type.String({ maxLength: BODY_MAX * 4 }),
+  body: Type.String({ maxLength: FORM_TEXT_MAX }),
   tags: Type.String({ maxLength: 2000 }),
   comment: Type.Optional(Type.String({ maxLength: 2000 })),
+  preview: Type.Optional(Type.String({ maxLength: 10 })),
   _csrf: Type.Optional(Type.String()),
 });
 
 /** The canonical address of a list: the tag, a sort other than the default and a page after the first. */
-export function listPath({ sort, tag, page }: { sort: Sort; tag?: string; page: number }): string {
+export function listPath({ sort, tag, language, page }: { sort: Sort; tag?: string; language?: string; page: number }): string {
   const params = new URLSearchParams();
   if (sort !== 'newest') params.set('sort', sort);
   if (tag) params.set('tag', tag);
+  if (language) params.set('lang', language);
   if (page > 1) params.set('page', String(page));
   const query = params.toString();
   return query ? `/questions?${query}` : '/questions';
@@ -64,19 +69,21 @@ export default async function questionPages(app: FastifyInstance) {
   const viewCounter = app.viewCounter!;
 
   app.get('/questions', { schema: { querystring: ListQuery } }, async (request, reply) => {
-    const query = request.query as { sort?: Sort; tag?: string; page?: string };
-    const sort = query.sort ?? 'newest';
+    const query = request.query as { sort?: string; tag?: string; page?: string; lang?: string };
+    // The language filter: a language code, else every language (an unknown value is ignored, not an error).
+    const language = isLocale(query.lang) ? query.lang : undefined;
+    const sort: Sort = (SORTS as readonly string[]).includes(query.sort ?? '') ? (query.sort as Sort) : 'newest';
     const tag = query.tag?.trim().toLowerCase() || undefined;
     const { t } = request.i18n;
     return reply.sharedPage(() => {
-      const list = listQuestions(app.db, { sort, tag, page: pageNumber(query.page), pageSize: 20 });
+      const list = listQuestions(app.db, { sort, tag, language, page: pageNumber(query.page), pageSize: 20 });
       return {
         template: 'questions/list',
-        data: { list, sort, tag, sorts: SORTS, pages: pageCount(list.total, list.pageSize), base: listPath({ sort, tag, page: 1 }) },
+        data: { list, sort, tag, language, sorts: SORTS, pages: pageCount(list.total, list.pageSize), base: listPath({ sort, tag, language, page: 1 }) },
         options: {
           title: tag ? t('questions.taggedTitle', { tag }) : t('questions.title'),
           noindex: list.page > 1 && list.items.length === 0,
-          canonicalPath: listPath({ sort, tag, page: list.page }),
+          canonicalPath: listPath({ sort, tag, language, page: list.page }),
           description: tag ? t('seo.tagDescription', { tag }) : sort === 'unanswered' ? t('seo.unansweredDescription') : t('seo.questionsDescription'),
           jsonLd: [webSite(app.config.baseUrl, app.settings().siteName || t('site.name'), request.i18n.locale)],
           feeds: tag
@@ -113,9 +120,9 @@ export default async function questionPages(app: FastifyInstance) {
   const askForm = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: Record<string, string>, status = 200, previewHtml?: string) => {
     const step = values.title?.trim() || values.body !== undefined ? 2 : 1;
     const holdout = inSuggestionHoldout(app, request);
-    const suggestions = step === 2 && !holdout ? await suggestSimilar(app.db, app.searchIndex, values.title).catch(() => []) : [];
+    const suggestions = step === 2 && !holdout ? await suggestSimilar(app.db, app.searchIndex, values.title, 5, request.i18n.locale).catch(() => []) : [];
     if (suggestions.length > 0) logEvent(app, request, 'suggestions_shown', { query: values.title });
-    return reply.page('questions/ask', { values, errors, previewHtml, titleMax: TITLE_MAX, step, suggestions }, { status, title: request.i18n.t('ask.title'), noindex: true });
+    return reply.page('questions/ask', { values, errors, previewHtml, titleMax: TITLE_MAX, bodyMax: BODY_MAX, step, suggestions }, { status, title: request.i18n.t('ask.title'), noindex: true });
   };
 
   app.get('/questions/ask', { schema: { querystring: Type.Object({ title: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (request, reply) => {
@@ -127,7 +134,7 @@ export default async function questionPages(app: FastifyInstance) {
     return askForm(request, reply, { title }, {});
   });
 
-  app.post('/questions/ask', { schema: { body: AskBody }, ...limitAction(app, 'posting') }, async (request, reply) => {
+  app.post('/questions/ask', { schema: { body: AskBody }, bodyLimit: FORM_BODY_LIMIT, ...limitAction(app, 'posting') }, async (request, reply) => {
     const user = requireUser(request);
     const body = request.body as { title: string; body: string; tags: string; preview?: string };
     const values = { title: body.title, body: body.body, tags: body.tags };
@@ -168,8 +175,8 @@ export default async function questionPages(app: FastifyInstance) {
     },
   );
 
-  const editForm = (request: FastifyRequest, reply: FastifyReply, id: number, values: Record<string, string>, errors: Record<string, string>, status = 200) =>
-    reply.page('questions/edit', { id, values, errors, cancelPath: questionPath(id, canonicalSlug(app.db, id) ?? 'question') }, { status, title: request.i18n.t('edit.questionTitle'), noindex: true });
+  const editForm = (request: FastifyRequest, reply: FastifyReply, id: number, values: Record<string, string>, errors: Record<string, string>, status = 200, previewHtml?: string) =>
+    reply.page('questions/edit', { id, values, errors, previewHtml, bodyMax: BODY_MAX, cancelPath: questionPath(id, canonicalSlug(app.db, id) ?? 'question') }, { status, title: request.i18n.t('edit.questionTitle'), noindex: true });
 
   app.get('/questions/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
     const { id } = request.params as { id: number };
@@ -179,10 +186,12 @@ export default async function questionPages(app: FastifyInstance) {
     return editForm(request, reply, id, { title: thread.title, body: thread.bodyMd, tags: thread.tags.join(' ') }, {});
   });
 
-  app.post('/questions/:id/edit', { schema: { params: IdParams, body: EditBody }, ...limitAction(app, 'posting') }, async (request, reply) => {
+  app.post('/questions/:id/edit', { schema: { params: IdParams, body: EditBody }, bodyLimit: FORM_BODY_LIMIT, ...limitAction(app, 'posting') }, async (request, reply) => {
     const user = requireUser(request);
     const { id } = request.params as { id: number };
-    const body = request.body as { title: string; body: string; tags: string; comment?: string };
+    const body = request.body as { title: string; body: string; tags: string; comment?: string; preview?: string };
+    const values = { title: body.title, body: body.body, tags: body.tags, comment: body.comment ?? '' };
+    if (body.preview) return editForm(request, reply, id, values, {}, 200, renderMarkdown(cleanText(body.body).slice(0, BODY_MAX)));
     return handleForm(
       request,
       reply,

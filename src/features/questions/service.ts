@@ -1,9 +1,9 @@
 // Owns questions: asking, editing, deleting, reading a thread, listing, and tags. No request, no HTML.
-import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { contentChanged } from './content-version.ts';
 import { answers, comments, questions, questionTags, revisions, searchChanges, tags, users, votes, type PostType } from '../../db/schema.ts';
-import { forbidden, notFound } from '../../lib/errors.ts';
+import { checkFields, forbidden, notFound } from '../../lib/errors.ts';
 import { detectLanguage } from '../../lib/language.ts';
 import { htmlToText, renderMarkdown, sanitizedHtmlToText } from '../../lib/markdown.ts';
 import { MAX_PAGE_SIZE, type Page } from '../../lib/pagination.ts';
@@ -68,6 +68,8 @@ export interface QuestionView {
   lastActivityAt: Date;
   status: 'open' | 'closed';
   acceptedAnswerId: number | null;
+  /** Who accepted it, when not the asker (a moderator on the asker's behalf). */
+  acceptedBy: AuthorView | null;
   duplicateOfId: number | null;
   source: SourceView | null;
   comments: CommentView[];
@@ -163,9 +165,7 @@ export interface AskInput {
 
 /** Asks a question: validated, within posting limits, with its first revision, in one transaction. */
 export function askQuestion(db: Db, author: Poster, input: AskInput, settings: Settings, now = new Date()): { id: number; slug: string; url: string } {
-  const title = validTitle(input.title);
-  const body = validBody(input.body);
-  const tagNames = validTags(input.tags);
+  const { title, body, tags: tagNames } = checkFields({ title: () => validTitle(input.title), body: () => validBody(input.body), tags: () => validTags(input.tags) });
   const bodyHtml = renderMarkdown(body);
   const slug = slugify(title);
   const language = detectLanguage(`${title} ${htmlToText(bodyHtml)}`);
@@ -200,11 +200,13 @@ export function editQuestion(db: Db, editor: Poster, questionId: number, input: 
   const current = db.select().from(questions).where(and(eq(questions.id, questionId), isNull(questions.deletedAt))).get();
   if (!current) throw notFound();
   if (!canEdit(editor, current.authorId, settings)) throw forbidden();
-  const title = input.title === undefined ? current.title : validTitle(input.title);
-  const body = input.body === undefined ? current.bodyMd : validBody(input.body);
   const previousTags = tagsOf(db, questionId);
-  const tagNames = input.tags === undefined ? previousTags : validTags(input.tags);
-  const comment = validEditComment(input.comment);
+  const { title, body, tags: tagNames, comment } = checkFields({
+    title: () => (input.title === undefined ? current.title : validTitle(input.title)),
+    body: () => (input.body === undefined ? current.bodyMd : validBody(input.body)),
+    tags: () => (input.tags === undefined ? previousTags : validTags(input.tags)),
+    comment: () => validEditComment(input.comment),
+  });
   const changed = title !== current.title || body !== current.bodyMd || tagNames.join(' ') !== previousTags.join(' ');
   if (!changed) return;
   const bodyHtml = body === current.bodyMd ? current.bodyHtml : renderMarkdown(body);
@@ -334,6 +336,10 @@ export function getThread(db: Db, questionId: number, viewerId?: number): Questi
     lastActivityAt: q.lastActivityAt,
     status: q.status,
     acceptedAnswerId: q.acceptedAnswerId,
+    acceptedBy:
+      q.acceptedAnswerId !== null && q.acceptedById !== null && q.acceptedById !== q.authorId
+        ? (db.select(authorColumns).from(users).where(eq(users.id, q.acceptedById)).get() ?? null)
+        : null,
     duplicateOfId: q.duplicateOfId,
     source: sourceOf(q.sourceSite, q.sourceId),
     comments: commentsFor(db, 'question', [q.id]).get(q.id) ?? [],
@@ -352,6 +358,15 @@ export interface ListOptions {
   withTotal?: boolean;
   /** Lists that show no excerpt skip making one. */
   withExcerpt?: boolean;
+  /** Only questions written in this language (the language filter of lists). */
+  language?: 'es' | 'en';
+  /** Questions in every language but this one. */
+  notLanguage?: 'es' | 'en';
+  /**
+   * Questions in this language first, then the others (the home page, for the visitor's language). Two
+   * index-friendly queries rather than one ORDER BY on an expression; meant for a first page without total.
+   */
+  languageFirst?: 'es' | 'en';
 }
 
 /** The columns every list of questions shows (lists, search results). */
@@ -367,12 +382,22 @@ export const summaryColumns = {
 
 /** A page of question summaries, for lists, the home page, profiles and the API. */
 export function listQuestions(db: Db, options: ListOptions = {}): Page<QuestionSummary> {
+  if (options.languageFirst) {
+    const { languageFirst, ...rest } = options;
+    const own = listQuestions(db, { ...rest, language: languageFirst, withTotal: false });
+    if (own.items.length >= own.pageSize) return own;
+    const others = listQuestions(db, { ...rest, notLanguage: languageFirst, withTotal: false, pageSize: own.pageSize - own.items.length });
+    const items = [...own.items, ...others.items];
+    return { items, page: own.page, pageSize: own.pageSize, total: items.length };
+  }
   const sort = options.sort ?? 'newest';
   const page = options.page ?? 1;
   const pageSize = Math.min(Math.max(options.pageSize ?? 20, 1), MAX_PAGE_SIZE);
   const conditions: SQL[] = [isNull(questions.deletedAt)];
   if (sort === 'unanswered') conditions.push(eq(questions.answerCount, 0));
   if (options.authorId !== undefined) conditions.push(eq(questions.authorId, options.authorId));
+  if (options.language !== undefined) conditions.push(eq(questions.language, options.language));
+  if (options.notLanguage !== undefined) conditions.push(ne(questions.language, options.notLanguage));
   if (options.tag !== undefined) {
     const tag = db.select({ id: tags.id }).from(tags).where(eq(tags.name, options.tag.toLowerCase())).get();
     if (!tag) return { items: [], page, pageSize, total: 0 };

@@ -3,9 +3,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { atLeast } from '../accounts/roles.ts';
 import { canComment } from '../comments/service.ts';
 import { relatedQuestions } from '../search/service.ts';
-import { hasPrivilege } from '../votes/rules.ts';
+import { hasPrivilege, privilegeThreshold } from '../votes/rules.ts';
+import { pageCount, pageNumber } from '../../lib/pagination.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
+import { BODY_MAX } from './validation.ts';
 import type { SharedPage } from '../../plugins/views.ts';
 import { detectLanguage } from '../../lib/language.ts';
 import { htmlToText } from '../../lib/markdown.ts';
@@ -17,11 +19,35 @@ export interface ThreadFormState {
   errors?: Record<string, string>;
   /** What the viewer had typed, by the same form names. */
   values?: Record<string, string>;
+  /** The rendered Markdown of the answer being written (its form's Preview button). */
+  answerPreview?: string;
+}
+
+/** How a thread's answers can be ordered; the accepted answer, then official ones, always come first. */
+export const ANSWER_SORTS = ['votes', 'oldest', 'newest'] as const;
+export type AnswerSort = (typeof ANSWER_SORTS)[number];
+/** Answers per page of a thread: a long thread is numbered pages, not one endless page. */
+export const ANSWERS_PER_PAGE = 30;
+
+/** The answer order a query asks for; anything unknown (`?answers=foo`) is the default, not an error. */
+export function answerSort(raw: unknown): AnswerSort {
+  return (ANSWER_SORTS as readonly unknown[]).includes(raw) ? (raw as AnswerSort) : 'votes';
+}
+
+export function sortAnswers(list: QuestionView['answers'], sort: AnswerSort): QuestionView['answers'] {
+  const byTime = (a: { createdAt: Date; id: number }, b: { createdAt: Date; id: number }) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id;
+  return [...list].sort(
+    (a, b) =>
+      Number(b.accepted) - Number(a.accepted) ||
+      Number(b.official) - Number(a.official) ||
+      (sort === 'votes' ? b.score - a.score || byTime(a, b) : sort === 'oldest' ? byTime(a, b) : byTime(b, a)),
+  );
 }
 
 export function threadPermissions(app: FastifyInstance, request: FastifyRequest, thread: QuestionView) {
   const user = request.user;
   const settings = app.settings();
+  const reputationFor = (privilege: Parameters<typeof privilegeThreshold>[1]) => privilegeThreshold(settings, privilege);
   const canAccept = !!user && (user.id === thread.author.id || atLeast(user.role, 'moderator'));
   return {
     signedIn: !!user,
@@ -33,6 +59,10 @@ export function threadPermissions(app: FastifyInstance, request: FastifyRequest,
     canEditPost: (authorId: number) => !!user && canEdit(user, authorId, settings),
     canCommentOn: (postType: 'question' | 'answer', postId: number) => !!user && canComment(app.db, user, postType, postId, settings),
     isOwn: (authorId: number) => user?.id === authorId,
+    // What a locked control says it needs (the privilege walls are shown, with how to get past them).
+    voteUpReputation: reputationFor('voteUp'),
+    voteDownReputation: reputationFor('voteDown'),
+    commentReputation: reputationFor('commentEverywhere'),
   };
 }
 
@@ -57,18 +87,33 @@ export async function threadPage(
     if (count !== shown.count) shown = { count, text: t('questions.views', { count }) };
     return shown.text;
   };
-  const related = await relatedQuestions(app.db, app.searchIndex, thread);
-  const feedback = ((request.query ?? {}) as { feedback?: unknown }).feedback;
+  // The visitor's language ranks first (signed-out pages are kept per language, so this holds for them too).
+  const related = await relatedQuestions(app.db, app.searchIndex, thread, 5, request.i18n.locale);
+  const query = (request.query ?? {}) as { feedback?: unknown; answers?: unknown; page?: unknown };
+  const feedback = query.feedback;
+  const sort = answerSort(query.answers);
+  const answerTotal = thread.answers.length;
+  const answerPages = pageCount(answerTotal, ANSWERS_PER_PAGE);
+  const answerPage = Math.min(pageNumber(query.page), answerPages);
+  const answersShown = sortAnswers(thread.answers, sort).slice((answerPage - 1) * ANSWERS_PER_PAGE, answerPage * ANSWERS_PER_PAGE);
+  const threadPath = questionPath(thread.id, thread.slug);
   return {
     template: 'questions/thread',
     data: {
       // Each answer declares its own language (an English answer may follow a Spanish question); a short one
       // that says too little takes the question's.
-      thread: { ...thread, viewCount, answers: thread.answers.map((a) => ({ ...a, language: detectLanguage(htmlToText(a.bodyHtml), thread.language) })) },
-      can: threadPermissions(app, request, thread),
+      thread: { ...thread, viewCount, answers: answersShown.map((a) => ({ ...a, language: detectLanguage(htmlToText(a.bodyHtml), thread.language) })) },
+      answerTotal,
+      bodyMax: BODY_MAX,
+      answerSort: sort,
+      answerSorts: ANSWER_SORTS,
+      answerPage,
+      answerPages,
+      can: { ...threadPermissions(app, request, thread), signInPath: `/signin?next=${encodeURIComponent(threadPath)}` },
       errors: state.errors ?? {},
+      answerPreview: state.answerPreview,
       values: state.values ?? {},
-      threadPath: questionPath(thread.id, thread.slug),
+      threadPath,
       related,
       feedback: feedback === 'yes' || feedback === 'no' ? feedback : null,
     },

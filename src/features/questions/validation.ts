@@ -11,8 +11,19 @@ export const TAG_PATTERN = /^[a-z0-9+#.-]{1,25}$/;
 export const COMMENT_MIN = 15;
 export const COMMENT_MAX = 600;
 export const EDIT_COMMENT_MAX = 300;
+/**
+ * What a posting form accepts on the wire, well above the limits: an over-long text must reach validation
+ * and come back to the form with a message (text kept) rather than end on a bare 413 page.
+ */
+export const FORM_BODY_LIMIT = 8 * 1024 * 1024;
+export const FORM_TEXT_MAX = 4_000_000;
+/** Letters or digits a title and a body need at least: 16 emoji or a line of dashes are not a question. */
+export const TITLE_MIN_LETTERS = 10;
+export const BODY_MIN_LETTERS = 20;
 
 const length = (text: string) => [...text].length;
+/** Letters and digits of any script (ñ, 漢, ٣), not symbols, punctuation or emoji. */
+export const lettersOrDigits = (text: string) => text.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
 
 /** Normalizes line endings and strips characters that have no business in a post (NUL, other C0 controls but tab/newline). */
 export function cleanText(text: string): string {
@@ -23,13 +34,17 @@ export function validTitle(raw: unknown): string {
   if (typeof raw !== 'string') throw invalid('title', 'error.titleLength', { min: TITLE_MIN, max: TITLE_MAX });
   const title = cleanText(raw).replace(/\s+/g, ' ').trim();
   if (length(title) < TITLE_MIN || length(title) > TITLE_MAX) throw invalid('title', 'error.titleLength', { min: TITLE_MIN, max: TITLE_MAX });
+  if (lettersOrDigits(title) < TITLE_MIN_LETTERS) throw invalid('title', 'ux.titleLetters', { min: TITLE_MIN_LETTERS });
   return title;
 }
 
 export function validBody(raw: unknown): string {
   if (typeof raw !== 'string') throw invalid('body', 'error.bodyLength', { min: BODY_MIN, max: BODY_MAX });
   const body = cleanText(raw).trim();
-  if (length(body) < BODY_MIN || length(body) > BODY_MAX) throw invalid('body', 'error.bodyLength', { min: BODY_MIN, max: BODY_MAX });
+  const count = length(body);
+  if (count > BODY_MAX) throw invalid('body', 'ux.bodyTooLong', { count, max: BODY_MAX });
+  if (count < BODY_MIN) throw invalid('body', 'error.bodyLength', { min: BODY_MIN, max: BODY_MAX });
+  if (lettersOrDigits(body) < BODY_MIN_LETTERS) throw invalid('body', 'ux.bodyLetters', { min: BODY_MIN_LETTERS });
   return body;
 }
 

@@ -13,7 +13,19 @@ export interface SearchOptions {
   excludeId?: number;
   /** How many ranked hits to return at most. */
   limit?: number;
+  /**
+   * The share of the query's weight a hit must match (0–1). Words the index has never seen count at full
+   * weight, so "xyzzy impresora láser" does not come back as a loose match on "impresora" alone.
+   */
+  minShare?: number;
+  /** Only questions written in this language (the search page's language filter). */
+  language?: SearchLanguage;
+  /** The visitor's language: its questions rank higher (PREFERRED_LANGUAGE_BOOST), the others stay. */
+  preferLanguage?: SearchLanguage;
 }
+
+/** How much a question in the visitor's language is preferred, all else equal. */
+export const PREFERRED_LANGUAGE_BOOST = 1.5;
 
 export interface Hit {
   id: number;
@@ -25,7 +37,12 @@ export interface Hit {
 export interface SearchResult {
   hits: Hit[];
   total: number;
+  /** No hit matches most of what was asked (a strong hit matches at least STRONG_SHARE of the query's weight). */
+  weak?: boolean;
 }
+
+/** A hit matching less than this share of the query's weight is a partial match: the page says so and offers to ask. */
+export const STRONG_SHARE = 0.6;
 
 /** A document to rank: its shard and its local number there. */
 interface Candidate {
@@ -269,8 +286,12 @@ export class SearchIndex {
   search(options: SearchOptions): SearchResult {
     const limit = options.limit ?? 20;
     if (this.documentCount === 0) return { hits: [], total: 0 };
-    const groups = this.plan(options.query, options.prefix ?? false).filter((g) => g.df > 0);
+    const planned = this.plan(options.query, options.prefix ?? false);
+    const groups = planned.filter((g) => g.df > 0);
     if (groups.length === 0) return { hits: [], total: 0 };
+    // What the words no document holds are worth: the idf of an unseen word each. They cannot match, but
+    // they are part of what was asked, so they lower every hit's share of the query.
+    const unseenWorth = (planned.length - groups.length) * Math.log(1 + this.documentCount);
 
     const byRarity = [...groups].sort((a, b) => a.df - b.df);
     const rareExists = byRarity[0].df / this.documentCount <= COMMON_SHARE;
@@ -476,12 +497,15 @@ export class SearchIndex {
     const fieldScores = new Float64Array(FIELDS.length);
 
     const hits: Hit[] = [];
+    let bestShare = 0;
+    let partial = 0;
     for (const [id, { shard, local }] of candidates) {
       const meta = this.metas.get(id);
       if (!meta) continue;
       if (options.excludeId === id) continue;
       if (options.tag && !meta.tags.includes(options.tag)) continue;
       if (options.answered && meta.answerCount === 0) continue;
+      if (options.language && meta.language !== options.language) continue;
       fieldScores.fill(-1);
       let text = 0;
       let matchedWorth = 0;
@@ -508,15 +532,24 @@ export class SearchIndex {
         text += best;
       });
       if (matchedWorth === 0) continue;
+      const share = matchedWorth / (totalWorth + unseenWorth);
+      if (options.minShare !== undefined && share < options.minShare) {
+        partial += 1;
+        continue;
+      }
+      bestShare = Math.max(bestShare, share);
       // Words matched, weighted by what they are worth: "lime" and "corona" count for more than "people".
       const coverage = matchedWorth / totalWorth;
       const prior = 1 + (meta.hasAccepted ? 0.15 : 0) + (meta.hasOfficial ? 0.1 : 0) + (meta.answerCount > 0 ? 0.05 : 0) + 0.05 * Math.log1p(Math.max(0, meta.score));
-      const score = (text / totalWorth) * (0.5 + 0.5 * coverage) * prior;
+      const languageBoost = options.preferLanguage && meta.language === options.preferLanguage ? PREFERRED_LANGUAGE_BOOST : 1;
+      const score = (text / totalWorth) * (0.5 + 0.5 * coverage) * prior * languageBoost;
       hits.push({ id, score, terms: [...matchedTerms] });
     }
     hits.sort((a, b) => b.score - a.score || b.id - a.id);
     // When not every matching document was ranked, each would have been a hit (without filters).
-    const unfiltered = !options.tag && !options.answered;
-    return { hits: hits.slice(0, limit), total: unfiltered ? Math.max(hits.length, matching) : hits.length };
+    const unfiltered = !options.tag && !options.answered && !options.language;
+    // (Once partial matches were left out, the documents not ranked cannot be counted as hits either.)
+    const filtered = !unfiltered || partial > 0;
+    return { hits: hits.slice(0, limit), total: filtered ? hits.length : Math.max(hits.length, matching), weak: hits.length > 0 && bestShare < STRONG_SHARE };
   }
 }

@@ -1,6 +1,7 @@
 // Owns the search page: works without JavaScript, filters by tag and "answered only", offers to ask.
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { isLocale } from '../../lib/i18n.ts';
 import { pageCount, pageNumber } from '../../lib/pagination.ts';
 import { searchQuestions } from './service.ts';
 import { logEvent } from '../deflection/visit.ts';
@@ -15,9 +16,10 @@ export const SearchQuery = Type.Object({
   tag: Type.Optional(Text),
   answered: Type.Optional(Text),
   page: Type.Optional(Text),
+  lang: Type.Optional(Text),
 });
 
-type RawQuery = { q?: string | string[]; tag?: string | string[]; answered?: string | string[]; page?: string | string[] };
+type RawQuery = { q?: string | string[]; tag?: string | string[]; answered?: string | string[]; page?: string | string[]; lang?: string | string[] };
 
 export function parseSearchQuery(query: RawQuery) {
   const answered = first(query.answered);
@@ -26,6 +28,10 @@ export function parseSearchQuery(query: RawQuery) {
     tag: first(query.tag)?.trim().toLowerCase().slice(0, 100) || undefined,
     answered: answered === 'true' || answered === 'on' || answered === '1',
     page: pageNumber(first(query.page)?.slice(0, 10)),
+    language: (() => {
+      const lang = first(query.lang);
+      return isLocale(lang) ? lang : undefined;
+    })(),
   };
 }
 
@@ -33,14 +39,15 @@ export default async function searchPages(app: FastifyInstance) {
   app.get('/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {
     const query = parseSearchQuery(request.query as RawQuery);
     const { t } = request.i18n;
-    const results = query.q.trim() ? await searchQuestions(app.db, app.searchIndex, query) : null;
+    const results = query.q.trim() ? await searchQuestions(app.db, app.searchIndex, { ...query, preferLanguage: request.i18n.locale }) : null;
     if (results && query.page === 1) logEvent(app, request, 'search', { query: query.q, resultCount: results.total });
     const params = new URLSearchParams({ q: query.q });
     if (query.tag) params.set('tag', query.tag);
     if (query.answered) params.set('answered', 'true');
+    if (query.language) params.set('lang', query.language);
     return reply.page(
       'search/results',
-      { query: query.q, tag: query.tag, answered: query.answered, results, pages: results ? pageCount(results.total, results.pageSize) : 0, base: `/search?${params}` },
+      { query: query.q, tag: query.tag, answered: query.answered, language: query.language, results, pages: results ? pageCount(results.total, results.pageSize) : 0, base: `/search?${params}` },
       { title: query.q.trim() ? t('search.resultsTitle', { query: query.q.trim().slice(0, 80) }) : t('search.title'), noindex: true, canonicalPath: '/search' },
     );
   });

@@ -5,10 +5,15 @@ export interface SettingDefinition<T> {
   default: T;
   /** Returns the value when acceptable, or undefined to refuse it. */
   parse: (raw: unknown) => T | undefined;
+  /** The accepted range of a number (the admin page says it and checks it). */
+  min?: number;
+  max?: number;
 }
 
 const integer = (min: number, max: number, fallback: number): SettingDefinition<number> => ({
   default: fallback,
+  min,
+  max,
   parse: (raw) => (typeof raw === 'number' && Number.isInteger(raw) && raw >= min && raw <= max ? raw : undefined),
 });
 const text = (maxLength: number, fallback: string): SettingDefinition<string> => ({
@@ -17,6 +22,8 @@ const text = (maxLength: number, fallback: string): SettingDefinition<string> =>
 });
 const decimal = (min: number, max: number, fallback: number): SettingDefinition<number> => ({
   default: fallback,
+  min,
+  max,
   parse: (raw) => (typeof raw === 'number' && Number.isFinite(raw) && raw >= min && raw <= max ? raw : undefined),
 });
 const pattern = (regex: RegExp, fallback: string): SettingDefinition<string> => ({

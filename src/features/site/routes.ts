@@ -15,8 +15,9 @@ export default async function sitePages(app: FastifyInstance) {
     reply.sharedPage(() => ({
       template: 'site/home',
       data: {
-        recent: listQuestions(app.db, { sort: 'active', pageSize: 15, withTotal: false }),
-        unanswered: listQuestions(app.db, { sort: 'unanswered', pageSize: 10, withTotal: false, withExcerpt: false }),
+        // The visitor's language first (the page cache keeps one page per language, so this is per visitor).
+        recent: listQuestions(app.db, { sort: 'active', pageSize: 15, withTotal: false, languageFirst: request.i18n.locale }),
+        unanswered: listQuestions(app.db, { sort: 'unanswered', pageSize: 10, withTotal: false, withExcerpt: false, languageFirst: request.i18n.locale }),
       },
       options: {
         title: request.i18n.t('home.title'),
