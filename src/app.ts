@@ -27,6 +27,9 @@ import accountsPages from './features/accounts/routes.ts';
 import setupPages from './features/accounts/setup.ts';
 import sitePages from './features/site/routes.ts';
 import { getSettings } from './features/settings/service.ts';
+import mailPages from './features/mail/routes.ts';
+import { MailSender } from './features/mail/sender.ts';
+import { UnsubscribeLinks } from './features/mail/unsubscribe.ts';
 import { loadOrCreateSecrets } from './lib/secrets.ts';
 import auth, { rejectInvalidTokens } from './plugins/auth.ts';
 import csrf from './plugins/csrf.ts';
@@ -48,6 +51,8 @@ export interface BuildOptions {
   setupToken?: string;
   /** A search client shared by several apps (benchmarks); otherwise each app starts its own worker. */
   search?: SearchClient;
+  /** How often background loops (mail sender, notification fan-out) look for work; 1 s unless told. */
+  backgroundPollMs?: number;
 }
 
 // Never log secrets: cookies, tokens, CSRF values and passwords are replaced, and so is the setup token in URLs.
@@ -99,8 +104,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const viewCounter = new ViewCounter(db);
   viewCounter.start();
   app.decorate('viewCounter', viewCounter);
+  const unsubscribeLinks = new UnsubscribeLinks(secrets.cookieSecret);
+  app.decorate('unsubscribeLinks', unsubscribeLinks);
+  // One sender loop per process (ARCHITECTURE.md, "Work that leaves the request path"): rows are claimed before
+  // they are sent, so a second process would share the outbox safely.
+  const mail = new MailSender({ db, config, links: unsubscribeLinks, log: (level, message) => app.log[level](message), pollMs: options.backgroundPollMs });
+  mail.start();
+  app.decorate('mail', mail);
   app.addHook('onClose', async () => {
     viewCounter.stop();
+    await mail.stop();
     if (!options.search) await search.stop();
     if (!options.db) closeDatabase(db);
   });
@@ -141,6 +154,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(deflectionRoutes);
   await app.register(deflectionPages);
   await app.register(adminPages);
+  await app.register(mailPages);
   await app.register(deflectionApi, { prefix: '/api/v1' });
 
   return app;

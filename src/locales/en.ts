@@ -1,8 +1,12 @@
 // English message catalog. Every key here must exist in es.ts too (the type checker enforces it).
 import { deflectionEn } from './deflection.en.ts';
+import { mailEn } from './mail.en.ts';
+import { notificationsEn } from './notifications.en.ts';
 
 export const en = {
   ...deflectionEn,
+  ...mailEn,
+  ...notificationsEn,
   'site.name': 'Resuelto',
   'site.tagline': 'Answers from customers and staff, before you call.',
   'nav.main': 'Main',

@@ -1,9 +1,13 @@
 // Catálogo de mensajes en español. Debe tener exactamente las mismas claves que en.ts.
 import type { Catalog } from '../lib/i18n.ts';
 import { deflectionEs } from './deflection.es.ts';
+import { mailEs } from './mail.es.ts';
+import { notificationsEs } from './notifications.es.ts';
 
 export const es: Catalog = {
   ...deflectionEs,
+  ...mailEs,
+  ...notificationsEs,
   'site.name': 'Resuelto',
   'site.tagline': 'Respuestas de clientes y del equipo, antes de llamar.',
   'nav.main': 'Principal',

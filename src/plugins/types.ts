@@ -4,6 +4,8 @@ import type { Db } from '../db/client.ts';
 import type { SessionUser } from '../features/accounts/sessions.ts';
 import type { Settings } from '../features/settings/definitions.ts';
 import type { SearchClient } from '../features/search/client.ts';
+import type { MailSender } from '../features/mail/sender.ts';
+import type { UnsubscribeLinks } from '../features/mail/unsubscribe.ts';
 import type { I18n } from '../lib/i18n.ts';
 import type { SharedPageHooks } from './page-cache.ts';
 import type { SharedPage } from './views.ts';
@@ -22,6 +24,9 @@ declare module 'fastify' {
     config: Config;
     settings: () => Settings;
     searchIndex: SearchClient;
+    /** The outbox's sender loop; tests call `mail.flush()` to deliver what is due now. */
+    mail: MailSender;
+    unsubscribeLinks: UnsubscribeLinks;
   }
   interface FastifyRequest {
     user: SessionUser | null;
