@@ -25,6 +25,7 @@ import { DEFAULT_SHARD_SIZE } from './features/search/build.ts';
 import { searchDirFor } from './features/search/store.ts';
 import accountsPages from './features/accounts/routes.ts';
 import setupPages from './features/accounts/setup.ts';
+import accountMailPages from './features/accounts/mail-routes.ts';
 import sitePages from './features/site/routes.ts';
 import { getSettings } from './features/settings/service.ts';
 import mailPages from './features/mail/routes.ts';
@@ -143,6 +144,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(sitePages);
   await app.register(accountsPages);
   await app.register(setupPages, { setupToken: options.setupToken });
+  await app.register(accountMailPages);
   await app.register(searchPages);
   await app.register(questionPages);
   await app.register(answerPages);

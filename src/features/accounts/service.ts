@@ -6,10 +6,11 @@ import { AppError, conflict, invalid, notFound, tooManyRequests } from '../../li
 import type { Settings } from '../settings/definitions.ts';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isCommonPassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import { revokeAllSessions } from './sessions.ts';
+import { issueToken } from './tokens.ts';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,30}$/;
 // Deliberately simple: one @, no spaces or control characters, a dot in the domain. Delivery proves the rest.
-const EMAIL_PATTERN = /^[^\s@\p{Cc}]{1,64}@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
+const EMAIL_PATTERN = /^[^\s@\p{Cc}<>,;"]{1,64}@[^\s@\p{Cc}<>,;"]+\.[^\s@\p{Cc}<>,;"]+$/u;
 const EMAIL_MAX = 254;
 
 /** What other parts of the forum may know about a user: never the hash, never the email. */
@@ -26,6 +27,8 @@ export interface RegistrationInput {
   username: unknown;
   email: unknown;
   password: unknown;
+  /** The language the account was created in: its mail's language until the member chooses another. */
+  locale?: 'es' | 'en';
 }
 
 const publicColumns = {
@@ -37,17 +40,28 @@ const publicColumns = {
   createdAt: users.createdAt,
 };
 
+/** The rules for a new password, at sign-up, reset and change alike. */
+export function validateNewPassword(password: unknown, field = 'password'): string {
+  if (typeof password !== 'string' || [...password].length < PASSWORD_MIN || [...password].length > PASSWORD_MAX) {
+    throw invalid(field, 'error.passwordLength');
+  }
+  if (isCommonPassword(password)) throw invalid(field, 'error.passwordCommon');
+  return password;
+}
+
+/** A trimmed, valid address or a 400 on `field`. */
+export function validateEmail(email: unknown, field = 'email'): string {
+  if (typeof email !== 'string') throw invalid(field, 'error.emailInvalid');
+  const trimmedEmail = email.trim();
+  if (trimmedEmail.length > EMAIL_MAX || !EMAIL_PATTERN.test(trimmedEmail)) throw invalid(field, 'error.emailInvalid');
+  return trimmedEmail;
+}
+
 function validateRegistration(input: RegistrationInput): { username: string; email: string; password: string } {
   const { username, email, password } = input;
   if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) throw invalid('username', 'error.usernameFormat');
-  if (typeof email !== 'string') throw invalid('email', 'error.emailInvalid');
-  const trimmedEmail = email.trim();
-  if (trimmedEmail.length > EMAIL_MAX || !EMAIL_PATTERN.test(trimmedEmail)) throw invalid('email', 'error.emailInvalid');
-  if (typeof password !== 'string' || [...password].length < PASSWORD_MIN || [...password].length > PASSWORD_MAX) {
-    throw invalid('password', 'error.passwordLength');
-  }
-  if (isCommonPassword(password)) throw invalid('password', 'error.passwordCommon');
-  return { username, email: trimmedEmail, password };
+  const trimmedEmail = validateEmail(email);
+  return { username, email: trimmedEmail, password: validateNewPassword(password) };
 }
 
 function ensureAvailable(db: Db, usernameKey: string, emailKey: string): void {
@@ -72,11 +86,16 @@ export async function registerUser(db: Db, input: RegistrationInput, role: Role 
   ensureAvailable(db, usernameKey, emailKey);
   const passwordHash = await hashPassword(password);
   try {
-    return db
-      .insert(users)
-      .values({ username, usernameKey, email, emailKey, displayName: username, passwordHash, role })
-      .returning(publicColumns)
-      .get();
+    // The account and the mail confirming its address commit together (mail outbox).
+    return db.transaction((tx) => {
+      const user = tx
+        .insert(users)
+        .values({ username, usernameKey, email, emailKey, displayName: username, passwordHash, role, locale: input.locale ?? null })
+        .returning(publicColumns)
+        .get();
+      issueToken(tx, { id: user.id, username: user.username, locale: input.locale ?? null }, 'verify', email);
+      return user;
+    });
   } catch (error) {
     // Another request took the name while we were hashing.
     if (isUniqueViolation(error)) {
