@@ -7,7 +7,7 @@ import { AppError, conflict, invalid, tooManyRequests } from '../../lib/errors.t
 import { enqueueMail } from '../mail/outbox.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
-import { registerUser, validateEmail, validateNewPassword, USERNAME_PATTERN, type PublicUser, type RegistrationInput } from './service.ts';
+import { registerUser, validateEmail, validateNewPassword, validateRegistration, type PublicUser, type RegistrationInput } from './service.ts';
 import { revokeAllSessions } from './sessions.ts';
 import { findLiveToken, invalidLink, issueToken, mailsInLastHour, retireTokens, tokensInLastHour, useToken, userForMail, type TokenRow } from './tokens.ts';
 
@@ -18,25 +18,23 @@ import { findLiveToken, invalidLink, issueToken, mailsInLastHour, retireTokens, 
  * Returns the new account, or null for a known address.
  */
 export async function signUp(db: Db, input: RegistrationInput, settings: Settings, now = new Date()): Promise<PublicUser | null> {
-  const email = validateEmail(input.email);
-  if (typeof input.username === 'string' && USERNAME_PATTERN.test(input.username)) {
-    const owner = db
-      .select({ id: users.id, username: users.username, usernameKey: users.usernameKey, locale: users.locale })
-      .from(users)
-      .where(or(eq(users.emailKey, email.toLowerCase()), eq(users.usernameKey, input.username.toLowerCase())))
-      .all();
-    if (owner.some((row) => row.usernameKey === (input.username as string).toLowerCase())) throw conflict('username_taken', 'error.usernameTaken', 'username');
-    const known = owner[0];
-    if (known) {
-      validateNewPassword(input.password);
-      // The same work as creating an account (hashing), so that the time taken tells nothing either.
-      await hashPassword(input.password as string);
-      db.transaction((tx) => {
-        if (mailsInLastHour(tx, known.id, 'signup-existing', now) >= settings.verificationMailsPerHour) return;
-        enqueueMail(tx, { to: { userId: known.id }, kind: 'security', security: true, template: 'signup-existing', data: { username: known.username } }, now);
-      });
-      return null;
-    }
+  // Refused input is refused in the same order as registerUser does (username, email, password).
+  const { username, email, password } = validateRegistration(input);
+  const rows = db
+    .select({ id: users.id, username: users.username, usernameKey: users.usernameKey })
+    .from(users)
+    .where(or(eq(users.emailKey, email.toLowerCase()), eq(users.usernameKey, username.toLowerCase())))
+    .all();
+  if (rows.some((row) => row.usernameKey === username.toLowerCase())) throw conflict('username_taken', 'error.usernameTaken', 'username');
+  const known = rows[0];
+  if (known) {
+    // The same work as creating an account (hashing), so that the time taken tells nothing either.
+    await hashPassword(password);
+    db.transaction((tx) => {
+      if (mailsInLastHour(tx, known.id, 'signup-existing', now) >= settings.verificationMailsPerHour) return;
+      enqueueMail(tx, { to: { userId: known.id }, kind: 'security', security: true, template: 'signup-existing', data: { username: known.username } }, now);
+    });
+    return null;
   }
   try {
     return await registerUser(db, input);

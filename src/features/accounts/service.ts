@@ -57,7 +57,7 @@ export function validateEmail(email: unknown, field = 'email'): string {
   return trimmedEmail;
 }
 
-function validateRegistration(input: RegistrationInput): { username: string; email: string; password: string } {
+export function validateRegistration(input: RegistrationInput): { username: string; email: string; password: string } {
   const { username, email, password } = input;
   if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) throw invalid('username', 'error.usernameFormat');
   const trimmedEmail = validateEmail(email);
