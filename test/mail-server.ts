@@ -28,6 +28,8 @@ export interface MailServer {
   to: (address: string) => ReceivedMail[];
   /** While true, the server takes the DATA of a message and never answers it (a hung server). */
   stall: boolean;
+  /** Messages whose DATA arrived while stalling (never answered, so never delivered). */
+  readonly stalled: number;
   close: () => Promise<void>;
 }
 
@@ -42,7 +44,7 @@ export function linkIn(mail: ReceivedMail, prefix: string): string {
 export async function startMailServer(options: { port?: number } = {}): Promise<MailServer> {
   const messages: ReceivedMail[] = [];
   const waiters: { match: (mail: ReceivedMail) => boolean; resolve: (mail: ReceivedMail) => void }[] = [];
-  const state = { stall: false };
+  const state = { stall: false, stalled: 0 };
   const server = new SMTPServer({
     authOptional: true,
     // No STARTTLS on loopback: nodemailer would otherwise upgrade and refuse the server's self-signed certificate.
@@ -54,7 +56,10 @@ export async function startMailServer(options: { port?: number } = {}): Promise<
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        if (state.stall) return; // never answers: the client waits until it gives up or dies
+        if (state.stall) {
+          state.stalled++;
+          return; // never answers: the client waits until it gives up or dies
+        }
         const raw = Buffer.concat(chunks).toString('utf8');
         simpleParser(raw)
           .then((parsed) => {
@@ -98,6 +103,9 @@ export async function startMailServer(options: { port?: number } = {}): Promise<
     },
     set stall(value: boolean) {
       state.stall = value;
+    },
+    get stalled() {
+      return state.stalled;
     },
     to: (address) => messages.filter((m) => m.to.some((a) => a.toLowerCase() === address.toLowerCase())),
     waitFor: (match, timeoutMs = 5000) => {
