@@ -26,6 +26,7 @@ CREATE TABLE `mail_outbox` (
 	`next_attempt_at` integer NOT NULL,
 	`claimed_until` integer,
 	`last_error` text,
+	`group_key` text,
 	`subject` text,
 	`text_body` text,
 	`html_body` text,
@@ -37,6 +38,7 @@ CREATE TABLE `mail_outbox` (
 CREATE UNIQUE INDEX `mail_outbox_token` ON `mail_outbox` (`message_token`);--> statement-breakpoint
 CREATE INDEX `mail_outbox_due` ON `mail_outbox` (`status`,`next_attempt_at`);--> statement-breakpoint
 CREATE INDEX `mail_outbox_user` ON `mail_outbox` (`to_user_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `mail_outbox_group` ON `mail_outbox` (`to_user_id`,`group_key`,`created_at`);--> statement-breakpoint
 CREATE TABLE `notification_jobs` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`event` text NOT NULL,

@@ -29,6 +29,11 @@ import accountMailPages from './features/accounts/mail-routes.ts';
 import sitePages from './features/site/routes.ts';
 import { getSettings } from './features/settings/service.ts';
 import mailPages from './features/mail/routes.ts';
+import notificationsApi from './features/notifications/api.ts';
+import { registerNotificationListeners } from './features/notifications/listeners.ts';
+import notificationPages from './features/notifications/routes.ts';
+import { unreadCount } from './features/notifications/service.ts';
+import { NotificationWorker } from './features/notifications/worker.ts';
 import { MailSender } from './features/mail/sender.ts';
 import { UnsubscribeLinks } from './features/mail/unsubscribe.ts';
 import { loadOrCreateSecrets } from './lib/secrets.ts';
@@ -112,8 +117,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const mail = new MailSender({ db, config, links: unsubscribeLinks, log: (level, message) => app.log[level](message), pollMs: options.backgroundPollMs });
   mail.start();
   app.decorate('mail', mail);
+  // Notifications listen to the forum's events (one job row per event, in the event's transaction) and fan out
+  // in the background.
+  registerNotificationListeners();
+  const notificationWorker = new NotificationWorker(db, (level, message) => app.log[level](message), options.backgroundPollMs);
+  notificationWorker.start();
+  app.decorate('notifications', notificationWorker);
+  app.decorate('unreadNotifications', (userId: number) => unreadCount(db, userId));
   app.addHook('onClose', async () => {
     viewCounter.stop();
+    await notificationWorker.stop();
     await mail.stop();
     if (!options.search) await search.stop();
     if (!options.db) closeDatabase(db);
@@ -157,6 +170,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(deflectionPages);
   await app.register(adminPages);
   await app.register(mailPages);
+  await app.register(notificationPages);
+  await app.register(notificationsApi, { prefix: '/api/v1' });
   await app.register(deflectionApi, { prefix: '/api/v1' });
 
   return app;

@@ -370,13 +370,15 @@ export const mailOutbox = sqliteTable(
     nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
     claimedUntil: integer('claimed_until', { mode: 'timestamp_ms' }),
     lastError: text('last_error'),
+    /** Mail about one thread for one member (`question:<id>`): events within minutes of each other join one pending row. */
+    groupKey: text('group_key'),
     subject: text('subject'),
     textBody: text('text_body'),
     htmlBody: text('html_body'),
     createdAt: createdAt(),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [uniqueIndex('mail_outbox_token').on(t.messageToken), index('mail_outbox_due').on(t.status, t.nextAttemptAt), index('mail_outbox_user').on(t.toUserId, t.createdAt)],
+  (t) => [uniqueIndex('mail_outbox_token').on(t.messageToken), index('mail_outbox_due').on(t.status, t.nextAttemptAt), index('mail_outbox_user').on(t.toUserId, t.createdAt), index('mail_outbox_group').on(t.toUserId, t.groupKey, t.createdAt)],
 );
 
 /** Kinds of notification; each has a mail delivery preference (src/features/notifications/kinds.ts has the defaults). */

@@ -33,6 +33,10 @@ export interface MailRequest {
   data: MailData;
   /** Security mail (confirm an address, reset a password): always sent, no unsubscribe headers. */
   security?: boolean;
+  /** Groups mail about one thing for one member (see coalesce.ts); stored as is. */
+  groupKey?: string;
+  /** Not sent before this time (a mail held to gather the events that follow it). */
+  notBefore?: Date;
 }
 
 /**
@@ -73,7 +77,8 @@ export function enqueueMail(tx: Tx | Db, mail: MailRequest, now = new Date()): n
       security: mail.security ?? false,
       template: mail.template,
       data: JSON.stringify(mail.data),
-      nextAttemptAt: now,
+      groupKey: mail.groupKey ?? null,
+      nextAttemptAt: mail.notBefore && mail.notBefore > now ? mail.notBefore : now,
       createdAt: now,
     })
     .returning({ id: mailOutbox.id })

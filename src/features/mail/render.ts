@@ -43,6 +43,13 @@ export function renderMail(template: string, locale: Locale, data: Record<string
   const t = (key: MessageKey | string, extra: Params = {}) => i18n.t(key as MessageKey, { ...params, ...extra });
   const siteName = i18n.t('site.name');
   const absolute = (sitePath: unknown) => (typeof sitePath === 'string' && sitePath.startsWith('/') && !sitePath.startsWith('//') ? context.baseUrl + sitePath : context.baseUrl + '/');
+  // A notification mail's subject is its first event, with how many more it gathers.
+  const items = Array.isArray(data.items) ? (data.items as Record<string, string | number | null>[]) : [];
+  if (template === 'notification' && items.length > 0 && typeof data.subject !== 'string') {
+    const first = items[0];
+    const text = i18n.t(String(first.key) as MessageKey, { actor: String(first.actor ?? ''), title: String(first.title ?? '') });
+    params.subject = items.length > 1 ? i18n.t('notifications.subject.many', { text, count: items.length - 1 }) : text;
+  }
   const subject = headerSafe(t(`mail.${template}.subject`));
 
   const common = { data, t, locale, siteName, baseUrl: context.baseUrl, unsubscribeUrl: context.unsubscribeUrl, preferencesUrl: context.preferencesUrl, url: absolute };

@@ -63,6 +63,11 @@ export class MailSender {
     this.timer.unref();
   }
 
+  /** Stops the timer only: `flush()` still runs (tests drive the loop themselves). */
+  pause(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);

@@ -4,6 +4,7 @@ import { atLeast } from '../accounts/roles.ts';
 import { canComment } from '../comments/service.ts';
 import { relatedQuestions } from '../search/service.ts';
 import { hasPrivilege } from '../votes/rules.ts';
+import { isFollowingQuestion } from '../notifications/follows.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
 import type { SharedPage } from '../../plugins/views.ts';
@@ -29,6 +30,7 @@ export function threadPermissions(app: FastifyInstance, request: FastifyRequest,
     canEditPost: (authorId: number) => !!user && canEdit(user, authorId, settings),
     canCommentOn: (postType: 'question' | 'answer', postId: number) => !!user && canComment(app.db, user, postType, postId, settings),
     isOwn: (authorId: number) => user?.id === authorId,
+    following: !!user && isFollowingQuestion(app.db, user.id, thread.id),
   };
 }
 
