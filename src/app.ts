@@ -72,6 +72,13 @@ const REDACT = [
   '*._csrf',
 ];
 
+/** One-time and signed links never reach the logs: the setup token, mail links (confirm, reset) and unsubscribe signatures. */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/^\/(setup|reset|verify)\/[^/?#]+/, '/$1/[redacted]')
+    .replace(/^\/unsubscribe\/([^/?#]+)\/([^/?#]+)\/[^/?#]+/, '/unsubscribe/$1/$2/[redacted]');
+}
+
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const db = options.db ?? openDatabase(config.databasePath);
   const secrets = loadOrCreateSecrets(config.databasePath);
@@ -83,7 +90,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       serializers: {
         req: (request) => ({
           method: request.method,
-          url: String(request.url).replace(/^\/setup\/[^/?#]+/, '/setup/[redacted]'),
+          url: redactUrl(String(request.url)),
           remoteAddress: request.ip,
         }),
       },

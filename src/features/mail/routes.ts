@@ -18,7 +18,7 @@ const PREVIEW_CSP = "default-src 'none'; img-src https: data:; style-src 'unsafe
 
 export default async function mailPages(app: FastifyInstance) {
   const kindLabel = (request: FastifyRequest, kind: string) =>
-    isNotificationKind(kind) ? request.i18n.t(`notifications.kind.${kind}` as MessageKey) : kind;
+    isNotificationKind(kind) ? request.i18n.t(`notifications.kind.${kind}` as MessageKey) : kind === 'digest' ? request.i18n.t('notifications.delivery.daily') : kind;
 
   app.get('/admin/mail', async (request, reply) => {
     requireRole(request, 'admin');
