@@ -73,7 +73,7 @@ CREATE TABLE `notifications` (
 --> statement-breakpoint
 CREATE INDEX `notifications_user` ON `notifications` (`user_id`,`id`);--> statement-breakpoint
 CREATE INDEX `notifications_unread` ON `notifications` (`user_id`,`read_at`);--> statement-breakpoint
-CREATE INDEX `notifications_digest` ON `notifications` (`mailed_at`,`user_id`);--> statement-breakpoint
+CREATE INDEX `notifications_digest` ON `notifications` (`mailed_at`,`created_at`,`user_id`);--> statement-breakpoint
 CREATE TABLE `question_follows` (
 	`question_id` integer NOT NULL,
 	`user_id` integer NOT NULL,

@@ -416,7 +416,8 @@ export const notifications = sqliteTable(
     /** Set when the daily digest (or an immediate mail) has covered it; digests take rows where it is null. */
     mailedAt: integer('mailed_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [index('notifications_user').on(t.userId, t.id), index('notifications_unread').on(t.userId, t.readAt), index('notifications_digest').on(t.mailedAt, t.userId)],
+  (t) => [index('notifications_user').on(t.userId, t.id), index('notifications_unread').on(t.userId, t.readAt), // The digest pass reads only rows due (waiting, from before the digest moment), every few seconds.
+    index('notifications_digest').on(t.mailedAt, t.createdAt, t.userId)],
 );
 
 /**
