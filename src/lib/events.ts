@@ -13,7 +13,9 @@ export type ForumEvent =
   | { type: 'answer.official'; questionId: number; answerId: number; actorId: number; at: Date }
   | { type: 'comment.posted'; questionId: number; commentId: number; postType: 'question' | 'answer'; postId: number; authorId: number; body: string; at: Date }
   | { type: 'post.edited'; questionId: number; postType: 'question' | 'answer'; postId: number; editorId: number; authorId: number; at: Date }
-  | { type: 'reputation.changed'; userId: number; before: number; after: number; at: Date };
+  | { type: 'reputation.changed'; userId: number; before: number; after: number; at: Date }
+  /** For moderation (not built yet): a moderator closed, deleted, locked… a post; its author is told. */
+  | { type: 'post.moderated'; questionId: number; postType: 'question' | 'answer'; postId: number; authorId: number; actorId: number; action: string; at: Date };
 
 export type ForumEventType = ForumEvent['type'];
 type Listener<T extends ForumEventType> = (tx: Tx | Db, event: Extract<ForumEvent, { type: T }>) => void;

@@ -8,6 +8,7 @@ import { addComment } from '../../src/features/comments/service.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { setSetting } from '../../src/features/settings/service.ts';
 import { castVote } from '../../src/features/votes/service.ts';
+import { emit } from '../../src/lib/events.ts';
 import { Browser, BROWSER_USER_AGENT, buildTestApp, createUser, STRONG_PASSWORD, type TestApp } from '../helper.ts';
 import { startMailServer, type MailServer } from '../mail-server.ts';
 
@@ -241,6 +242,16 @@ describe('coalescing, mentions and privileges', () => {
     const mentions = t.db.select().from(notifications).where(eq(notifications.kind, 'mention')).all().filter((r) => r.questionId === q.id);
     expect(mentions).toHaveLength(10);
     expect(inbox(asker.id).map((r) => r.kind)).toEqual(['comment_on_your_post']);
+  });
+
+  it('a moderator action on a post (an event moderation will emit) tells its author, in the inbox and by mail at once', async () => {
+    const author = await member();
+    const q = ask(author);
+    const moderator = await member('moderator');
+    t.db.transaction((tx) => emit(tx, { type: 'post.moderated', questionId: q.id, postType: 'question', postId: q.id, authorId: author.id, actorId: moderator.id, action: 'closed', at: new Date() }));
+    await deliverAll();
+    expect(inbox(author.id).map((r) => r.kind)).toEqual(['moderation_action']);
+    await smtp.waitFor((m) => m.to.includes(author.email) && m.subject.startsWith('A moderator acted on your post'));
   });
 
   it('a member who gains a privilege from reputation is told', async () => {

@@ -27,6 +27,7 @@ export function registerNotificationListeners(): void {
   on('comment.posted', onJob);
   on('post.edited', onPostEdited);
   on('reputation.changed', onReputationChanged);
+  on('post.moderated', onJob);
 }
 
 function onQuestionAsked(tx: Tx | Db, event: Extract<ForumEvent, { type: 'question.asked' }>) {

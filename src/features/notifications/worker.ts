@@ -97,6 +97,9 @@ function directRecipients(tx: Tx | Db, data: JobData, settings: Settings): Recip
     case 'privilege.gained':
       add(Number(data.userId), 'privilege_gained');
       break;
+    case 'post.moderated':
+      if (data.authorId !== data.actorId) add(Number(data.authorId), 'moderation_action');
+      break;
     default:
       break;
   }
