@@ -20,7 +20,6 @@ import {
   resetPassword,
   setMailLocale,
 } from './recovery.ts';
-import { findUserById } from './service.ts';
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 200 }) });
 const Csrf = { _csrf: Type.Optional(Type.String()) };
@@ -99,12 +98,8 @@ export default async function accountMailPages(app: FastifyInstance) {
 
   app.post('/verify/:token', { schema: { params: TokenParams, body: Type.Object(Csrf) } }, async (request, reply) =>
     withLink(request, reply, async () => {
-      const { userId, purpose } = confirmAddress(app.db, (request.params as { token: string }).token);
-      // Following the link from the inbox proves the address: a new member who is not signed in here is signed in.
-      if (!request.user) {
-        const user = findUserById(app.db, userId);
-        if (user && purpose === 'verify') startBrowserSession(app, request, reply, user);
-      }
+      // Confirming signs nobody in: a link someone else sent must not put this browser into their account.
+      const { purpose } = confirmAddress(app.db, (request.params as { token: string }).token);
       return reply.page('accounts/verify', { done: true, changed: purpose === 'change' }, { title: request.i18n.t('verify.doneTitle'), noindex: true });
     }),
   );
