@@ -9,6 +9,7 @@ import { askQuestion } from '../../src/features/questions/service.ts';
 import { setSetting } from '../../src/features/settings/service.ts';
 import { castVote } from '../../src/features/votes/service.ts';
 import { emit } from '../../src/lib/events.ts';
+import { runJobBatch } from '../../src/features/notifications/worker.ts';
 import { Browser, BROWSER_USER_AGENT, buildTestApp, createUser, STRONG_PASSWORD, type TestApp } from '../helper.ts';
 import { startMailServer, type MailServer } from '../mail-server.ts';
 
@@ -82,6 +83,32 @@ describe('answers, follows and the inbox', () => {
     await t.app.notifications.flush();
     // The asker and three followers.
     expect(t.db.select().from(notifications).all().length).toBe(notificationsBefore + 4);
+  });
+
+  it('fans out in batches of 500, each batch committed with the job cursor: a pass stopped between batches resumes without repeating anyone', async () => {
+    const asker = await member();
+    const q = ask(asker);
+    const ids: number[] = [];
+    const insert = t.db.$client.prepare("insert into users (username, username_key, email, email_key, display_name, password_hash) values (?, ?, ?, ?, ?, 'x')");
+    t.db.$client.transaction(() => {
+      for (let i = 0; i < 1200; i++) {
+        const name = `fan${i}_${q.id}`;
+        ids.push(Number(insert.run(name, name, `${name}@example.com`, `${name}@example.com`, name).lastInsertRowid));
+      }
+    })();
+    for (const userId of ids) t.db.insert(questionFollows).values({ questionId: q.id, userId }).run();
+    answer(await member(), q.id);
+    const job = t.db.select().from(notificationJobs).all().at(-1)!;
+    const forQuestion = () => t.db.select().from(notifications).all().filter((r) => r.questionId === q.id);
+    // One batch, as if the process died right after it.
+    expect(runJobBatch(t.db, job.id, t.app.settings())).toBe(false);
+    expect(forQuestion()).toHaveLength(1 + 500);
+    // A restarted loop picks the job up at its cursor.
+    await t.app.notifications.flush();
+    const rows = forQuestion();
+    expect(rows).toHaveLength(1 + 1200);
+    expect(new Set(rows.map((r) => r.userId)).size).toBe(rows.length);
+    expect(t.db.select().from(notificationJobs).where(eq(notificationJobs.id, job.id)).get()!.doneAt).toBeInstanceOf(Date);
   });
 
   it('tells the asker at once by mail and in the inbox; the bell counts it; seeing the inbox reads it', async () => {
