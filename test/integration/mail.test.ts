@@ -166,6 +166,23 @@ describe('retries', () => {
   });
 });
 
+describe('housekeeping', () => {
+  it('deletes finished rows 30 days after they were written, and nothing pending', async () => {
+    t = await buildTestApp();
+    const user = await verifiedUser(t);
+    const old = new Date(Date.now() - 31 * 86_400_000);
+    const kept = t.db.transaction((tx) => enqueueMail(tx, { to: { userId: user.id }, ...notification('old and kept') }, old))!;
+    const waiting = t.db.transaction((tx) => enqueueMail(tx, { to: { userId: user.id }, ...notification('old and waiting') }, old))!;
+    t.db.update(mailOutbox).set({ status: 'kept' }).where(eq(mailOutbox.id, kept)).run();
+    t.db.update(mailOutbox).set({ nextAttemptAt: new Date(Date.now() + 3_600_000) }).where(eq(mailOutbox.id, waiting)).run();
+    // Two hours on: past the hourly pruning whatever the background loop did meanwhile.
+    await t.app.mail.flush(() => new Date(Date.now() + 2 * 3_600_000));
+    const ids = t.db.select({ id: mailOutbox.id }).from(mailOutbox).all().map((r) => r.id);
+    expect(ids).not.toContain(kept);
+    expect(ids).toContain(waiting);
+  });
+});
+
 describe('without SMTP_URL', () => {
   it('keeps mail for /admin/mail (admins only), shows the text part escaped, and the HTML part under a CSP that runs nothing', async () => {
     t = await buildTestApp();

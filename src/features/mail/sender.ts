@@ -18,6 +18,8 @@ import type { UnsubscribeLinks } from './unsubscribe.ts';
 /** Wait before the 1st, 2nd, 3rd and every later retry; a row still failing 24 h after it was written fails for good. */
 export const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000];
 export const GIVE_UP_AFTER_MS = 24 * 3_600_000;
+/** Finished rows (sent, failed, kept) are deleted this long after they were written. */
+export const KEEP_FINISHED_MS = 30 * 86_400_000;
 const BATCH = 50;
 
 export interface MailSenderOptions {
@@ -85,8 +87,21 @@ export class MailSender {
     return this.running;
   }
 
+  private lastPruned = 0;
+
+  /** Deletes finished rows older than KEEP_FINISHED_MS, at most once an hour. */
+  private prune(now: Date): void {
+    if (now.getTime() - this.lastPruned < 3_600_000) return;
+    this.lastPruned = now.getTime();
+    this.options.db
+      .delete(mailOutbox)
+      .where(and(inArray(mailOutbox.status, ['sent', 'failed', 'kept']), lt(mailOutbox.createdAt, new Date(now.getTime() - KEEP_FINISHED_MS))))
+      .run();
+  }
+
   private async drain(now: () => Date): Promise<number> {
     let handled = 0;
+    this.prune(now());
     for (;;) {
       if (this.stopped) return handled;
       const rows = this.claim(now());
