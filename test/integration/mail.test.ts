@@ -38,6 +38,7 @@ const notification = (subject: string) => ({
 describe('sending through SMTP', () => {
   it('sends text and HTML parts in the recipient language, with a stable Message-ID and RFC 8058 headers', async () => {
     t = await buildTestApp({ env: { SMTP_URL: smtp.smtpUrl, MAIL_FROM: 'Foro <foro@example.com>', BASE_URL: 'https://forum.example.com' } });
+    t.app.mail.pause(); // the test drives the sender (and its clock) itself
     const user = await verifiedUser(t, 'es');
     const id = t.db.transaction((tx) => enqueueMail(tx, { to: { userId: user.id }, ...notification('¿Cómo <b>reinicio</b> el módem?') }))!;
     expect(id).toBeGreaterThan(0);
@@ -72,6 +73,7 @@ describe('sending through SMTP', () => {
 
   it('refuses forged, altered and other-kind unsubscribe links with a clear 404 page, and GET changes nothing', async () => {
     t = await buildTestApp({ env: { SMTP_URL: smtp.smtpUrl } });
+    t.app.mail.pause(); // the test drives the sender (and its clock) itself
     const user = await verifiedUser(t);
     const good = t.app.unsubscribeLinks.path(user.id, 'mention');
     const get = await t.app.inject({ method: 'GET', url: good });
@@ -87,6 +89,7 @@ describe('sending through SMTP', () => {
 
   it('never lets CR/LF in a subject, a name or an address become a header', async () => {
     t = await buildTestApp({ env: { SMTP_URL: smtp.smtpUrl } });
+    t.app.mail.pause(); // the test drives the sender (and its clock) itself
     const user = await verifiedUser(t);
     t.db.transaction((tx) => enqueueMail(tx, { to: { userId: user.id }, ...notification('Hello\r\nBcc: victim@example.com\r\nX-Evil: 1') }));
     expect(t.db.transaction((tx) => enqueueMail(tx, { to: { address: 'a@example.com\r\nBcc: victim@example.com', locale: 'en' }, ...notification('x'), security: true }))).toBeNull();
@@ -102,6 +105,7 @@ describe('sending through SMTP', () => {
 
   it('sends no notification mail to an unconfirmed address, but does send security mail', async () => {
     t = await buildTestApp({ env: { SMTP_URL: smtp.smtpUrl } });
+    t.app.mail.pause(); // the test drives the sender (and its clock) itself
     const user = await createUser(t.db);
     expect(t.db.transaction((tx) => enqueueMail(tx, { to: { userId: user.id }, ...notification('x') }))).toBeNull();
     expect(t.db.transaction((tx) => enqueueMail(tx, { to: { userId: user.id }, kind: 'security', template: 'password-changed', data: { username: user.username }, security: true }))).not.toBeNull();
@@ -114,6 +118,7 @@ describe('sending through SMTP', () => {
 
   it('a mail written in a transaction that rolls back is never sent', async () => {
     t = await buildTestApp({ env: { SMTP_URL: smtp.smtpUrl } });
+    t.app.mail.pause(); // the test drives the sender (and its clock) itself
     const user = await verifiedUser(t);
     expect(() =>
       t.db.transaction((tx) => {
@@ -134,6 +139,7 @@ describe('retries', () => {
     const deadUrl = dead.smtpUrl;
     await dead.close();
     t = await buildTestApp({ env: { SMTP_URL: deadUrl } });
+    t.app.mail.pause(); // the test drives the sender (and its clock) itself
     const user = await verifiedUser(t);
     const start = new Date();
     const id = t.db.transaction((tx) => enqueueMail(tx, { to: { userId: user.id }, ...notification('retry me') }, start))!;
@@ -169,6 +175,7 @@ describe('retries', () => {
 describe('housekeeping', () => {
   it('deletes finished rows 30 days after they were written, and nothing pending', async () => {
     t = await buildTestApp();
+    t.app.mail.pause(); // the test drives the sender (and its clock) itself
     const user = await verifiedUser(t);
     const old = new Date(Date.now() - 31 * 86_400_000);
     const kept = t.db.transaction((tx) => enqueueMail(tx, { to: { userId: user.id }, ...notification('old and kept') }, old))!;
@@ -186,6 +193,7 @@ describe('housekeeping', () => {
 describe('without SMTP_URL', () => {
   it('keeps mail for /admin/mail (admins only), shows the text part escaped, and the HTML part under a CSP that runs nothing', async () => {
     t = await buildTestApp();
+    t.app.mail.pause(); // the test drives the sender (and its clock) itself
     expect(t.config.smtpUrl).toBeUndefined();
     const user = await verifiedUser(t);
     const id = t.db.transaction((tx) => enqueueMail(tx, { to: { userId: user.id }, ...notification('<script>alert(1)</script>') }))!;
