@@ -117,7 +117,10 @@ describe('accessibility and markup of the mail pages', () => {
       try {
         const admin = await server.createUser('admin');
         const unsubscribe = server.app.unsubscribeLinks.path(admin.id, 'mention');
+        const confirmation = await smtp.waitFor((m) => m.to.includes(`${admin.username}@example.com`), 15_000);
+        const verify = linkIn(confirmation, `${server.baseUrl}/verify/`).slice(server.baseUrl.length);
         for (const [pathname, status] of [
+          [verify, 200],
           ['/signin/forgot', 200],
           ['/reset/1.' + 'x'.repeat(43), 400],
           ['/signup/check-email?next=/', 200],
