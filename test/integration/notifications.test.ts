@@ -336,6 +336,38 @@ describe('JSON API', () => {
     expect((await browser.api('POST', '/api/v1/notifications/read', {})).statusCode).toBe(403);
   });
 
+  it('bad input is a 4xx in the error shape, never a 500', async () => {
+    const user = await member();
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/session', payload: { login: user.username, password: STRONG_PASSWORD } });
+    const auth = { authorization: `Bearer ${login.json().token}` };
+    for (const [method, url, payload] of [
+      ['GET', '/api/v1/notifications?page=abc', undefined],
+      ['GET', '/api/v1/notifications?page=0', undefined],
+      ['GET', '/api/v1/notifications?pageSize=1000', undefined],
+      ['GET', '/api/v1/notifications?unread=maybe', undefined],
+      ['POST', '/api/v1/notifications/read', { ids: ['x'] }],
+      ['POST', '/api/v1/notifications/read', { ids: Array.from({ length: 1001 }, (_, i) => i + 1) }],
+      ['PUT', '/api/v1/questions/abc/follow', undefined],
+      ['PUT', '/api/v1/questions/-1/follow', undefined],
+      ['PUT', `/api/v1/tags/${'x'.repeat(150)}/follow`, undefined],
+      ['PUT', '/api/v1/notifications/preferences', ['mention']],
+      ['PUT', '/api/v1/notifications/preferences', { mention: 3 }],
+    ] as const) {
+      const response = await t.app.inject({ method, url, headers: auth, payload: payload as object | undefined });
+      expect(response.statusCode, `${method} ${url}`).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode, `${method} ${url}`).toBeLessThan(500);
+      expect(response.json().error.code, `${method} ${url}`).toBeTypeOf('string');
+    }
+    // Only your own notifications are marked: ids of someone else's change nothing.
+    const asker = await member();
+    const q = ask(asker);
+    answer(await member(), q.id);
+    await deliverAll();
+    const theirs = inbox(asker.id)[0].id;
+    await t.app.inject({ method: 'POST', url: '/api/v1/notifications/read', headers: auth, payload: { ids: [theirs] } });
+    expect(inbox(asker.id)[0].readAt).toBeNull();
+  });
+
   it('the preferences page changes deliveries without JavaScript', async () => {
     const user = await member();
     const browser = await signIn(user);
