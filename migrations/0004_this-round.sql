@@ -1,3 +1,99 @@
+CREATE TABLE `account_tokens` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`user_id` integer NOT NULL,
+	`purpose` text NOT NULL,
+	`secret_hash` text NOT NULL,
+	`address` text,
+	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
+	`expires_at` integer NOT NULL,
+	`used_at` integer,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `account_tokens_user` ON `account_tokens` (`user_id`,`purpose`,`created_at`);--> statement-breakpoint
+CREATE TABLE `mail_outbox` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`message_token` text NOT NULL,
+	`to_user_id` integer,
+	`to_address` text NOT NULL,
+	`locale` text NOT NULL,
+	`kind` text NOT NULL,
+	`security` integer DEFAULT false NOT NULL,
+	`template` text NOT NULL,
+	`data` text NOT NULL,
+	`status` text DEFAULT 'pending' NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`next_attempt_at` integer NOT NULL,
+	`claimed_until` integer,
+	`last_error` text,
+	`group_key` text,
+	`subject` text,
+	`text_body` text,
+	`html_body` text,
+	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
+	`sent_at` integer,
+	FOREIGN KEY (`to_user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `mail_outbox_token` ON `mail_outbox` (`message_token`);--> statement-breakpoint
+CREATE INDEX `mail_outbox_due` ON `mail_outbox` (`status`,`next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `mail_outbox_user` ON `mail_outbox` (`to_user_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `mail_outbox_group` ON `mail_outbox` (`to_user_id`,`group_key`,`created_at`);--> statement-breakpoint
+CREATE TABLE `notification_jobs` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`event` text NOT NULL,
+	`data` text NOT NULL,
+	`cursor` integer DEFAULT 0 NOT NULL,
+	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
+	`done_at` integer
+);
+--> statement-breakpoint
+CREATE INDEX `notification_jobs_open` ON `notification_jobs` (`done_at`,`id`);--> statement-breakpoint
+CREATE TABLE `notification_preferences` (
+	`user_id` integer NOT NULL,
+	`kind` text NOT NULL,
+	`delivery` text NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `notification_preferences_pk` ON `notification_preferences` (`user_id`,`kind`);--> statement-breakpoint
+CREATE TABLE `notifications` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`user_id` integer NOT NULL,
+	`kind` text NOT NULL,
+	`actor_id` integer,
+	`question_id` integer,
+	`answer_id` integer,
+	`data` text DEFAULT '{}' NOT NULL,
+	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
+	`read_at` integer,
+	`mailed_at` integer,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `notifications_user` ON `notifications` (`user_id`,`id`);--> statement-breakpoint
+CREATE INDEX `notifications_unread` ON `notifications` (`user_id`,`read_at`);--> statement-breakpoint
+CREATE INDEX `notifications_digest` ON `notifications` (`mailed_at`,`created_at`,`user_id`);--> statement-breakpoint
+CREATE TABLE `question_follows` (
+	`question_id` integer NOT NULL,
+	`user_id` integer NOT NULL,
+	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
+	FOREIGN KEY (`question_id`) REFERENCES `questions`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `question_follows_pk` ON `question_follows` (`question_id`,`user_id`);--> statement-breakpoint
+CREATE INDEX `question_follows_user` ON `question_follows` (`user_id`);--> statement-breakpoint
+CREATE TABLE `tag_follows` (
+	`tag_id` integer NOT NULL,
+	`user_id` integer NOT NULL,
+	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
+	FOREIGN KEY (`tag_id`) REFERENCES `tags`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `tag_follows_pk` ON `tag_follows` (`tag_id`,`user_id`);--> statement-breakpoint
+CREATE INDEX `tag_follows_user` ON `tag_follows` (`user_id`);--> statement-breakpoint
 ALTER TABLE `questions` ADD `accepted_by_id` integer;--> statement-breakpoint
 CREATE INDEX `questions_author_activity` ON `questions` (`author_id`,`deleted_at`,`last_activity_at`);--> statement-breakpoint
 ALTER TABLE `tags` ADD `description_md` text;--> statement-breakpoint
@@ -6,6 +102,7 @@ ALTER TABLE `users` ADD `username_skeleton` text;--> statement-breakpoint
 ALTER TABLE `users` ADD `about_md` text;--> statement-breakpoint
 ALTER TABLE `users` ADD `about_html` text;--> statement-breakpoint
 ALTER TABLE `users` ADD `location` text;--> statement-breakpoint
+ALTER TABLE `users` ADD `email_verified_at` integer;--> statement-breakpoint
 CREATE INDEX `users_username_skeleton` ON `users` (`username_skeleton`);--> statement-breakpoint
 CREATE INDEX `users_reputation` ON `users` (`reputation`);--> statement-breakpoint
 CREATE INDEX `answers_author_created` ON `answers` (`author_id`,`deleted_at`,`created_at`);--> statement-breakpoint

@@ -27,12 +27,21 @@ import { DEFAULT_SHARD_SIZE } from './features/search/build.ts';
 import { searchDirFor } from './features/search/store.ts';
 import accountsPages from './features/accounts/routes.ts';
 import setupPages from './features/accounts/setup.ts';
+import accountMailPages from './features/accounts/mail-routes.ts';
 import sitePages from './features/site/routes.ts';
 import crawlerRoutes from './features/feeds/routes.ts';
 import userPages from './features/users/routes.ts';
 import tagPages from './features/tags/routes.ts';
 import { getSettings } from './features/settings/service.ts';
 import { parseFormBody } from './lib/form-body.ts';
+import mailPages from './features/mail/routes.ts';
+import notificationsApi from './features/notifications/api.ts';
+import { registerNotificationListeners } from './features/notifications/listeners.ts';
+import notificationPages from './features/notifications/routes.ts';
+import { unreadCount } from './features/notifications/service.ts';
+import { NotificationWorker } from './features/notifications/worker.ts';
+import { MailSender } from './features/mail/sender.ts';
+import { UnsubscribeLinks } from './features/mail/unsubscribe.ts';
 import { loadOrCreateSecrets } from './lib/secrets.ts';
 import auth, { rejectInvalidTokens } from './plugins/auth.ts';
 import csrf from './plugins/csrf.ts';
@@ -54,6 +63,8 @@ export interface BuildOptions {
   setupToken?: string;
   /** A search client shared by several apps (benchmarks); otherwise each app starts its own worker. */
   search?: SearchClient;
+  /** How often background loops (mail sender, notification fan-out) look for work; 1 s unless told. */
+  backgroundPollMs?: number;
 }
 
 // Never log secrets: cookies, tokens, CSRF values and passwords are replaced, and so is the setup token in URLs.
@@ -67,6 +78,13 @@ const REDACT = [
   '*._csrf',
 ];
 
+/** One-time and signed links never reach the logs: the setup token, mail links (confirm, reset) and unsubscribe signatures. */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/^\/(setup|reset|verify)\/[^/?#]+/, '/$1/[redacted]')
+    .replace(/^\/unsubscribe\/([^/?#]+)\/([^/?#]+)\/[^/?#]+/, '/unsubscribe/$1/$2/[redacted]');
+}
+
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const db = options.db ?? openDatabase(config.databasePath);
   const secrets = loadOrCreateSecrets(config.databasePath);
@@ -78,7 +96,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       serializers: {
         req: (request) => ({
           method: request.method,
-          url: String(request.url).replace(/^\/setup\/[^/?#]+/, '/setup/[redacted]'),
+          url: redactUrl(String(request.url)),
           remoteAddress: request.ip,
         }),
       },
@@ -105,8 +123,24 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const viewCounter = new ViewCounter(db);
   viewCounter.start();
   app.decorate('viewCounter', viewCounter);
+  const unsubscribeLinks = new UnsubscribeLinks(secrets.cookieSecret);
+  app.decorate('unsubscribeLinks', unsubscribeLinks);
+  // One sender loop per process (ARCHITECTURE.md, "Work that leaves the request path"): rows are claimed before
+  // they are sent, so a second process would share the outbox safely.
+  const mail = new MailSender({ db, config, links: unsubscribeLinks, log: (level, message) => app.log[level](message), pollMs: options.backgroundPollMs });
+  mail.start();
+  app.decorate('mail', mail);
+  // Notifications listen to the forum's events (one job row per event, in the event's transaction) and fan out
+  // in the background.
+  registerNotificationListeners();
+  const notificationWorker = new NotificationWorker(db, (level, message) => app.log[level](message), options.backgroundPollMs);
+  notificationWorker.start();
+  app.decorate('notifications', notificationWorker);
+  app.decorate('unreadNotifications', (userId: number) => unreadCount(db, userId));
   app.addHook('onClose', async () => {
     viewCounter.stop();
+    await notificationWorker.stop();
+    await mail.stop();
     if (!options.search) await search.stop();
     if (!options.db) closeDatabase(db);
   });
@@ -137,6 +171,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(crawlerRoutes);
   await app.register(accountsPages);
   await app.register(setupPages, { setupToken: options.setupToken });
+  await app.register(accountMailPages);
   await app.register(searchPages);
   await app.register(questionPages);
   await app.register(answerPages);
@@ -152,6 +187,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(deflectionPages);
   await app.register(adminPages);
   await app.register(checklistPages);
+  await app.register(mailPages);
+  await app.register(notificationPages);
+  await app.register(notificationsApi, { prefix: '/api/v1' });
   await app.register(deflectionApi, { prefix: '/api/v1' });
 
   return app;

@@ -15,6 +15,10 @@ export interface Config {
   logLevel: string;
   /** Trust X-Forwarded-* from a reverse proxy (needed for real client IPs behind one). */
   trustProxy: boolean;
+  /** SMTP server mail is sent through; undefined keeps mail in the outbox for /admin/mail (the embedded default). */
+  smtpUrl?: string;
+  /** The From of every mail: an address, or `Name <address>`. */
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +68,31 @@ function readBoolean(name: string, raw: string | undefined, fallback: boolean): 
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
+function readSmtpUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('SMTP_URL must be a URL such as smtp://user:pass@mail.example.com:587 (the value is not shown: it may hold a password)');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError('SMTP_URL must start with smtp:// (STARTTLS when offered) or smtps:// (TLS)');
+  if (!url.hostname) throw new ConfigError('SMTP_URL must name a host');
+  return raw;
+}
+
+// A bare address, or a display name and an address in angle brackets; never a line break (header injection).
+const MAIL_FROM_PATTERN = /^(?:[^<>\r\n\p{Cc}]{0,100}<[^\s<>@\p{Cc}]{1,64}@[^\s<>@\p{Cc}]+\.[^\s<>@\p{Cc}]+>|[^\s<>@\p{Cc}]{1,64}@[^\s<>@\p{Cc}]+\.[^\s<>@\p{Cc}]+)$/u;
+
+function readMailFrom(raw: string | undefined, baseUrl: string): string {
+  if (raw === undefined || raw === '') {
+    const host = new URL(baseUrl).hostname;
+    return `Resuelto <noreply@${host.includes('.') ? host : `${host}.invalid`}>`;
+  }
+  if (!MAIL_FROM_PATTERN.test(raw)) throw new ConfigError(`MAIL_FROM must be an address or "Name <address>" on one line, got "${raw.replace(/[\r\n]/g, ' ')}"`);
+  return raw;
+}
+
 /** Reads and validates the configuration; throws ConfigError with a message an operator can act on. */
 export function loadConfig(env: Env = process.env): Config {
   const port = readPort(env.PORT);
@@ -84,5 +113,7 @@ export function loadConfig(env: Env = process.env): Config {
     env: nodeEnv,
     logLevel,
     trustProxy: readBoolean('TRUST_PROXY', env.TRUST_PROXY, false),
+    smtpUrl: readSmtpUrl(env.SMTP_URL),
+    mailFrom: readMailFrom(env.MAIL_FROM, baseUrl),
   };
 }

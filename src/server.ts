@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     throw error;
   }
   console.log(`Resuelto is running at ${config.baseUrl} (database: ${config.databasePath})`);
+  if (!config.smtpUrl) console.log(`Mail is kept, not sent (SMTP_URL is not set): administrators read it at ${config.baseUrl}/admin/mail`);
   if (setupToken) {
     console.log('\nThis forum has no administrator yet. Open this one-time link to create one:');
     console.log(`  ${config.baseUrl}/setup/${setupToken}\n`);

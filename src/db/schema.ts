@@ -45,6 +45,8 @@ export const users = sqliteTable(
     aboutHtml: text('about_html'),
     /** Where the member says they are, free text shown on the profile. */
     location: text('location'),
+    /** When the current `email` was confirmed by a one-time link; null until then (no notification mail is sent to it). */
+    emailVerifiedAt: integer('email_verified_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     uniqueIndex('users_username_key').on(t.usernameKey),
@@ -344,3 +346,167 @@ export const deflectionRollups = sqliteTable('deflection_rollups', {
   data: text('data').notNull(),
   computedAt: integer('computed_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/**
+ * One-time links sent by mail: confirm an address, reset a password, confirm a change of address.
+ * The link carries `<id>.<secret>`; only SHA-256(secret) is stored, compared in constant time.
+ * A token is used at most once (`usedAt`) and never after `expiresAt`. For `verify` and `change`,
+ * `address` is the address the link confirms (the account's address is only changed when it is followed).
+ */
+export const ACCOUNT_TOKEN_PURPOSES = ['verify', 'reset', 'change'] as const;
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
+export const accountTokens = sqliteTable(
+  'account_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ACCOUNT_TOKEN_PURPOSES }).notNull(),
+    secretHash: text('secret_hash').notNull(),
+    address: text('address'),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('account_tokens_user').on(t.userId, t.purpose, t.createdAt)],
+);
+
+/**
+ * The mail outbox (transactional outbox): a message is a row written in the same transaction as the event
+ * that causes it, and the sender loop (src/features/mail/sender.ts) delivers it later.
+ * status: pending (waiting for `nextAttemptAt`) -> sending (claimed until `claimedUntil`) -> sent | failed;
+ * `kept` when no SMTP server is configured (read at /admin/mail). A claim that outlives `claimedUntil`
+ * (its process died) is taken again with the same `messageToken`, so the Message-ID stays the same.
+ * `data` is the template's JSON input; subject and parts are rendered when sent (and kept for the preview).
+ */
+export const MAIL_STATUSES = ['pending', 'sending', 'sent', 'failed', 'kept'] as const;
+export type MailStatus = (typeof MAIL_STATUSES)[number];
+export const mailOutbox = sqliteTable(
+  'mail_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Random; the Message-ID is `<messageToken@host of BASE_URL>`. */
+    messageToken: text('message_token').notNull(),
+    toUserId: integer('to_user_id').references(() => users.id, { onDelete: 'set null' }),
+    toAddress: text('to_address').notNull(),
+    locale: text('locale', { enum: LANGUAGES }).notNull(),
+    /** What kind of mail it is (a notification kind, `security`, …): one-click unsubscribe changes only this kind. */
+    kind: text('kind').notNull(),
+    /** Security mail (verification, reset, address change) carries no unsubscribe headers and ignores preferences. */
+    security: integer('security', { mode: 'boolean' }).notNull().default(false),
+    template: text('template').notNull(),
+    data: text('data').notNull(),
+    status: text('status', { enum: MAIL_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+    claimedUntil: integer('claimed_until', { mode: 'timestamp_ms' }),
+    lastError: text('last_error'),
+    /** Mail about one thread for one member (`question:<id>`): events within minutes of each other join one pending row. */
+    groupKey: text('group_key'),
+    subject: text('subject'),
+    textBody: text('text_body'),
+    htmlBody: text('html_body'),
+    createdAt: createdAt(),
+    sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('mail_outbox_token').on(t.messageToken), index('mail_outbox_due').on(t.status, t.nextAttemptAt), index('mail_outbox_user').on(t.toUserId, t.createdAt), index('mail_outbox_group').on(t.toUserId, t.groupKey, t.createdAt)],
+);
+
+/** Kinds of notification; each has a mail delivery preference (src/features/notifications/kinds.ts has the defaults). */
+export const NOTIFICATION_KINDS = [
+  'answer_on_your_question',
+  'comment_on_your_post',
+  'mention',
+  'answer_accepted',
+  'official_answer',
+  'followed_question_activity',
+  'followed_tag_question',
+  'post_edited',
+  'moderation_action',
+  'privilege_gained',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export const DELIVERIES = ['immediately', 'daily', 'never'] as const;
+export type Delivery = (typeof DELIVERIES)[number];
+
+/** A member's inbox. `questionId` groups events of one thread (coalescing); `data` is JSON for the text. */
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<NotificationKind>().notNull(),
+    actorId: integer('actor_id'),
+    questionId: integer('question_id'),
+    answerId: integer('answer_id'),
+    data: text('data').notNull().default('{}'),
+    createdAt: createdAt(),
+    readAt: integer('read_at', { mode: 'timestamp_ms' }),
+    /** Set when the daily digest (or an immediate mail) has covered it; digests take rows where it is null. */
+    mailedAt: integer('mailed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('notifications_user').on(t.userId, t.id), index('notifications_unread').on(t.userId, t.readAt), // The digest pass reads only rows due (waiting, from before the digest moment), every few seconds.
+    index('notifications_digest').on(t.mailedAt, t.createdAt, t.userId)],
+);
+
+/**
+ * Fan-out work: one row per event written in the event's transaction (the request's only cost);
+ * the notification job turns it into inbox rows and mail in batches (`cursor` = last follower id done).
+ */
+export const notificationJobs = sqliteTable(
+  'notification_jobs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    event: text('event').notNull(),
+    data: text('data').notNull(),
+    cursor: integer('cursor').notNull().default(0),
+    createdAt: createdAt(),
+    doneAt: integer('done_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('notification_jobs_open').on(t.doneAt, t.id)],
+);
+
+/** Who follows which question. Askers and answerers follow automatically. */
+export const questionFollows = sqliteTable(
+  'question_follows',
+  {
+    questionId: integer('question_id')
+      .notNull()
+      .references(() => questions.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('question_follows_pk').on(t.questionId, t.userId), index('question_follows_user').on(t.userId)],
+);
+
+export const tagFollows = sqliteTable(
+  'tag_follows',
+  {
+    tagId: integer('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('tag_follows_pk').on(t.tagId, t.userId), index('tag_follows_user').on(t.userId)],
+);
+
+/** Mail delivery per notification kind; a missing row means the kind's default. */
+export const notificationPreferences = sqliteTable(
+  'notification_preferences',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    delivery: text('delivery', { enum: DELIVERIES }).notNull(),
+  },
+  (t) => [uniqueIndex('notification_preferences_pk').on(t.userId, t.kind)],
+);

@@ -3,12 +3,16 @@ import { deflectionEn } from './deflection.en.ts';
 import { securityEn } from './security.en.ts';
 import { seoEn } from './seo.en.ts';
 import { uxEn } from './ux.en.ts';
+import { mailEn } from './mail.en.ts';
+import { notificationsEn } from './notifications.en.ts';
 
 export const en = {
   ...deflectionEn,
   ...securityEn,
   ...seoEn,
   ...uxEn,
+  ...mailEn,
+  ...notificationsEn,
   'site.name': 'Resuelto',
   'site.tagline': 'Answers from customers and staff, before you call.',
   'nav.main': 'Main',

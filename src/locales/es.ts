@@ -4,12 +4,16 @@ import { deflectionEs } from './deflection.es.ts';
 import { securityEs } from './security.es.ts';
 import { seoEs } from './seo.es.ts';
 import { uxEs } from './ux.es.ts';
+import { mailEs } from './mail.es.ts';
+import { notificationsEs } from './notifications.es.ts';
 
 export const es: Catalog = {
   ...deflectionEs,
   ...securityEs,
   ...seoEs,
   ...uxEs,
+  ...mailEs,
+  ...notificationsEs,
   'site.name': 'Resuelto',
   'site.tagline': 'Respuestas de clientes y del equipo, antes de llamar.',
   'nav.main': 'Principal',

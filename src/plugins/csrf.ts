@@ -14,6 +14,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function needsCsrfToken(request: FastifyRequest): boolean {
   if (SAFE_METHODS.has(request.method)) return false;
+  // A signed link (one-click unsubscribe, RFC 8058) carries its own authority and is posted by mail clients.
+  if ((request.routeOptions.config as { signedLink?: boolean } | undefined)?.signedLink) return false;
   if (request.authKind === 'bearer') return false;
   if (isApiRequest(request)) return request.authKind === 'cookie';
   return true;

@@ -4,6 +4,9 @@ import type { Db } from '../db/client.ts';
 import type { SessionUser } from '../features/accounts/sessions.ts';
 import type { Settings } from '../features/settings/definitions.ts';
 import type { SearchClient } from '../features/search/client.ts';
+import type { MailSender } from '../features/mail/sender.ts';
+import type { UnsubscribeLinks } from '../features/mail/unsubscribe.ts';
+import type { NotificationWorker } from '../features/notifications/worker.ts';
 import type { I18n } from '../lib/i18n.ts';
 import type { SharedPageHooks } from './page-cache.ts';
 import type { SharedPage } from './views.ts';
@@ -34,6 +37,13 @@ declare module 'fastify' {
     config: Config;
     settings: () => Settings;
     searchIndex: SearchClient;
+    /** The outbox's sender loop; tests call `mail.flush()` to deliver what is due now. */
+    mail: MailSender;
+    unsubscribeLinks: UnsubscribeLinks;
+    /** The notification fan-out loop; tests call `notifications.flush()` to run what is due now. */
+    notifications: NotificationWorker;
+    /** The signed-in member's unread notification count (the header's bell). */
+    unreadNotifications: (userId: number) => number;
   }
   interface FastifyRequest {
     user: SessionUser | null;

@@ -83,6 +83,8 @@ export default fp(
         locale: request.i18n.locale,
         locales: LOCALES,
         user: request.user,
+        // The header's bell: signed-in pages only, which the shared page cache never keeps.
+        unreadNotifications: request.user ? app.unreadNotifications(request.user.id) : 0,
         isStaff: atLeast(request.user?.role, 'staff'),
         isAdmin: atLeast(request.user?.role, 'admin'),
         csrfToken,

@@ -31,7 +31,7 @@ describe('signing up, out and in', () => {
   const username = 'ana.garcia';
   const email = 'Ana.Garcia@example.com';
 
-  it('signs up through the real form and lands signed in', async () => {
+  it('signs up through the real form, is told to check the inbox, and signs in', async () => {
     const { page, server } = e2e;
     await open(page, server.url('/'));
     await waitForDocument(page, () => header(page).getByRole('link', { name: 'Sign up' }).click());
@@ -41,7 +41,17 @@ describe('signing up, out and in', () => {
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(STRONG_PASSWORD);
-    const response = await waitForDocument(page, () => page.getByRole('button', { name: 'Create account' }).click());
+    const created = await waitForDocument(page, () => page.getByRole('button', { name: 'Create account' }).click());
+    // Sign-up answers a new and a known address alike ("check your inbox"), and signs nobody in.
+    expect(created.status()).toBe(200);
+    expect(new URL(page.url()).pathname).toBe('/signup/check-email');
+    await expect(page.getByRole('heading', { name: 'Check your inbox' }).isVisible()).resolves.toBe(true);
+    await expectClean(page, await created.text());
+    // The account works before its address is confirmed.
+    await waitForDocument(page, () => page.locator('main').getByRole('link', { name: 'Sign in' }).click());
+    await page.getByLabel('Username or email').fill(username);
+    await page.getByLabel('Password').fill(STRONG_PASSWORD);
+    const response = await waitForDocument(page, () => page.locator('main').getByRole('button', { name: 'Sign in' }).click());
 
     expect(response.status()).toBe(200);
     expect(page.url()).toBe(server.url('/'));

@@ -57,22 +57,13 @@ describe('sign-up form', () => {
     expect(page.body).toContain('<meta name="robots" content="noindex">');
   });
 
-  it('creates the account, signs in with an HttpOnly SameSite=Lax cookie (not Secure on http) and redirects 303', async () => {
+  it('creates the account without signing in (the answer is the same for a known address), then the password signs in with an HttpOnly SameSite=Lax cookie', async () => {
     const visitor = new Visitor(t.app, { lang: 'en' });
     const username = fresh('New.User-');
     const response = await visitor.submit('/signup', { username, email: `${username}@Example.com`, password: STRONG_PASSWORD });
     expect(response.statusCode).toBe(303);
-    expect(response.headers.location).toBe('/');
-
-    const cookie = sessionCookie(response);
-    expect(cookie).toBeDefined();
-    expect(cookie!.value.length).toBeGreaterThanOrEqual(32);
-    const raw = ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((c) => c.startsWith('resuelto_session='))!;
-    expect(raw).toMatch(/;\s*HttpOnly/i);
-    expect(raw).toMatch(/;\s*SameSite=Lax/i);
-    expect(raw).toMatch(/;\s*Path=\//i);
-    expect(raw).not.toMatch(/;\s*Secure/i);
-    expect(raw).not.toMatch(/;\s*Domain=/i);
+    expect(response.headers.location).toBe('/signup/check-email?next=%2F');
+    expect(sessionCookie(response)).toBeUndefined();
 
     const row = userRow(username)!;
     expect(row.username).toBe(username);
@@ -81,21 +72,35 @@ describe('sign-up form', () => {
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
     expect(row.password_hash).not.toContain(STRONG_PASSWORD);
 
+    // The account works before its address is confirmed.
+    const signIn = await visitor.submit('/signin', { login: username, password: STRONG_PASSWORD });
+    expect(signIn.statusCode).toBe(303);
+    const cookie = sessionCookie(signIn);
+    expect(cookie).toBeDefined();
+    expect(cookie!.value.length).toBeGreaterThanOrEqual(32);
+    const raw = ([] as string[]).concat(signIn.headers['set-cookie'] ?? []).find((c) => c.startsWith('resuelto_session='))!;
+    expect(raw).toMatch(/;\s*HttpOnly/i);
+    expect(raw).toMatch(/;\s*SameSite=Lax/i);
+    expect(raw).toMatch(/;\s*Path=\//i);
+    expect(raw).not.toMatch(/;\s*Secure/i);
+    expect(raw).not.toMatch(/;\s*Domain=/i);
+
     const home = await visitor.get('/');
     expect(home.body).toContain(`href="/users/${encodeURIComponent(username)}"`);
     expect(home.body).toContain('action="/signout"');
   });
 
-  it('returns to a safe `next` path after signing up, and never to another site', async () => {
+  it('keeps a safe `next` path through "check your inbox", and never another site', async () => {
     const a = new Visitor(t.app);
     const ok = await a.submit('/signup', { username: fresh('n'), email: `${fresh('n')}@example.com`, password: STRONG_PASSWORD, next: '/search?q=x' });
     expect(ok.statusCode).toBe(303);
-    expect(ok.headers.location).toBe('/search?q=x');
+    expect(ok.headers.location).toBe(`/signup/check-email?next=${encodeURIComponent('/search?q=x')}`);
+    expect((await a.get(ok.headers.location as string)).body).toContain(`href="/signin?next=${encodeURIComponent('/search?q=x')}"`);
 
     const b = new Visitor(t.app);
     const evil = await b.submit('/signup', { username: fresh('n'), email: `${fresh('n')}@example.com`, password: STRONG_PASSWORD, next: 'https://evil.example/' });
     expect(evil.statusCode).toBe(303);
-    expect(evil.headers.location).toBe('/');
+    expect(evil.headers.location).toBe('/signup/check-email?next=%2F');
   });
 
   it.each([
@@ -164,14 +169,15 @@ describe('sign-up form', () => {
     },
   );
 
-  it('refuses an email that is taken ignoring case (and surrounding spaces) with 409', async () => {
+  it('answers an email that is taken (ignoring case and surrounding spaces) like a new one, and creates nothing (issue 10, point 5)', async () => {
     const owner = await createUser(t.db, 'member', fresh('owner'));
     const visitor = new Visitor(t.app, { lang: 'en' });
     for (const email of [owner.username.toUpperCase() + '@EXAMPLE.COM', `  ${owner.username}@example.com `]) {
       const username = fresh('second');
       const response = await visitor.submit('/signup', { username, email, password: STRONG_PASSWORD });
-      expect(response.statusCode, email).toBe(409);
-      expect(response.body).toContain('An account with that email already exists.');
+      expect(response.statusCode, email).toBe(303);
+      expect(response.headers.location).toBe('/signup/check-email?next=%2F');
+      expect(response.body).not.toContain('already exists');
       expect(userRow(username)).toBeUndefined();
     }
   });
@@ -268,16 +274,15 @@ describe('sign-up form', () => {
     }
   });
 
-  it('a signed-in visitor who signs up gets a new session; the old one stops working', async () => {
+  it('a signed-in visitor who signs up another account keeps their own session (sign-up signs nobody in)', async () => {
     const { visitor } = await signedIn();
     const oldToken = visitor.cookies.get('resuelto_session')!;
     const username = fresh('second');
     const response = await visitor.submit('/signup', { username, email: `${username}@example.com`, password: STRONG_PASSWORD });
     expect(response.statusCode).toBe(303);
-    const newToken = sessionCookie(response)!.value;
-    expect(newToken).not.toBe(oldToken);
+    expect(sessionCookie(response)).toBeUndefined();
     const old = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: `resuelto_session=${oldToken}` } });
-    expect(old.body).not.toContain('action="/signout"');
+    expect(old.body).toContain('action="/signout"');
   });
 });
 
@@ -668,29 +673,28 @@ describe('JSON API: accounts', () => {
   const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
     t.app.inject({ method: 'POST', url, payload: payload as object, remoteAddress: nextIp(), headers });
 
-  it('POST /api/v1/users creates a member: 201 {id, username}', async () => {
+  it('POST /api/v1/users creates a member: 202 {status: "check_email"}, without a session', async () => {
     const username = fresh('Api.User');
     const response = await post('/api/v1/users', { username, email: `${username}@example.com`, password: STRONG_PASSWORD });
-    expect(response.statusCode).toBe(201);
+    expect(response.statusCode).toBe(202);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    const body = response.json();
-    expect(Object.keys(body).sort()).toEqual(['id', 'username']);
-    expect(Number.isInteger(body.id)).toBe(true);
-    expect(body.username).toBe(username);
-    expect(userRow(username)!.id).toBe(body.id);
+    expect(response.json()).toEqual({ status: 'check_email' });
+    expect(userRow(username)!.username).toBe(username);
     // No session is started by the API sign-up.
     expect(response.cookies.find((c) => c.name === 'resuelto_session')).toBeUndefined();
   });
 
-  it('POST /api/v1/users answers 409 in the error shape for a taken username or email (ignoring case)', async () => {
+  it('POST /api/v1/users answers 409 for a taken username, and a taken email exactly like a new one (ignoring case)', async () => {
     const owner = await createUser(t.db, 'member', fresh('apiowner'));
     const byName = await post('/api/v1/users', { username: owner.username.toUpperCase(), email: `${fresh('x')}@example.com`, password: STRONG_PASSWORD });
     expect(byName.statusCode).toBe(409);
     expect(byName.json()).toEqual({ error: { code: 'username_taken', message: expect.any(String) } });
 
-    const byEmail = await post('/api/v1/users', { username: fresh('other'), email: `${owner.username}@EXAMPLE.com`, password: STRONG_PASSWORD });
-    expect(byEmail.statusCode).toBe(409);
-    expect(byEmail.json()).toEqual({ error: { code: 'email_taken', message: expect.any(String) } });
+    const other = fresh('other');
+    const byEmail = await post('/api/v1/users', { username: other, email: `${owner.username}@EXAMPLE.com`, password: STRONG_PASSWORD });
+    expect(byEmail.statusCode).toBe(202);
+    expect(byEmail.json()).toEqual({ status: 'check_email' });
+    expect(userRow(other)).toBeUndefined();
   });
 
   it.each([

@@ -277,7 +277,19 @@ describe('journey 2: search without results → sign up → ask', () => {
       { csrf: csrfOf(signUpPage.body) },
     );
     expect(signUp.statusCode, signUp.body.slice(0, 500)).toBe(303);
-    expect(signUp.headers.location).toBe(askHref);
+    // Sign-up signs nobody in (the answer is the same for a known address); the inbox page leads to sign-in and back.
+    expect(signUp.headers.location).toBe(`/signup/check-email?next=${encodeURIComponent(askHref)}`);
+    const inbox = await visitor.get(String(signUp.headers.location));
+    // The page's own link (the header's sign-in link, first in the page, would come back here).
+    const signInHref = [...inbox.body.matchAll(/href="(\/signin\?next=[^"]+)"/g)].at(-1)![1].replace(/&amp;/g, '&');
+    const signInPage = await visitor.get(signInHref);
+    const signIn = await visitor.submit(
+      '/signin',
+      { login: 'nuria_gadgets', password: 'correct horse battery staple 42', next: decodeURIComponent(signInHref.slice('/signin?next='.length)) },
+      { csrf: csrfOf(signInPage.body) },
+    );
+    expect(signIn.statusCode).toBe(303);
+    expect(signIn.headers.location).toBe(askHref);
 
     const form = await visitor.get(askHref);
     expect(form.statusCode).toBe(200);
@@ -302,7 +314,7 @@ describe('journey 2: search without results → sign up → ask', () => {
       ['thread_view', visitorId, user.id, newQuestion],
     ]);
     expect(rows(t)[0]).toMatchObject({ query: NORMALIZED, resultCount: 0 });
-    // Signing up linked the visitor: what they did signed out is theirs.
+    // Signing in linked the visitor: what they did signed out is theirs.
     expect(t.db.$client.prepare('select user_id as userId from visitor_links where visitor_id = ?').all(visitorId)).toEqual([{ userId: user.id }]);
   });
 

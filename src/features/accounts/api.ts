@@ -4,7 +4,8 @@ import { Type } from 'typebox';
 import { notSignedIn } from '../../lib/errors.ts';
 import { limitAction } from '../../plugins/rate-limit.ts';
 import { endBrowserSession, signInClient } from '../../plugins/auth.ts';
-import { authenticate, registerUser, requireUserByUsername } from './service.ts';
+import { signUp } from './recovery.ts';
+import { authenticate, requireUserByUsername } from './service.ts';
 import { createSession, revokeSession } from './sessions.ts';
 import { profileCounts } from './profile-counts.ts';
 
@@ -21,13 +22,15 @@ export default async function accountsApi(app: FastifyInstance) {
           email: Type.String({ maxLength: 1000 }),
           password: Type.String({ maxLength: 4096 }),
         }),
-        response: { 201: Type.Object({ id: Type.Integer(), username: Type.String() }), '4xx': ErrorBody },
+        response: { 202: Type.Object({ status: Type.Literal('check_email') }), '4xx': ErrorBody },
       },
       ...limitAction(app, 'signUp'),
     },
     async (request, reply) => {
-      const user = await registerUser(app.db, request.body as { username: string; email: string; password: string });
-      return reply.status(201).send({ id: user.id, username: user.username });
+      // 202 whether the address was new (account created, confirmation mailed) or known (its owner told):
+      // the answer never says which (issue 10, point 5).
+      await signUp(app.db, { ...(request.body as { username: string; email: string; password: string }), locale: request.i18n.locale }, app.settings());
+      return reply.status(202).send({ status: 'check_email' as const });
     },
   );
 

@@ -11,7 +11,8 @@ import { linkVisitor } from '../deflection/service.ts';
 import { listQuestions } from '../questions/service.ts';
 import { reputationHistory } from '../votes/reputation.ts';
 import { reputationReasonLabel } from '../votes/labels.ts';
-import { authenticate, registerUser, requireUserByUsername } from './service.ts';
+import { signUp, accountSettingsView } from './recovery.ts';
+import { authenticate, requireUserByUsername } from './service.ts';
 
 const NextQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) });
 const SignUpBody = Type.Object({
@@ -46,10 +47,9 @@ export default async function accountsPages(app: FastifyInstance) {
       request,
       reply,
       async () => {
-        const user = await registerUser(app.db, body);
-        startBrowserSession(app, request, reply, user);
-        if (request.visitorId) linkVisitor(app.db, request.visitorId, user.id);
-        return reply.redirect(safeReturnPath(body.next), 303);
+        // The same answer for a new and a known address (no cookie either way): see signUp.
+        await signUp(app.db, { ...body, locale: request.i18n.locale }, app.settings());
+        return reply.redirect(`/signup/check-email?next=${encodeURIComponent(safeReturnPath(body.next))}`, 303);
       },
       (errors, status) => signUpForm(request, reply, { username: body.username, email: body.email, next: body.next }, errors, status),
     );
@@ -91,8 +91,9 @@ export default async function accountsPages(app: FastifyInstance) {
       reputation: reputationHistory(app.db, profile.id, 20).map((event) => ({ ...event, label: reputationReasonLabel(t, event.reason, { self: request.user?.id === profile.id, name: profile.displayName }) })),
     };
     const details = profileDetails(app.db, profile.id);
-    const own = request.user?.id === profile.id;
-    const saved = own && (request.query as { saved?: string } | undefined)?.saved === '1';
+    // Your own profile says when your address is not confirmed yet (signed-in pages are never kept in the page cache).
+    const own = request.user?.id === profile.id ? { verified: accountSettingsView(app.db, profile.id).verified } : null;
+    const saved = !!own && (request.query as { saved?: string } | undefined)?.saved === '1';
     return reply.page('accounts/profile', { profile, activity, details, own, saved }, { title: profile.displayName, description: t('seo.userDescription', { name: profile.displayName }), canonicalPath: `/users/${encodeURIComponent(profile.username)}` });
   });
 }

@@ -9,10 +9,11 @@ import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isCommonPassword, normalizePa
 import { usernameSkeleton } from './confusables.ts';
 import { revokeAllSessions } from './sessions.ts';
 import { checkThrottles, clearOwnFailures, recordFailures, throttleScopes, type SignInClient } from './throttle.ts';
+import { issueToken } from './tokens.ts';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,30}$/;
 // Deliberately simple: one @, no spaces or control characters, a dot in the domain. Delivery proves the rest.
-const EMAIL_PATTERN = /^[^\s@\p{Cc}]{1,64}@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
+const EMAIL_PATTERN = /^[^\s@\p{Cc}<>,;"]{1,64}@[^\s@\p{Cc}<>,;"]+\.[^\s@\p{Cc}<>,;"]+$/u;
 const EMAIL_MAX = 254;
 
 /** What other parts of the forum may know about a user: never the hash, never the email. */
@@ -29,6 +30,8 @@ export interface RegistrationInput {
   username: unknown;
   email: unknown;
   password: unknown;
+  /** The language the account was created in: its mail's language until the member chooses another. */
+  locale?: 'es' | 'en';
 }
 
 const publicColumns = {
@@ -41,10 +44,41 @@ const publicColumns = {
 };
 
 /**
- * Checks every field of a registration and reports all the wrong ones together (one round trip for the
- * person filling the form). Each field's rules live in its own check: a new rule goes there.
+ * The rules for a new password, at sign-up, reset and change alike: NFC-normalized (NIST SP 800-63B), 8–256
+ * characters, not only whitespace, not the account's username or e-mail address, not a common password.
  */
-function validateRegistration(db: Db, input: RegistrationInput): { username: string; email: string; password: string } {
+export function validateNewPassword(password: unknown, field = 'password', account: { username?: unknown; email?: unknown } = {}): string {
+  if (typeof password !== 'string') throw invalid(field, 'error.passwordLength');
+  const normalized = normalizePassword(password);
+  if ([...normalized].length < PASSWORD_MIN || [...normalized].length > PASSWORD_MAX) throw invalid(field, 'error.passwordLength');
+  if (/^\s*$/u.test(normalized)) throw invalid(field, 'error.passwordBlank');
+  const folded = normalized.toLowerCase();
+  const { username, email } = account;
+  if ((typeof username === 'string' && folded === username.toLowerCase()) || (typeof email === 'string' && folded === email.trim().toLowerCase())) {
+    throw invalid(field, 'error.passwordIsName');
+  }
+  if (isCommonPassword(normalized)) throw invalid(field, 'error.passwordCommon');
+  return password;
+}
+
+/** A trimmed, valid address or a 400 on `field`. */
+export function validateEmail(email: unknown, field = 'email'): string {
+  if (typeof email !== 'string') throw invalid(field, 'error.emailInvalid');
+  const trimmedEmail = email.trim();
+  if (trimmedEmail.length > EMAIL_MAX || !EMAIL_PATTERN.test(trimmedEmail)) throw invalid(field, 'error.emailInvalid');
+  return trimmedEmail;
+}
+
+/**
+ * Checks every field of a registration and reports all the wrong ones together (one round trip for the
+ * person filling the form). Each field's rules live in its own check: a new rule goes there. Public sign-up
+ * passes `emailTakenIsAnError: false`: a known address is answered like a new one (recovery.ts, signUp).
+ */
+export function validateRegistration(
+  db: Db,
+  input: RegistrationInput,
+  { emailTakenIsAnError = true }: { emailTakenIsAnError?: boolean } = {},
+): { username: string; email: string; password: string } {
   const { username, email, password } = input;
   fillMissingSkeletons(db);
   return checkFields({
@@ -56,24 +90,11 @@ function validateRegistration(db: Db, input: RegistrationInput): { username: str
       return username;
     },
     email: () => {
-      if (typeof email !== 'string') throw invalid('email', 'error.emailInvalid');
-      const trimmedEmail = email.trim();
-      if (trimmedEmail.length > EMAIL_MAX || !EMAIL_PATTERN.test(trimmedEmail)) throw invalid('email', 'error.emailInvalid');
-      if (emailTaken(db, trimmedEmail.toLowerCase())) throw conflict('email_taken', 'error.emailTaken', 'email');
+      const trimmedEmail = validateEmail(email);
+      if (emailTakenIsAnError && emailTaken(db, trimmedEmail.toLowerCase())) throw conflict('email_taken', 'error.emailTaken', 'email');
       return trimmedEmail;
     },
-    password: () => {
-      if (typeof password !== 'string') throw invalid('password', 'error.passwordLength');
-      const normalized = normalizePassword(password);
-      if ([...normalized].length < PASSWORD_MIN || [...normalized].length > PASSWORD_MAX) throw invalid('password', 'error.passwordLength');
-      if (/^\s*$/u.test(normalized)) throw invalid('password', 'error.passwordBlank');
-      const folded = normalized.toLowerCase();
-      if ((typeof username === 'string' && folded === username.toLowerCase()) || (typeof email === 'string' && folded === email.trim().toLowerCase())) {
-        throw invalid('password', 'error.passwordIsName');
-      }
-      if (isCommonPassword(normalized)) throw invalid('password', 'error.passwordCommon');
-      return password;
-    },
+    password: () => validateNewPassword(password, 'password', { username, email }),
   });
 }
 
@@ -109,14 +130,17 @@ export async function registerUser(db: Db, input: RegistrationInput, role: Role 
   const passwordHash = await hashPassword(password);
   try {
     // Checked again with the insert, in one transaction: another sign-up may have taken the name (or a
-    // look-alike, which no unique index catches) while we were hashing.
+    // look-alike, which no unique index catches) while we were hashing. The account and the mail confirming
+    // its address commit together (mail outbox).
     return db.transaction((tx) => {
       ensureAvailable(tx as unknown as Db, usernameKey, emailKey, skeleton);
-      return tx
+      const user = tx
         .insert(users)
-        .values({ username, usernameKey, usernameSkeleton: skeleton, email, emailKey, displayName: username, passwordHash, role })
+        .values({ username, usernameKey, usernameSkeleton: skeleton, email, emailKey, displayName: username, passwordHash, role, locale: input.locale ?? null })
         .returning(publicColumns)
         .get();
+      issueToken(tx, { id: user.id, username: user.username, locale: input.locale ?? null }, 'verify', email);
+      return user;
     });
   } catch (error) {
     if (isUniqueViolation(error)) {

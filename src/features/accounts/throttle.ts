@@ -89,3 +89,13 @@ export function clearOwnFailures(db: Db, scopes: Scope[]): void {
   const own = scopes.filter((scope) => scope.ownersOnly).map((scope) => scope.key);
   db.delete(loginThrottle).where(inArray(loginThrottle.loginKey, own)).run();
 }
+
+/**
+ * Forgets an account's failures counted from anywhere (by its username and by its address), after its owner
+ * proved control of it another way (a password reset): they can sign in at once, even if someone had been
+ * guessing. The per-client scopes stay: they describe the guessers, not the owner.
+ */
+export function clearAccountFailures(db: Db, loginKeys: string[]): void {
+  const keys = loginKeys.filter((key) => key !== '').map((key) => hashKey(`login\u0000${key.toLowerCase()}`));
+  if (keys.length > 0) db.delete(loginThrottle).where(inArray(loginThrottle.loginKey, keys)).run();
+}

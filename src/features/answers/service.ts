@@ -1,6 +1,7 @@
 // Owns answers: answering, editing, deleting, accepting (asker or moderator) and official (staff) answers.
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { emit } from '../../lib/events.ts';
 import { answers, questions, reputationEvents, revisions } from '../../db/schema.ts';
 import { AppError, checkFields, forbidden, invalid, notFound } from '../../lib/errors.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
@@ -30,6 +31,7 @@ export function postAnswer(db: Db, author: Poster, questionId: number, input: { 
       .run();
     tx.insert(revisions).values({ postType: 'answer', postId: id, number: 1, authorId: author.id, bodyMd: body, createdAt: now }).run();
     logSearchChange(tx, questionId, now);
+    emit(tx, { type: 'answer.posted', questionId, answerId: id, authorId: author.id, official: atLeast(author.role, 'staff'), at: now });
     return { id };
   });
 }
@@ -58,6 +60,7 @@ export function editAnswer(db: Db, editor: Poster, answerId: number, input: { bo
       .values({ postType: 'answer', postId: answerId, number: nextRevisionNumber(tx, 'answer', answerId), authorId: editor.id, bodyMd: body, comment, createdAt: now })
       .run();
     logSearchChange(tx, answer.questionId, now);
+    emit(tx, { type: 'post.edited', questionId: answer.questionId, postType: 'answer', postId: answerId, editorId: editor.id, authorId: answer.authorId, at: now });
   });
 }
 
@@ -113,6 +116,7 @@ export function acceptAnswer(
     }
     tx.update(questions).set({ acceptedAnswerId: answerId, acceptedAt: answerId === null ? null : now, acceptedById: answerId === null ? null : actor.id, lastActivityAt: now }).where(eq(questions.id, questionId)).run();
     logSearchChange(tx, questionId, now);
+    if (answerId !== null) emit(tx, { type: 'answer.accepted', questionId, answerId, actorId: actor.id, at: now });
     return { acceptedAnswerId: answerId };
   });
 }
@@ -124,6 +128,7 @@ export function setOfficial(db: Db, actor: Poster, answerId: number, official: b
   db.transaction((tx) => {
     tx.update(answers).set({ official }).where(eq(answers.id, answerId)).run();
     logSearchChange(tx, answer.questionId, now);
+    if (official && !answer.official) emit(tx, { type: 'answer.official', questionId: answer.questionId, answerId, actorId: actor.id, at: now });
   });
 }
 

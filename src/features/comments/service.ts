@@ -1,6 +1,7 @@
 // Owns comments on questions and answers: who may comment where, and the 15–600 character rule.
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { emit } from '../../lib/events.ts';
 import { comments, questions, type PostType } from '../../db/schema.ts';
 import { forbidden, invalid } from '../../lib/errors.ts';
 import { checkPostingLimits, type Poster } from '../questions/limits.ts';
@@ -43,6 +44,7 @@ export function addComment(db: Db, author: Poster, input: { postType: unknown; p
     tx.update(questions).set({ lastActivityAt: now }).where(eq(questions.id, post.questionId)).run();
     // Comments are not searched, but the change log is also the content version cached pages follow.
     logSearchChange(tx, post.questionId, now);
+    emit(tx, { type: 'comment.posted', questionId: post.questionId, commentId: id, postType, postId, authorId: author.id, body, at: now });
     return { id, questionId: post.questionId };
   });
 }

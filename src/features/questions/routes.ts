@@ -1,4 +1,5 @@
 // Owns the question pages: lists, tags, asking (with a no-JavaScript preview), the thread, editing, history.
+import { isFollowingTag } from '../notifications/follows.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { handleForm } from '../../lib/forms.ts';
@@ -79,7 +80,16 @@ export default async function questionPages(app: FastifyInstance) {
       const list = listQuestions(app.db, { sort, tag, language, page: pageNumber(query.page), pageSize: 20 });
       return {
         template: 'questions/list',
-        data: { list, sort, tag, language, sorts: SORTS, pages: pageCount(list.total, list.pageSize), base: listPath({ sort, tag, language, page: 1 }) },
+        data: {
+          list,
+          sort,
+          tag,
+          language,
+          sorts: SORTS,
+          pages: pageCount(list.total, list.pageSize),
+          base: listPath({ sort, tag, language, page: 1 }),
+          followingTag: !!request.user && !!tag && isFollowingTag(app.db, request.user.id, tag),
+        },
         options: {
           title: tag ? t('questions.taggedTitle', { tag }) : t('questions.title'),
           noindex: list.page > 1 && list.items.length === 0,

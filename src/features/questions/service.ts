@@ -1,6 +1,7 @@
 // Owns questions: asking, editing, deleting, reading a thread, listing, and tags. No request, no HTML.
 import { and, asc, count, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { emit } from '../../lib/events.ts';
 import { contentChanged } from './content-version.ts';
 import { answers, comments, questions, questionTags, revisions, searchChanges, tags, users, votes, type PostType } from '../../db/schema.ts';
 import { checkFields, forbidden, notFound } from '../../lib/errors.ts';
@@ -179,6 +180,7 @@ export function askQuestion(db: Db, author: Poster, input: AskInput, settings: S
     setQuestionTags(tx, id, tagNames, [], now);
     tx.insert(revisions).values({ postType: 'question', postId: id, number: 1, authorId: author.id, title, bodyMd: body, tags: JSON.stringify(tagNames), createdAt: now }).run();
     logSearchChange(tx, id, now);
+    emit(tx, { type: 'question.asked', questionId: id, authorId: author.id, tags: tagNames, at: now });
     return { id, slug, url: questionPath(id, slug) };
   });
 }
@@ -238,6 +240,7 @@ export function editQuestion(db: Db, editor: Poster, questionId: number, input: 
       })
       .run();
     logSearchChange(tx, questionId, now);
+    emit(tx, { type: 'post.edited', questionId, postType: 'question', postId: questionId, editorId: editor.id, authorId: current.authorId, at: now });
   });
 }
 

@@ -5,6 +5,7 @@ import { canComment } from '../comments/service.ts';
 import { relatedQuestions } from '../search/service.ts';
 import { hasPrivilege, privilegeThreshold } from '../votes/rules.ts';
 import { pageCount, pageNumber } from '../../lib/pagination.ts';
+import { isFollowingQuestion } from '../notifications/follows.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
 import { BODY_MAX } from './validation.ts';
@@ -63,6 +64,7 @@ export function threadPermissions(app: FastifyInstance, request: FastifyRequest,
     voteUpReputation: reputationFor('voteUp'),
     voteDownReputation: reputationFor('voteDown'),
     commentReputation: reputationFor('commentEverywhere'),
+    following: !!user && isFollowingQuestion(app.db, user.id, thread.id),
   };
 }
 

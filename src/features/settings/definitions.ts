@@ -121,6 +121,22 @@ export const settingDefinitions = {
   internalNetworks: text(5_000, ''),
   /** Percent of visitors (stable per visitor) who are not shown similar questions when asking, to measure their effect. */
   holdoutPercent: integer(0, 50, 0),
+
+  // Mail (src/features/mail/) and notifications (src/features/notifications/).
+  /** How long the mail sender holds a claimed outbox row before another pass may take it again (seconds). */
+  mailClaimSeconds: integer(2, 3600, 300),
+  /** Password reset mails per account per hour (requests past it get the same answer and no mail). */
+  passwordResetsPerAccountPerHour: integer(1, 100, 3),
+  /** Password reset requests per IP per hour. */
+  passwordResetsPerIpPerHour: integer(1, 10_000, 20),
+  /** "Send the confirmation again" per account per hour. */
+  verificationMailsPerHour: integer(1, 100, 3),
+  /** Most members one comment's @mentions notify; further mentions are ignored. */
+  mentionsPerComment: integer(0, 100, 10),
+  /** Events on one thread within this many minutes go out as one mail. */
+  coalesceMinutes: integer(0, 24 * 60, 5),
+  /** UTC hour at which daily digests are sent. */
+  digestHourUtc: integer(0, 23, 7),
 } as const;
 
 export type SettingKey = keyof typeof settingDefinitions;

@@ -1,6 +1,7 @@
 // Owns the reputation ledger: every change is a row; users.reputation is a cache recomputed from it.
 import { and, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { emit } from '../../lib/events.ts';
 import { reputationEvents, users, type PostType } from '../../db/schema.ts';
 import { reputationFromLedger } from './rules.ts';
 
@@ -19,7 +20,8 @@ export interface LedgerEntry {
 export const UNDONE = '_undone';
 
 /** Recomputes one user's cached reputation from the ledger. */
-export function refreshReputation(tx: Tx | Db, userId: number): number {
+export function refreshReputation(tx: Tx | Db, userId: number, now = new Date()): number {
+  const before = tx.select({ reputation: users.reputation }).from(users).where(eq(users.id, userId)).get()?.reputation;
   const row = tx
     .select({ sum: sql<number>`coalesce(sum(${reputationEvents.delta}), 0)` })
     .from(reputationEvents)
@@ -27,6 +29,7 @@ export function refreshReputation(tx: Tx | Db, userId: number): number {
     .get();
   const reputation = reputationFromLedger(Number(row?.sum ?? 0));
   tx.update(users).set({ reputation }).where(eq(users.id, userId)).run();
+  if (before !== undefined && before !== reputation) emit(tx, { type: 'reputation.changed', userId, before, after: reputation, at: now });
   return reputation;
 }
 
@@ -48,7 +51,7 @@ export function record(tx: Tx, entries: LedgerEntry[], now: Date): void {
       .run();
     touched.add(entry.userId);
   }
-  for (const userId of touched) refreshReputation(tx, userId);
+  for (const userId of touched) refreshReputation(tx, userId, now);
 }
 
 /**

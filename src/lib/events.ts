@@ -1,0 +1,38 @@
+// Owns the in-process event bus: services emit typed events inside their transaction; listeners registered in
+// app.ts write their own rows (notification jobs, outbox, …) in that same transaction, so the effect is
+// committed with the event or not at all. Listeners must be synchronous and fast: the request pays for them.
+import type { Db } from '../db/client.ts';
+
+/** Drizzle's transaction handle has the same query API as the database handle. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export type ForumEvent =
+  | { type: 'question.asked'; questionId: number; authorId: number; tags: string[]; at: Date }
+  | { type: 'answer.posted'; questionId: number; answerId: number; authorId: number; official: boolean; at: Date }
+  | { type: 'answer.accepted'; questionId: number; answerId: number; actorId: number; at: Date }
+  | { type: 'answer.official'; questionId: number; answerId: number; actorId: number; at: Date }
+  | { type: 'comment.posted'; questionId: number; commentId: number; postType: 'question' | 'answer'; postId: number; authorId: number; body: string; at: Date }
+  | { type: 'post.edited'; questionId: number; postType: 'question' | 'answer'; postId: number; editorId: number; authorId: number; at: Date }
+  | { type: 'reputation.changed'; userId: number; before: number; after: number; at: Date }
+  /** For moderation (not built yet): a moderator closed, deleted, locked… a post; its author is told. */
+  | { type: 'post.moderated'; questionId: number; postType: 'question' | 'answer'; postId: number; authorId: number; actorId: number; action: string; at: Date };
+
+export type ForumEventType = ForumEvent['type'];
+type Listener<T extends ForumEventType> = (tx: Tx | Db, event: Extract<ForumEvent, { type: T }>) => void;
+
+// Module-wide: a listener is a plain function of (transaction, event), the same for every app in the process,
+// so registering it twice (several apps in one test file) keeps one copy.
+const listeners = new Map<ForumEventType, Set<Listener<ForumEventType>>>();
+
+export function on<T extends ForumEventType>(type: T, listener: Listener<T>): void {
+  let set = listeners.get(type);
+  if (!set) listeners.set(type, (set = new Set()));
+  set.add(listener as unknown as Listener<ForumEventType>);
+}
+
+/** Runs the listeners of the event inside the caller's transaction; a listener that throws rolls the event back. */
+export function emit(tx: Tx | Db, event: ForumEvent): void {
+  const set = listeners.get(event.type);
+  if (!set) return;
+  for (const listener of set) listener(tx, event as never);
+}
