@@ -1,6 +1,7 @@
 // English message catalog. Every key here must exist in es.ts too (the type checker enforces it).
 import { deflectionEn } from './deflection.en.ts';
 import { securityEn } from './security.en.ts';
+import { settingsMoreEn } from './settings-more.en.ts';
 import { seoEn } from './seo.en.ts';
 import { uxEn } from './ux.en.ts';
 import { mailEn } from './mail.en.ts';
@@ -9,6 +10,7 @@ import { notificationsEn } from './notifications.en.ts';
 export const en = {
   ...deflectionEn,
   ...securityEn,
+  ...settingsMoreEn,
   ...seoEn,
   ...uxEn,
   ...mailEn,

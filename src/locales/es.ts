@@ -2,6 +2,7 @@
 import type { Catalog } from '../lib/i18n.ts';
 import { deflectionEs } from './deflection.es.ts';
 import { securityEs } from './security.es.ts';
+import { settingsMoreEs } from './settings-more.es.ts';
 import { seoEs } from './seo.es.ts';
 import { uxEs } from './ux.es.ts';
 import { mailEs } from './mail.es.ts';
@@ -10,6 +11,7 @@ import { notificationsEs } from './notifications.es.ts';
 export const es: Catalog = {
   ...deflectionEs,
   ...securityEs,
+  ...settingsMoreEs,
   ...seoEs,
   ...uxEs,
   ...mailEs,

@@ -929,7 +929,7 @@ describe('look-alike usernames', () => {
         t.app.inject({ method: 'POST', url: '/api/v1/users', remoteAddress: nextIp(), payload: { username, email: `${base}-${i}@example.com`, password: STRONG_PASSWORD } }),
       ),
     );
-    expect(attempts.map((response) => response.statusCode).sort()).toEqual([201, 409]);
+    expect(attempts.map((response) => response.statusCode).sort()).toEqual([202, 409]);
     expect(names.filter((name) => userRow(name) !== undefined)).toHaveLength(1);
   });
 });

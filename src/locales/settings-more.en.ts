@@ -1,0 +1,22 @@
+// Labels for the settings added this round by the sign-in throttle and the mail module (admin settings page).
+export const settingsMoreEn = {
+  'adminSettings.mail': 'Mail and notifications',
+  'adminSettings.failedSignInsPerAccountBeforeDelay': 'Failed sign-ins for one account, from browsers it does not know, before a delay',
+  'adminSettings.failedSignInsPerAccountBeforeDelayHint': 'From 1 to 1000. A browser that signed in to the account before is never held back by strangers’ failures.',
+  'adminSettings.failedSignInsPerClientBeforeDelay': 'Failed sign-ins from one address, whatever the account, before a delay',
+  'adminSettings.failedSignInsPerClientBeforeDelayHint': 'From 1 to 1000.',
+  'adminSettings.passwordResetsPerAccountPerHour': 'Password reset mails per account per hour',
+  'adminSettings.passwordResetsPerAccountPerHourHint': 'From 1 to 100.',
+  'adminSettings.passwordResetsPerIpPerHour': 'Password reset requests per address per hour',
+  'adminSettings.passwordResetsPerIpPerHourHint': 'From 1 to 10000.',
+  'adminSettings.verificationMailsPerHour': 'Address confirmation mails per account per hour',
+  'adminSettings.verificationMailsPerHourHint': 'From 1 to 100.',
+  'adminSettings.mentionsPerComment': 'People notified of a mention, at most, per comment',
+  'adminSettings.mentionsPerCommentHint': 'From 0 to 100. Further mentions in the same comment notify nobody.',
+  'adminSettings.coalesceMinutes': 'Minutes in which events on one thread are gathered into one mail',
+  'adminSettings.coalesceMinutesHint': 'From 0 to 1440.',
+  'adminSettings.digestHourUtc': 'Hour of the daily digest (UTC)',
+  'adminSettings.digestHourUtcHint': 'From 0 to 23.',
+  'adminSettings.mailClaimSeconds': 'Seconds a message being sent is held before another try may take it',
+  'adminSettings.mailClaimSecondsHint': 'From 2 to 3600.',
+} as const;
