@@ -85,8 +85,14 @@ function group<T extends { question_id: number }>(rows: T[]): Map<number, T[]> {
   return map;
 }
 
+/** What the index learns from besides a question's own text (the search benchmarks switch it off to measure it). */
+export interface LoadOptions {
+  /** Titles of questions closed as duplicates of a question, indexed on it, and duplicates leading to it (default on). */
+  duplicateLearning?: boolean;
+}
+
 /** Live questions with ids in [fromId, toId], ready for the index. Deleted ones are absent. */
-export function loadDocumentsInRange(sqlite: Database.Database, fromId: number, toId: number): IndexedDoc[] {
+export function loadDocumentsInRange(sqlite: Database.Database, fromId: number, toId: number, options: LoadOptions = {}): IndexedDoc[] {
   const questions = sqlite
     .prepare(
       `select id, title, body_md, language, score, answer_count, accepted_answer_id from questions
@@ -111,7 +117,7 @@ export function loadDocumentsInRange(sqlite: Database.Database, fromId: number, 
 }
 
 /** The current version of some questions; ids that are deleted or missing are left out. */
-export function loadDocuments(sqlite: Database.Database, ids: number[]): IndexedDoc[] {
+export function loadDocuments(sqlite: Database.Database, ids: number[], options: LoadOptions = {}): IndexedDoc[] {
   const docs: IndexedDoc[] = [];
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
