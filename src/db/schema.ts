@@ -106,6 +106,10 @@ export const questions = sqliteTable(
     /** When the current accepted answer was accepted (the deflection report counts resolutions by it). */
     acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
     status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
+    /**
+     * Set (with status `closed`) only by closeAsDuplicate (src/features/questions/duplicates.ts): names a live
+     * question that is not itself a duplicate (no chains, no cycles). Search indexes a duplicate's title on it.
+     */
     duplicateOfId: integer('duplicate_of_id'),
     deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
     createdAt: createdAt(),
@@ -125,7 +129,28 @@ export const questions = sqliteTable(
     index('questions_score').on(t.score),
     index('questions_author').on(t.authorId),
     uniqueIndex('questions_source').on(t.sourceSite, t.sourceId),
+    // The duplicates of a question (search's alternate titles, re-pointing a chain when an original is closed).
+    index('questions_duplicate_of').on(t.duplicateOfId),
   ],
+);
+
+/**
+ * "Related" links between two questions shown on the thread (imported from Stack Exchange's PostLinks,
+ * LinkTypeId 1). One row per ordered pair; the thread of either end lists the other.
+ */
+export const questionLinks = sqliteTable(
+  'question_links',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    questionId: integer('question_id')
+      .notNull()
+      .references(() => questions.id),
+    relatedId: integer('related_id')
+      .notNull()
+      .references(() => questions.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('question_links_pair').on(t.questionId, t.relatedId), index('question_links_related').on(t.relatedId)],
 );
 
 export const answers = sqliteTable(

@@ -1,9 +1,11 @@
 // Catálogo de mensajes en español. Debe tener exactamente las mismas claves que en.ts.
 import type { Catalog } from '../lib/i18n.ts';
 import { deflectionEs } from './deflection.es.ts';
+import { duplicatesEs } from './duplicates.es.ts';
 
 export const es: Catalog = {
   ...deflectionEs,
+  ...duplicatesEs,
   'site.name': 'Resuelto',
   'site.tagline': 'Respuestas de clientes y del equipo, antes de llamar.',
   'nav.main': 'Principal',

@@ -4,6 +4,7 @@ import { atLeast } from '../accounts/roles.ts';
 import { canComment } from '../comments/service.ts';
 import { relatedQuestions } from '../search/service.ts';
 import { hasPrivilege } from '../votes/rules.ts';
+import { duplicateNotice, linkedQuestions } from './duplicates.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
 import type { SharedPage } from '../../plugins/views.ts';
@@ -64,6 +65,8 @@ export async function threadPage(
       values: state.values ?? {},
       threadPath: questionPath(thread.id, thread.slug),
       related,
+      duplicate: duplicateNotice(app.db, thread),
+      linked: linkedQuestions(app.db, thread.id),
       feedback: feedback === 'yes' || feedback === 'no' ? feedback : null,
       description: thread.bodyMd.slice(0, 160).replace(/\s+/g, ' '),
     },
