@@ -3,15 +3,19 @@
 import type Database from 'better-sqlite3';
 import { documentTerms, distinctTerms, type SearchLanguage } from './text.ts';
 
-export const FIELDS = ['title', 'accepted', 'body', 'answers', 'tags'] as const;
+export const FIELDS = ['title', 'accepted', 'body', 'answers', 'tags', 'alttitle'] as const;
 export type Field = (typeof FIELDS)[number];
 
-/** How much a match in each field counts: title > accepted answer > question body > other answers > tags. */
-export const FIELD_WEIGHTS: Record<Field, number> = { title: 3, accepted: 2, body: 1.5, answers: 1, tags: 0.8 };
+/**
+ * How much a match in each field counts: title > accepted answer > question body > other answers > tags.
+ * `alttitle` holds the titles of the questions closed as duplicates of this one: other words for the same
+ * problem, chosen by moderators, so they count like the title.
+ */
+export const FIELD_WEIGHTS: Record<Field, number> = { title: 3, accepted: 2, body: 1.5, answers: 1, tags: 0.8, alttitle: 3 };
 
 // Distinct terms kept per field. Enough for a post's substance; a 30,000-character body does not get
 // to put thousands of terms in the index.
-const FIELD_TERM_LIMITS: Record<Field, number> = { title: 40, accepted: 60, body: 80, answers: 60, tags: 10 };
+const FIELD_TERM_LIMITS: Record<Field, number> = { title: 40, accepted: 60, body: 80, answers: 60, tags: 10, alttitle: 80 };
 
 export interface DocMeta {
   id: number;
@@ -21,6 +25,8 @@ export interface DocMeta {
   hasOfficial: boolean;
   score: number;
   language: SearchLanguage;
+  /** For a question closed as a duplicate (with duplicate learning): its original, where its hits lead. */
+  duplicateOf?: number | null;
 }
 
 export interface IndexedDoc {
@@ -36,6 +42,9 @@ interface QuestionRow {
   score: number;
   answer_count: number;
   accepted_answer_id: number | null;
+  /** Absent for documents made by hand (tests): an open question. */
+  status?: string;
+  duplicate_of_id?: number | null;
 }
 
 interface AnswerRow {
@@ -50,7 +59,13 @@ interface TagRow {
   name: string;
 }
 
-export function toIndexedDoc(question: QuestionRow, answers: AnswerRow[], tags: string[]): IndexedDoc {
+/** Titles of live questions closed as duplicates of the question, oldest first. */
+interface DuplicateTitleRow {
+  question_id: number;
+  title: string;
+}
+
+export function toIndexedDoc(question: QuestionRow, answers: AnswerRow[], tags: string[], duplicateTitles: string[] = [], learning = true): IndexedDoc {
   const language = question.language === 'es' ? 'es' : 'en';
   const accepted = answers.find((a) => a.id === question.accepted_answer_id);
   const others = answers.filter((a) => a !== accepted);
@@ -64,6 +79,7 @@ export function toIndexedDoc(question: QuestionRow, answers: AnswerRow[], tags: 
       hasOfficial: answers.some((a) => a.official === 1),
       score: question.score,
       language,
+      duplicateOf: learning && question.status === 'closed' ? (question.duplicate_of_id ?? null) : null,
     },
     fields: {
       title: terms(question.title, 'title'),
@@ -71,8 +87,28 @@ export function toIndexedDoc(question: QuestionRow, answers: AnswerRow[], tags: 
       body: terms(question.body_md, 'body'),
       answers: terms(others.map((a) => a.body_md).join('\n'), 'answers'),
       tags: distinctTerms(tags.flatMap((tag) => documentTerms(tag.replace(/[-.]/g, ' ') + ' ' + tag, language)), FIELD_TERM_LIMITS.tags),
+      alttitle: learning ? terms(duplicateTitles.join('\n'), 'alttitle') : [],
     },
   };
+}
+
+const QUESTION_COLUMNS = 'id, title, body_md, language, score, answer_count, accepted_answer_id, status, duplicate_of_id';
+const DUPLICATE_TITLES = 'select duplicate_of_id as question_id, title from questions';
+
+/**
+ * The questions whose search documents a change to these questions touches: themselves and the originals
+ * they are (or were, if deleted since) duplicates of, whose alternate titles hold theirs.
+ */
+export function withOriginals(sqlite: Database.Database, ids: number[]): number[] {
+  const out = new Set(ids);
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = sqlite
+      .prepare(`select duplicate_of_id as id from questions where id in (${chunk.map(() => '?').join(',')}) and duplicate_of_id is not null`)
+      .all(...chunk) as { id: number }[];
+    for (const row of rows) out.add(row.id);
+  }
+  return [...out];
 }
 
 function group<T extends { question_id: number }>(rows: T[]): Map<number, T[]> {
@@ -95,7 +131,7 @@ export interface LoadOptions {
 export function loadDocumentsInRange(sqlite: Database.Database, fromId: number, toId: number, options: LoadOptions = {}): IndexedDoc[] {
   const questions = sqlite
     .prepare(
-      `select id, title, body_md, language, score, answer_count, accepted_answer_id from questions
+      `select ${QUESTION_COLUMNS} from questions
        where id between ? and ? and deleted_at is null order by id`,
     )
     .all(fromId, toId) as QuestionRow[];
@@ -113,7 +149,13 @@ export function loadDocumentsInRange(sqlite: Database.Database, fromId: number, 
       .prepare(`select qt.question_id, t.name from question_tags qt join tags t on t.id = qt.tag_id where qt.question_id between ? and ?`)
       .all(fromId, toId) as TagRow[],
   );
-  return questions.map((q) => toIndexedDoc(q, answers.get(q.id) ?? [], (tags.get(q.id) ?? []).map((t) => t.name)));
+  const learning = options.duplicateLearning !== false;
+  const duplicates = learning
+    ? group(sqlite.prepare(`${DUPLICATE_TITLES} where duplicate_of_id between ? and ? and status = 'closed' and deleted_at is null order by id`).all(fromId, toId) as DuplicateTitleRow[])
+    : new Map<number, DuplicateTitleRow[]>();
+  return questions.map((q) =>
+    toIndexedDoc(q, answers.get(q.id) ?? [], (tags.get(q.id) ?? []).map((t) => t.name), (duplicates.get(q.id) ?? []).map((d) => d.title), learning),
+  );
 }
 
 /** The current version of some questions; ids that are deleted or missing are left out. */
@@ -123,7 +165,7 @@ export function loadDocuments(sqlite: Database.Database, ids: number[], options:
     const chunk = ids.slice(i, i + 500);
     const marks = chunk.map(() => '?').join(',');
     const questions = sqlite
-      .prepare(`select id, title, body_md, language, score, answer_count, accepted_answer_id from questions where id in (${marks}) and deleted_at is null`)
+      .prepare(`select ${QUESTION_COLUMNS} from questions where id in (${marks}) and deleted_at is null`)
       .all(...chunk) as QuestionRow[];
     if (questions.length === 0) continue;
     const live = questions.map((q) => q.id);
@@ -136,7 +178,13 @@ export function loadDocuments(sqlite: Database.Database, ids: number[], options:
     const tags = group(
       sqlite.prepare(`select qt.question_id, t.name from question_tags qt join tags t on t.id = qt.tag_id where qt.question_id in (${liveMarks})`).all(...live) as TagRow[],
     );
-    for (const q of questions) docs.push(toIndexedDoc(q, answers.get(q.id) ?? [], (tags.get(q.id) ?? []).map((t) => t.name)));
+    const learning = options.duplicateLearning !== false;
+    const duplicates = learning
+      ? group(sqlite.prepare(`${DUPLICATE_TITLES} where duplicate_of_id in (${liveMarks}) and status = 'closed' and deleted_at is null order by id`).all(...live) as DuplicateTitleRow[])
+      : new Map<number, DuplicateTitleRow[]>();
+    for (const q of questions) {
+      docs.push(toIndexedDoc(q, answers.get(q.id) ?? [], (tags.get(q.id) ?? []).map((t) => t.name), (duplicates.get(q.id) ?? []).map((d) => d.title), learning));
+    }
   }
   return docs;
 }

@@ -475,11 +475,15 @@ export class SearchIndex {
     // A field's BM25 term factor for a term it holds (terms are distinct per field: tf = 1), per candidate.
     const fieldScores = new Float64Array(FIELDS.length);
 
-    const hits: Hit[] = [];
+    const byId = new Map<number, Hit>();
     for (const [id, { shard, local }] of candidates) {
-      const meta = this.metas.get(id);
-      if (!meta) continue;
-      if (options.excludeId === id) continue;
+      const own = this.metas.get(id);
+      if (!own) continue;
+      // A question closed as a duplicate leads to its original: its match is the original's hit (filters
+      // and priors are the original's), and the duplicate itself is not listed.
+      const original = own.duplicateOf ? this.metas.get(own.duplicateOf) : undefined;
+      const meta = original ?? own;
+      if (options.excludeId === id || options.excludeId === meta.id) continue;
       if (options.tag && !meta.tags.includes(options.tag)) continue;
       if (options.answered && meta.answerCount === 0) continue;
       fieldScores.fill(-1);
@@ -502,7 +506,7 @@ export class SearchIndex {
             }
             fields += weightByField[f] * fieldScores[f];
           }
-          best = Math.max(best, variant.idf * variant[meta.language] * fields);
+          best = Math.max(best, variant.idf * variant[own.language] * fields);
         }
         if (best > 0) matchedWorth += worth[g];
         text += best;
@@ -512,8 +516,14 @@ export class SearchIndex {
       const coverage = matchedWorth / totalWorth;
       const prior = 1 + (meta.hasAccepted ? 0.15 : 0) + (meta.hasOfficial ? 0.1 : 0) + (meta.answerCount > 0 ? 0.05 : 0) + 0.05 * Math.log1p(Math.max(0, meta.score));
       const score = (text / totalWorth) * (0.5 + 0.5 * coverage) * prior;
-      hits.push({ id, score, terms: [...matchedTerms] });
+      const known = byId.get(meta.id);
+      if (!known) byId.set(meta.id, { id: meta.id, score, terms: [...matchedTerms] });
+      else {
+        known.score = Math.max(known.score, score);
+        known.terms = [...new Set([...known.terms, ...matchedTerms])];
+      }
     }
+    const hits = [...byId.values()];
     hits.sort((a, b) => b.score - a.score || b.id - a.id);
     // When not every matching document was ranked, each would have been a hit (without filters).
     const unfiltered = !options.tag && !options.answered;
