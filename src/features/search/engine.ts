@@ -206,6 +206,18 @@ export class SearchIndex {
     const content = all.filter((token) => !isStopWord(token));
     const tokens = [...new Set(content.length ? content : all)];
     const lastToken = all[all.length - 1];
+    // Words written apart that the index holds joined ("wi fi", "e mail" → wifi, email): the joined term is a
+    // variant of both words, so a document with either spelling matches both.
+    const joined = new Map<string, string[]>();
+    for (let i = 0; i + 1 < all.length; i++) {
+      const [a, b] = [all[i], all[i + 1]];
+      if (a.length + b.length > 20 || (prefix && b === lastToken)) continue;
+      for (const language of LANGUAGES) {
+        const term = stem(a + b, language);
+        if (!this.hasTerm(term)) continue;
+        for (const word of [a, b]) joined.set(word, [...(joined.get(word) ?? []), term]);
+      }
+    }
     const groups: Group[] = [];
     for (const token of tokens) {
       const variants = new Map<string, number>();
@@ -221,6 +233,10 @@ export class SearchIndex {
         }
       };
       addStems(token, 1);
+      for (const term of joined.get(token) ?? []) {
+        add(term, 1);
+        for (const language of LANGUAGES) stems[language].add(term);
+      }
       for (const synonym of this.synonyms.get(token) ?? []) addStems(synonym, 0.9);
       const exactDf = [...variants.keys()].reduce((sum, term) => sum + this.documentFrequency(term), 0);
       if (prefix && token === lastToken && token.length >= 2) {
