@@ -337,3 +337,40 @@ export const deflectionRollups = sqliteTable('deflection_rollups', {
   data: text('data').notNull(),
   computedAt: integer('computed_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/**
+ * Learned search phrasings: a visitor searched for `phrase`, opened the question and said it solved their
+ * problem. Written by src/features/search/phrasings.ts only. `confirmations` counts the distinct visitors
+ * (search_phrasing_confirmations); a phrasing is indexed on its question once at least two confirmed it, the
+ * most confirmed 20 per question. Staff can remove one (`removedAt`): it is never indexed or learned again.
+ * Phrases never hold e-mail addresses, URLs or long digit runs (refused before they are stored).
+ */
+export const searchPhrasings = sqliteTable(
+  'search_phrasings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    questionId: integer('question_id')
+      .notNull()
+      .references(() => questions.id),
+    /** The normalized query (lower case, single spaces). */
+    phrase: text('phrase').notNull(),
+    confirmations: integer('confirmations').notNull().default(0),
+    createdAt: createdAt(),
+    removedAt: integer('removed_at', { mode: 'timestamp_ms' }),
+    removedById: integer('removed_by_id').references(() => users.id),
+  },
+  (t) => [uniqueIndex('search_phrasings_question_phrase').on(t.questionId, t.phrase)],
+);
+
+/** One row per visitor who confirmed a learned phrasing (the visitor cookie's random id; nothing else). */
+export const searchPhrasingConfirmations = sqliteTable(
+  'search_phrasing_confirmations',
+  {
+    phrasingId: integer('phrasing_id')
+      .notNull()
+      .references(() => searchPhrasings.id),
+    visitorId: text('visitor_id').notNull(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('search_phrasing_confirmations_pk').on(t.phrasingId, t.visitorId)],
+);

@@ -65,3 +65,32 @@ describe('joined words', () => {
     expect(ids(index, 'rtac68u')).toEqual([1]);
   });
 });
+
+describe('popularity prior', () => {
+  const DAY = 86_400_000;
+  const now = Date.now();
+  function viewed(id: number, title: string, views: number, source: string): IndexedDoc {
+    const doc = post(id, title, 'Same words in every body here.');
+    return { ...doc, meta: { ...doc.meta, views, createdAt: now - 100 * DAY, source } };
+  }
+
+  it('lifts a much-viewed question among equal matches, modestly, and compares views within their source', () => {
+    const docs = [
+      viewed(1, 'Printer offline after update', 10, ''),
+      viewed(2, 'Printer offline after update', 400, ''),
+      // Imported questions counted views on another scale: thousands are ordinary there.
+      ...Array.from({ length: 20 }, (_, i) => viewed(100 + i, `Imported question about gardens ${i}`, 50_000, 'garden.stackexchange.com')),
+      viewed(3, 'Printer offline after update', 50_000, 'garden.stackexchange.com'),
+      ...Array.from({ length: 20 }, (_, i) => viewed(200 + i, `Local question about billing ${i}`, 5, '')),
+    ];
+    const index = indexOf(docs);
+    const hits = index.search({ query: 'printer offline after update' }).hits;
+    // The imported question has 125 times the views, but only an ordinary count for its source.
+    expect(hits[0].id).toBe(2);
+    expect(hits.map((h) => h.id).sort()).toEqual([1, 2, 3]);
+    // Capped: the most viewed question's score is at most a fifth above an equal match's.
+    const score = (id: number) => hits.find((h) => h.id === id)!.score;
+    expect(score(2) / score(1)).toBeGreaterThan(1);
+    expect(score(2) / score(1)).toBeLessThanOrEqual(1.2 + 1e-9);
+  });
+});

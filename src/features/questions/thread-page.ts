@@ -2,6 +2,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { atLeast } from '../accounts/roles.ts';
 import { canComment } from '../comments/service.ts';
+import { PHRASING_CONFIRMATIONS } from '../search/documents.ts';
+import { phrasingsOf } from '../search/phrasings.ts';
 import { relatedQuestions } from '../search/service.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import { duplicateNotice, linkedQuestions } from './duplicates.ts';
@@ -67,6 +69,9 @@ export async function threadPage(
       related,
       duplicate: duplicateNotice(app.db, thread),
       linked: linkedQuestions(app.db, thread.id),
+      // Staff only (signed-in pages are never kept by the page cache): the searches learned for this thread.
+      phrasings: atLeast(request.user?.role, 'staff') ? phrasingsOf(app.db, thread.id) : null,
+      phrasingConfirmations: PHRASING_CONFIRMATIONS,
       feedback: feedback === 'yes' || feedback === 'no' ? feedback : null,
       description: thread.bodyMd.slice(0, 160).replace(/\s+/g, ' '),
     },

@@ -3,19 +3,20 @@
 import type Database from 'better-sqlite3';
 import { documentTerms, distinctTerms, type SearchLanguage } from './text.ts';
 
-export const FIELDS = ['title', 'accepted', 'body', 'answers', 'tags', 'alttitle'] as const;
+export const FIELDS = ['title', 'accepted', 'body', 'answers', 'tags', 'alttitle', 'learned'] as const;
 export type Field = (typeof FIELDS)[number];
 
 /**
  * How much a match in each field counts: title > accepted answer > question body > other answers > tags.
  * `alttitle` holds the titles of the questions closed as duplicates of this one: other words for the same
- * problem, chosen by moderators, so they count like the title.
+ * problem, chosen by moderators, so they count like the title. `learned` holds the searches that visitors
+ * confirmed solved by this thread (phrasings.ts): real words for the problem, but unreviewed, so below the title.
  */
-export const FIELD_WEIGHTS: Record<Field, number> = { title: 3, accepted: 2, body: 1.5, answers: 1, tags: 0.8, alttitle: 3 };
+export const FIELD_WEIGHTS: Record<Field, number> = { title: 3, accepted: 2, body: 1.5, answers: 1, tags: 0.8, alttitle: 3, learned: 2 };
 
 // Distinct terms kept per field. Enough for a post's substance; a 30,000-character body does not get
 // to put thousands of terms in the index.
-const FIELD_TERM_LIMITS: Record<Field, number> = { title: 40, accepted: 60, body: 80, answers: 60, tags: 10, alttitle: 80 };
+const FIELD_TERM_LIMITS: Record<Field, number> = { title: 40, accepted: 60, body: 80, answers: 60, tags: 10, alttitle: 80, learned: 60 };
 
 export interface DocMeta {
   id: number;
@@ -27,6 +28,10 @@ export interface DocMeta {
   language: SearchLanguage;
   /** For a question closed as a duplicate (with duplicate learning): its original, where its hits lead. */
   duplicateOf?: number | null;
+  /** Views counted, when asked (ms), and where its views were counted ('' for this forum, else the imported site). */
+  views?: number;
+  createdAt?: number;
+  source?: string;
 }
 
 export interface IndexedDoc {
@@ -45,6 +50,9 @@ interface QuestionRow {
   /** Absent for documents made by hand (tests): an open question. */
   status?: string;
   duplicate_of_id?: number | null;
+  view_count?: number;
+  created_at?: number;
+  source_site?: string | null;
 }
 
 interface AnswerRow {
@@ -65,7 +73,14 @@ interface DuplicateTitleRow {
   title: string;
 }
 
-export function toIndexedDoc(question: QuestionRow, answers: AnswerRow[], tags: string[], duplicateTitles: string[] = [], learning = true): IndexedDoc {
+export function toIndexedDoc(
+  question: QuestionRow,
+  answers: AnswerRow[],
+  tags: string[],
+  duplicateTitles: string[] = [],
+  learning = true,
+  phrasings: string[] = [],
+): IndexedDoc {
   const language = question.language === 'es' ? 'es' : 'en';
   const accepted = answers.find((a) => a.id === question.accepted_answer_id);
   const others = answers.filter((a) => a !== accepted);
@@ -80,6 +95,9 @@ export function toIndexedDoc(question: QuestionRow, answers: AnswerRow[], tags: 
       score: question.score,
       language,
       duplicateOf: learning && question.status === 'closed' ? (question.duplicate_of_id ?? null) : null,
+      views: question.view_count ?? 0,
+      createdAt: question.created_at ?? 0,
+      source: question.source_site ?? '',
     },
     fields: {
       title: terms(question.title, 'title'),
@@ -88,12 +106,23 @@ export function toIndexedDoc(question: QuestionRow, answers: AnswerRow[], tags: 
       answers: terms(others.map((a) => a.body_md).join('\n'), 'answers'),
       tags: distinctTerms(tags.flatMap((tag) => documentTerms(tag.replace(/[-.]/g, ' ') + ' ' + tag, language)), FIELD_TERM_LIMITS.tags),
       alttitle: learning ? terms(duplicateTitles.join('\n'), 'alttitle') : [],
+      learned: terms(phrasings.join('\n'), 'learned'),
     },
   };
 }
 
-const QUESTION_COLUMNS = 'id, title, body_md, language, score, answer_count, accepted_answer_id, status, duplicate_of_id';
+const QUESTION_COLUMNS = 'id, title, body_md, language, score, answer_count, accepted_answer_id, status, duplicate_of_id, view_count, created_at, source_site';
 const DUPLICATE_TITLES = 'select duplicate_of_id as question_id, title from questions';
+/** Distinct visitors who must confirm a learned phrasing (phrasings.ts) before it is indexed. */
+export const PHRASING_CONFIRMATIONS = 2;
+/** Indexed phrasings per thread at most (the most confirmed). */
+export const PHRASINGS_PER_THREAD = 20;
+// Indexed learned phrasings: confirmed enough, not removed, the most confirmed per question.
+const PHRASINGS = (where: string) =>
+  `select question_id, title from (
+     select question_id, phrase as title, row_number() over (partition by question_id order by confirmations desc, id) as n
+     from search_phrasings where ${where} and removed_at is null and confirmations >= ${PHRASING_CONFIRMATIONS}
+   ) where n <= ${PHRASINGS_PER_THREAD}`;
 
 /**
  * The questions whose search documents a change to these questions touches: themselves and the originals
@@ -153,8 +182,16 @@ export function loadDocumentsInRange(sqlite: Database.Database, fromId: number, 
   const duplicates = learning
     ? group(sqlite.prepare(`${DUPLICATE_TITLES} where duplicate_of_id between ? and ? and status = 'closed' and deleted_at is null order by id`).all(fromId, toId) as DuplicateTitleRow[])
     : new Map<number, DuplicateTitleRow[]>();
+  const phrasings = group(sqlite.prepare(PHRASINGS('question_id between ? and ?')).all(fromId, toId) as DuplicateTitleRow[]);
   return questions.map((q) =>
-    toIndexedDoc(q, answers.get(q.id) ?? [], (tags.get(q.id) ?? []).map((t) => t.name), (duplicates.get(q.id) ?? []).map((d) => d.title), learning),
+    toIndexedDoc(
+      q,
+      answers.get(q.id) ?? [],
+      (tags.get(q.id) ?? []).map((t) => t.name),
+      (duplicates.get(q.id) ?? []).map((d) => d.title),
+      learning,
+      (phrasings.get(q.id) ?? []).map((p) => p.title),
+    ),
   );
 }
 
@@ -182,8 +219,10 @@ export function loadDocuments(sqlite: Database.Database, ids: number[], options:
     const duplicates = learning
       ? group(sqlite.prepare(`${DUPLICATE_TITLES} where duplicate_of_id in (${liveMarks}) and status = 'closed' and deleted_at is null order by id`).all(...live) as DuplicateTitleRow[])
       : new Map<number, DuplicateTitleRow[]>();
+    const phrasings = group(sqlite.prepare(PHRASINGS(`question_id in (${liveMarks})`)).all(...live) as DuplicateTitleRow[]);
     for (const q of questions) {
-      docs.push(toIndexedDoc(q, answers.get(q.id) ?? [], (tags.get(q.id) ?? []).map((t) => t.name), (duplicates.get(q.id) ?? []).map((d) => d.title), learning));
+      const titles = (duplicates.get(q.id) ?? []).map((d) => d.title);
+      docs.push(toIndexedDoc(q, answers.get(q.id) ?? [], (tags.get(q.id) ?? []).map((t) => t.name), titles, learning, (phrasings.get(q.id) ?? []).map((p) => p.title)));
     }
   }
   return docs;
