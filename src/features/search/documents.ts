@@ -125,19 +125,19 @@ const PHRASINGS = (where: string) =>
    ) where n <= ${PHRASINGS_PER_THREAD}`;
 
 /**
- * The questions whose search documents a change to these questions touches: themselves and the originals
- * they are (or were, if deleted since) duplicates of, whose alternate titles hold theirs.
+ * The originals of these questions, for those that are (or were, if deleted since) closed as duplicates: a
+ * duplicate's title is indexed on its original (alternate titles), so its change is the original's too.
  */
-export function withOriginals(sqlite: Database.Database, ids: number[]): number[] {
-  const out = new Set(ids);
+export function originalsOf(sqlite: Database.Database, ids: number[]): Map<number, number> {
+  const out = new Map<number, number>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     const rows = sqlite
-      .prepare(`select duplicate_of_id as id from questions where id in (${chunk.map(() => '?').join(',')}) and duplicate_of_id is not null`)
-      .all(...chunk) as { id: number }[];
-    for (const row of rows) out.add(row.id);
+      .prepare(`select id, duplicate_of_id as originalId from questions where id in (${chunk.map(() => '?').join(',')}) and duplicate_of_id is not null`)
+      .all(...chunk) as { id: number; originalId: number }[];
+    for (const row of rows) out.set(row.id, row.originalId);
   }
-  return [...out];
+  return out;
 }
 
 function group<T extends { question_id: number }>(rows: T[]): Map<number, T[]> {
