@@ -71,6 +71,18 @@ describe('learned phrasings', () => {
     expect(await search('blinking amber lamp')).toEqual([thread.id]);
   });
 
+  it('learns nothing from a "solved" without a search before it, or from a "no"', async () => {
+    const before = t.db.select().from(searchPhrasings).all().length;
+    const browser = new Browser(t.app);
+    await browser.get(thread.url, UA);
+    await browser.submit(`/questions/${thread.id}/feedback`, { solved: 'yes' }, { csrf: await browser.csrfToken(thread.url), headers: UA });
+    const other = new Browser(t.app);
+    await other.get(`/search?q=${encodeURIComponent('coaxial water connector')}`, UA);
+    await other.get(thread.url, UA);
+    await other.submit(`/questions/${thread.id}/feedback`, { solved: 'no' }, { csrf: await other.csrfToken(thread.url), headers: UA });
+    expect(t.db.select().from(searchPhrasings).all().length).toBe(before);
+  });
+
   it('never learns a query holding private data', async () => {
     await solveAfterSearching('modem of ana@example.com');
     await solveAfterSearching('modem of ana@example.com');
@@ -103,6 +115,9 @@ describe('learned phrasings', () => {
     expect((await member.submit(action, {})).statusCode).toBe(403);
     expect((await staff.submit(action, {}, { csrf: null })).statusCode).toBe(403);
     expect((await staff.submit(`/questions/${thread.id}/phrasings/999999/remove`, {})).statusCode).toBe(404);
+    // A phrasing is removed from its own thread only; malformed ids are a 400.
+    expect((await staff.submit(`/questions/${thread.id + 1000}/phrasings/${id}/remove`, {})).statusCode).toBe(404);
+    expect((await staff.submit(`/questions/abc/phrasings/${id}/remove`, {})).statusCode).toBe(400);
     expect(phrasing('blinking amber lamp')!.removedAt).toBeNull();
 
     const removed = await staff.submit(action, {});
