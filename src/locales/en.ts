@@ -6,6 +6,7 @@ import { seoEn } from './seo.en.ts';
 import { uxEn } from './ux.en.ts';
 import { mailEn } from './mail.en.ts';
 import { notificationsEn } from './notifications.en.ts';
+import { duplicatesEn } from './duplicates.en.ts';
 
 export const en = {
   ...deflectionEn,
@@ -15,6 +16,7 @@ export const en = {
   ...uxEn,
   ...mailEn,
   ...notificationsEn,
+  ...duplicatesEn,
   'site.name': 'Resuelto',
   'site.tagline': 'Answers from customers and staff, before you call.',
   'nav.main': 'Main',

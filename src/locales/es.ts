@@ -7,6 +7,7 @@ import { seoEs } from './seo.es.ts';
 import { uxEs } from './ux.es.ts';
 import { mailEs } from './mail.es.ts';
 import { notificationsEs } from './notifications.es.ts';
+import { duplicatesEs } from './duplicates.es.ts';
 
 export const es: Catalog = {
   ...deflectionEs,
@@ -16,6 +17,7 @@ export const es: Catalog = {
   ...uxEs,
   ...mailEs,
   ...notificationsEs,
+  ...duplicatesEs,
   'site.name': 'Resuelto',
   'site.tagline': 'Respuestas de clientes y del equipo, antes de llamar.',
   'nav.main': 'Principal',

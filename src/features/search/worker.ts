@@ -7,7 +7,7 @@ import { startTypeScriptWorker } from '../../lib/workers.ts';
 import { latestChangeId, maxQuestionId, openReadOnly, shardRanges } from './build.ts';
 import type { BuildRequest } from './build-worker.ts';
 import { settingDefinitions } from '../settings/definitions.ts';
-import { loadDocuments } from './documents.ts';
+import { loadDocuments, originalsOf } from './documents.ts';
 import { collectGarbageAbove } from './memory.ts';
 import { SearchIndex, type SearchOptions } from './engine.ts';
 import { SHARD_FORMAT, Shard } from './shard.ts';
@@ -168,12 +168,16 @@ function followChanges(): void {
     questionId: number;
   }[];
   if (rows.length === 0) return;
+  // The latest change per question; a duplicate's change is also its original's (its alternate titles).
+  const latest = new Map<number, number>();
+  for (const row of rows) latest.set(row.questionId, row.id);
+  for (const [duplicate, original] of originalsOf(sqlite, [...latest.keys()])) latest.set(original, Math.max(latest.get(original) ?? 0, latest.get(duplicate)!));
   const ids = new Set<number>();
-  for (const row of rows) {
-    const shard = shardFor(row.questionId);
-    if (shard && shard.changeId >= row.id) continue; // the shard already has this change
-    lastChange.set(row.questionId, row.id);
-    ids.add(row.questionId);
+  for (const [questionId, changeId] of latest) {
+    const shard = shardFor(questionId);
+    if (shard && shard.changeId >= changeId) continue; // the shard already has this change
+    lastChange.set(questionId, changeId);
+    ids.add(questionId);
   }
   if (ids.size > 0) {
     const docs = loadDocuments(sqlite, [...ids]);
