@@ -20,6 +20,7 @@ import deflectionPages from './features/deflection/pages.ts';
 import adminPages from './features/admin/routes.ts';
 import searchApi from './features/search/api.ts';
 import { SearchClient } from './features/search/client.ts';
+import { RelatedQuestions } from './features/search/related.ts';
 import searchPages from './features/search/routes.ts';
 import { DEFAULT_SHARD_SIZE } from './features/search/build.ts';
 import { searchDirFor } from './features/search/store.ts';
@@ -99,6 +100,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const viewCounter = new ViewCounter(db);
   viewCounter.start();
   app.decorate('viewCounter', viewCounter);
+  // Thread pages' related questions, worked out off the request path; a new list drops the thread's kept pages.
+  app.decorate('relatedQuestions', new RelatedQuestions(db, search, (questionId) => app.pageCache?.dropQuestion(questionId)));
   app.addHook('onClose', async () => {
     viewCounter.stop();
     if (!options.search) await search.stop();

@@ -12,7 +12,7 @@
 // event) run on every answer, from here or from the handler.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { contentVersion } from '../features/questions/content-version.ts';
+import { changesSince, contentVersion, type ContentChanges } from '../features/questions/content-version.ts';
 import { escapeHtml } from '../lib/escape.ts';
 import { acceptsGzip, GzipSplice } from '../lib/gzip-splice.ts';
 import { csrfCookieName } from './csrf.ts';
@@ -86,6 +86,19 @@ const MARKER_END = '\uE000>';
 const MARKER = /<\uE000(csrf|hole:[a-z][a-z0-9-]*)\uE000>/g;
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * What a kept page shows, so that a write drops only the pages it changes (its thread, the lists it is on). A page
+ * that says nothing is dropped by any write.
+ */
+export interface PageDependencies {
+  /** The questions the page shows (a thread; the rows of a list). */
+  questions?: number[];
+  /** The first page of a list filtered by these tags: a changed question carrying one may come to its top. */
+  tags?: string[];
+  /** The first page of an unfiltered list (home, /questions): any changed question may come to its top. */
+  front?: boolean;
+}
+
 /** What a route says about a shared page beyond its content. */
 export interface SharedPageHooks {
   /** Runs for every visitor the page is served to, whether from the cache or rendered. */
@@ -120,12 +133,16 @@ interface Entry {
   gzip?: GzipSplice;
   /** The bodies for crawlers, which get no CSRF token (they submit no forms): the same bytes for all while the holes say the same. */
   forBots?: { holes: string; identity: Buffer; gzip?: Buffer };
-  contentVersion: number;
+  /** What it shows (undefined: dropped by any write). */
+  dependsOn: PageDependencies | undefined;
   at: number;
   hooks: SharedPageHooks;
 }
 
-/** A kept page is also re-rendered after this long, so that relative dates and the like stay right. */
+/**
+ * A kept page is also re-rendered after this long, so that relative dates and the like stay right, and so that a
+ * list's later pages, which a write elsewhere can shift (a vote moving a question up), are right within it.
+ */
 const MAX_AGE_MS = 60_000;
 /** Memory for kept pages (bodies); the oldest go first. */
 const MAX_BYTES = 64 * 1024 * 1024;
@@ -135,8 +152,10 @@ const PER_RESPONSE = new Set(['set-cookie', 'content-length', 'date', 'connectio
 export class PageCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
+  /** The content version the kept pages are right for (see follow). */
+  private version = -1;
   /** Shared-page answers: from a kept page, rendered and kept, rendered for one visitor only (see send). */
-  readonly stats = { hits: 0, renders: 0, refused: 0 };
+  readonly stats = { hits: 0, renders: 0, refused: 0, dropped: 0 };
 
   private readonly csrfCookie: string;
 
@@ -153,18 +172,35 @@ export class PageCache {
     return request.method === 'GET' && request.user === null && request.authKind === null;
   }
 
-  /** A kept page still right for this request (the content at `version`), or undefined. Runs nothing. */
-  private fresh(key: string, now: number, version: number): Entry | undefined {
+  /** A kept page still right for this request, or undefined. Runs nothing. */
+  private fresh(key: string, now: number): Entry | undefined {
+    this.follow(now);
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (now - entry.at > MAX_AGE_MS || entry.contentVersion !== version) {
+    if (now - entry.at > MAX_AGE_MS) {
       this.drop(key, entry);
       return undefined;
     }
     return entry;
   }
 
+  /** Drops the pages that the writes logged since the last call change (all of them when too many changed). */
+  private follow(now: number): void {
+    const version = contentVersion(this.app.db, now);
+    if (version === this.version) return;
+    const changes = this.version < 0 || version < this.version ? undefined : changesSince(this.app.db, this.version, version);
+    this.version = version;
+    for (const [key, entry] of this.entries) if (!changes || touches(entry.dependsOn, changes)) this.drop(key, entry);
+  }
+
+  /** Drops a thread's kept pages, in every language (its related questions changed). */
+  dropQuestion(questionId: number): void {
+    const changes: ContentChanges = { questionIds: new Set([questionId]), tags: new Set() };
+    for (const [key, entry] of this.entries) if (entry.dependsOn?.questions && !entry.dependsOn.front && touches(entry.dependsOn, changes)) this.drop(key, entry);
+  }
+
   private drop(key: string, entry: Entry): void {
+    this.stats.dropped++;
     this.entries.delete(key);
     this.bytes -= entry.bytes;
     entry.kept = false;
@@ -173,7 +209,7 @@ export class PageCache {
   /** Answers a request from the cache when a fresh page is kept for it; true when it did. */
   serve(request: FastifyRequest, reply: FastifyReply): boolean {
     const key = PageCache.key(request);
-    const entry = this.fresh(key, Date.now(), contentVersion(this.app.db));
+    const entry = this.fresh(key, Date.now());
     if (!entry) return false;
     this.stats.hits++;
     entry.hooks.onServe?.(request);
@@ -191,7 +227,7 @@ export class PageCache {
   async send(
     request: FastifyRequest,
     reply: FastifyReply,
-    render: () => Promise<{ html: string; status: number; holes: Holes; slots: PageSlots }>,
+    render: () => Promise<{ html: string; status: number; holes: Holes; slots: PageSlots; dependsOn?: PageDependencies }>,
     renderOwn: () => Promise<FastifyReply>,
     hooks: SharedPageHooks,
     setHeaders: (reply: FastifyReply) => void,
@@ -200,10 +236,10 @@ export class PageCache {
     request.pageServed = true;
     const key = PageCache.key(request);
     const now = Date.now();
-    const version = contentVersion(this.app.db);
-    let entry = this.fresh(key, now, version);
+    let entry = this.fresh(key, now);
     if (!entry) {
-      const { html, status, holes, slots } = await render();
+      const version = this.version;
+      const { html, status, holes, slots, dependsOn } = await render();
       const { parts, gaps } = split(html);
       if (!slots.matches(gaps) || gaps.some((gap) => gap !== CSRF && !holes[gap.slice(HOLE.length)])) {
         this.stats.refused++;
@@ -219,8 +255,10 @@ export class PageCache {
       const holeGaps = gaps.map((gap) => (gap === CSRF ? '' : gap.slice(HOLE.length)));
       const holeNames = [...new Set(holeGaps.filter((gap) => gap !== ''))];
       const gapHoles = holeGaps.map((gap) => (gap === '' ? -1 : holeNames.indexOf(gap)));
-      entry = { status, headers, parts, holes, holeNames, gapHoles, escaped: [], size, bytes: size, kept: false, contentVersion: version, at: now, hooks };
-      this.store(key, entry);
+      entry = { status, headers, parts, holes, holeNames, gapHoles, escaped: [], size, bytes: size, kept: false, dependsOn, at: now, hooks };
+      // Kept only when no write came in while it was rendered (the page may show the content before it).
+      this.follow(Date.now());
+      if (this.version === version) this.store(key, entry);
       this.stats.renders++;
     } else {
       this.stats.hits++;
@@ -318,6 +356,13 @@ export class PageCache {
       if (old !== entry) this.drop(oldKey, old);
     }
   }
+}
+
+/** Whether changes to these questions (carrying these tags) change a page that shows `shown`. */
+function touches(shown: PageDependencies | undefined, changes: ContentChanges): boolean {
+  if (!shown || shown.front) return true;
+  if (shown.questions?.some((id) => changes.questionIds.has(id))) return true;
+  return shown.tags?.some((tag) => changes.tags.has(tag)) ?? false;
 }
 
 /** A rendered page cut at its markers: the parts between them, and which slot each gap was. */

@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import type { SessionUser } from '../features/accounts/sessions.ts';
 import type { Settings } from '../features/settings/definitions.ts';
 import type { SearchClient } from '../features/search/client.ts';
+import type { RelatedQuestions } from '../features/search/related.ts';
 import type { I18n } from '../lib/i18n.ts';
 import type { SharedPageHooks } from './page-cache.ts';
 import type { SharedPage } from './views.ts';
@@ -22,6 +23,7 @@ declare module 'fastify' {
     config: Config;
     settings: () => Settings;
     searchIndex: SearchClient;
+    relatedQuestions: RelatedQuestions;
   }
   interface FastifyRequest {
     user: SessionUser | null;

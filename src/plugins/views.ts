@@ -9,7 +9,7 @@ import { atLeast } from '../features/accounts/roles.ts';
 import { LOCALES } from '../lib/i18n.ts';
 import type { PageOptions } from './types.ts';
 import { escapeHtml } from '../lib/escape.ts';
-import { PageCache, PageSlot, PageSlots, type Holes, type SharedPageHooks } from './page-cache.ts';
+import { PageCache, PageSlot, PageSlots, type Holes, type PageDependencies, type SharedPageHooks } from './page-cache.ts';
 
 export interface SharedPage {
   template: string;
@@ -17,6 +17,8 @@ export interface SharedPage {
   options?: PageOptions;
   /** Text that changes without the content changing: templates print it with `it.hole(name, value)`. */
   holes?: Holes;
+  /** What the page shows, so that the page cache drops it only when a write changes that (default: any write). */
+  dependsOn?: PageDependencies;
 }
 
 /** For one visitor a hole is its value; in a page kept for all, the slot its value goes in. */
@@ -115,11 +117,11 @@ export default fp(
         return renderOwn();
       }
       const renderShared = async () => {
-        const { template, data, options: pageOptions = {}, holes = {} } = await build();
+        const { template, data, options: pageOptions = {}, holes = {}, dependsOn } = await build();
         const slots = new PageSlots();
         // The template prints slots, not text: eta's escape function (escapeOrSlot) passes them as their markers.
         const html = render(this, template, data ?? {}, pageOptions, slots.csrf, slots);
-        return { html, status: pageOptions.status ?? 200, holes, slots };
+        return { html, status: pageOptions.status ?? 200, holes, slots, dependsOn };
       };
       return app.pageCache.send(request, this, renderShared, renderOwn, hooks, setPageHeaders);
     });

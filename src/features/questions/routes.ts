@@ -56,6 +56,8 @@ export default async function questionPages(app: FastifyInstance) {
         template: 'questions/list',
         data: { list, sort, tag, sorts: SORTS, pages: pageCount(list.total, list.pageSize) },
         options: { title: tag ? t('questions.taggedTitle', { tag }) : t('questions.title'), noindex: list.page > 1 && list.items.length === 0 },
+        // The questions it shows; a first page also any question that may come to its top (of its tag, if any).
+        dependsOn: { questions: list.items.map((item) => item.id), front: list.page === 1 && !tag, tags: list.page === 1 && tag ? [tag] : [] },
       };
     });
   });

@@ -2,7 +2,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { atLeast } from '../accounts/roles.ts';
 import { canComment } from '../comments/service.ts';
-import { relatedQuestions } from '../search/service.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
@@ -53,7 +52,8 @@ export async function threadPage(
     if (count !== shown.count) shown = { count, text: t('questions.views', { count }) };
     return shown.text;
   };
-  const related = await relatedQuestions(app.db, app.searchIndex, thread);
+  // Never waited for: what is known now (none the first time), worked out in the background (search/related.ts).
+  const related = app.relatedQuestions.for(thread);
   const feedback = ((request.query ?? {}) as { feedback?: unknown }).feedback;
   return {
     template: 'questions/thread',
@@ -69,6 +69,7 @@ export async function threadPage(
     },
     options: { status, title: thread.title },
     holes: { views },
+    dependsOn: { questions: [thread.id] },
   };
 }
 

@@ -17,6 +17,8 @@ export default async function sitePages(app: FastifyInstance) {
         unanswered: listQuestions(app.db, { sort: 'unanswered', pageSize: 10, withTotal: false, withExcerpt: false }),
       },
       options: { title: request.i18n.t('home.title') },
+      // Its lists are of the latest activity: any changed question may come to their top.
+      dependsOn: { front: true },
     })),
   );
 
