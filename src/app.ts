@@ -14,6 +14,7 @@ import commentPages from './features/comments/routes.ts';
 import questionsApi from './features/questions/api.ts';
 import questionPages from './features/questions/routes.ts';
 import { ViewCounter } from './features/questions/view-counter.ts';
+import { EventBuffer } from './features/deflection/events.ts';
 import votePages from './features/votes/routes.ts';
 import deflectionRoutes, { deflectionApi } from './features/deflection/routes.ts';
 import deflectionPages from './features/deflection/pages.ts';
@@ -100,10 +101,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const viewCounter = new ViewCounter(db);
   viewCounter.start();
   app.decorate('viewCounter', viewCounter);
+  // Deflection events leave the request path too: written in batches (deflection/events.ts).
+  const deflectionEvents = new EventBuffer(db, (error, count) => app.log.error({ err: error, events: count }, 'deflection events not recorded'));
+  deflectionEvents.start();
+  app.decorate('deflectionEvents', deflectionEvents);
   // Thread pages' related questions, worked out off the request path; a new list drops the thread's kept pages.
   app.decorate('relatedQuestions', new RelatedQuestions(db, search, (questionId) => app.pageCache?.dropQuestion(questionId)));
   app.addHook('onClose', async () => {
     viewCounter.stop();
+    deflectionEvents.stop();
     if (!options.search) await search.stop();
     if (!options.db) closeDatabase(db);
   });

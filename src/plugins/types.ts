@@ -5,6 +5,7 @@ import type { SessionUser } from '../features/accounts/sessions.ts';
 import type { Settings } from '../features/settings/definitions.ts';
 import type { SearchClient } from '../features/search/client.ts';
 import type { RelatedQuestions } from '../features/search/related.ts';
+import type { EventBuffer } from '../features/deflection/events.ts';
 import type { I18n } from '../lib/i18n.ts';
 import type { SharedPageHooks } from './page-cache.ts';
 import type { SharedPage } from './views.ts';
@@ -24,6 +25,7 @@ declare module 'fastify' {
     settings: () => Settings;
     searchIndex: SearchClient;
     relatedQuestions: RelatedQuestions;
+    deflectionEvents: EventBuffer;
   }
   interface FastifyRequest {
     user: SessionUser | null;

@@ -19,7 +19,7 @@ const TOKEN = /<meta name="csrf-token" content="([^"]*)">/;
 
 const withoutTokens = (html: string) => html.replace(/(name="csrf-token" content="|name="_csrf" value=")[^"]*"/g, '$1"');
 const setCookies = (response: { headers: Record<string, unknown> }) => [response.headers['set-cookie'] ?? []].flat() as string[];
-const eventKinds = () => (t.db.$client.prepare('select kind from deflection_events order by id').all() as { kind: string }[]).map((row) => row.kind);
+const eventKinds = () => (t.app.deflectionEvents.flush(), t.db.$client.prepare('select kind from deflection_events order by id').all() as { kind: string }[]).map((row) => row.kind);
 
 beforeAll(async () => {
   t = await buildTestApp();

@@ -2,16 +2,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeflectionKind } from '../../db/schema.ts';
 import { visitorBucket } from '../../plugins/visitor.ts';
-import { recordEvent, type EventFields, type Visit } from './service.ts';
+import type { EventFields, Visit } from './service.ts';
 
 export function visitOf(request: FastifyRequest): Visit {
   return { visitorId: request.visitorId, userId: request.user?.id ?? null, role: request.user?.role ?? null, isBot: request.isBot, ip: request.ip };
 }
 
-/** Logs a server-side event for this request; a failure to log never fails the page. */
+/** Logs a server-side event for this request, written a moment later with others (events.ts); never fails the page. */
 export function logEvent(app: FastifyInstance, request: FastifyRequest, kind: DeflectionKind, fields: EventFields = {}): void {
   try {
-    recordEvent(app.db, visitOf(request), app.settings(), kind, fields);
+    app.deflectionEvents.add(visitOf(request), app.settings(), kind, fields);
   } catch (error) {
     request.log.error({ err: error, kind }, 'deflection event not recorded');
   }
