@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import compress from '@fastify/compress';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -123,6 +124,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(pageCache);
   await app.register(security, { secureCookies: config.secureCookies });
   app.addHook('onRequest', rejectInvalidTokens);
+  // Every HTML and JSON answer gzipped when the client accepts it (pages kept by the page cache come gzipped
+  // already, spliced from parts compressed once: compress leaves an answer with a Content-Encoding alone).
+  await app.register(compress, { encodings: ['gzip'], threshold: 1024 });
   await app.register(formbody);
   await app.register(csrf, { secureCookies: config.secureCookies });
   await app.register(rateLimits);
