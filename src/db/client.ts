@@ -12,9 +12,10 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
 /** Opens (creating file and folder when missing) and migrates the database. */
-export function openDatabase(file: string, options: { migrate?: boolean } = {}): Db {
+export function openDatabase(file: string, options: { migrate?: boolean; onStatement?: (sql: string) => void } = {}): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new Database(file);
+  // onStatement sees every statement run (tests count the queries of a page with it).
+  const sqlite = new Database(file, options.onStatement ? { verbose: (sql) => options.onStatement!(String(sql)) } : {});
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');

@@ -1,7 +1,7 @@
 // Owns the thread page's view model: the thread plus what this viewer may do on it, and any form errors.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { atLeast } from '../accounts/roles.ts';
-import { canComment } from '../comments/service.ts';
+import { mayComment } from '../comments/service.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
@@ -18,6 +18,7 @@ export function threadPermissions(app: FastifyInstance, request: FastifyRequest,
   const user = request.user;
   const settings = app.settings();
   const canAccept = !!user && (user.id === thread.author.id || atLeast(user.role, 'moderator'));
+  const answerAuthors = new Map(thread.answers.map((answer) => [answer.id, answer.author.id]));
   return {
     signedIn: !!user,
     canVoteUp: !!user && hasPrivilege(user, 'voteUp', settings),
@@ -26,7 +27,12 @@ export function threadPermissions(app: FastifyInstance, request: FastifyRequest,
     canMarkOfficial: atLeast(user?.role, 'staff'),
     canModerate: atLeast(user?.role, 'moderator'),
     canEditPost: (authorId: number) => !!user && canEdit(user, authorId, settings),
-    canCommentOn: (postType: 'question' | 'answer', postId: number) => !!user && canComment(app.db, user, postType, postId, settings),
+    // From the thread already read: no query per post.
+    canCommentOn: (postType: 'question' | 'answer', postId: number) => {
+      if (!user) return false;
+      const authorId = postType === 'question' ? (postId === thread.id ? thread.author.id : undefined) : answerAuthors.get(postId);
+      return authorId !== undefined && mayComment(user, settings, { postType, authorId }, thread.author.id);
+    },
     isOwn: (authorId: number) => user?.id === authorId,
   };
 }
