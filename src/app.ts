@@ -31,6 +31,7 @@ import setupPages from './features/accounts/setup.ts';
 import sitePages from './features/site/routes.ts';
 import { getSettings } from './features/settings/service.ts';
 import { loadOrCreateSecrets } from './lib/secrets.ts';
+import accessLog, { loggableUrl } from './plugins/access-log.ts';
 import auth, { rejectInvalidTokens } from './plugins/auth.ts';
 import csrf from './plugins/csrf.ts';
 import errors, { answerUnroutableUrl } from './plugins/errors.ts';
@@ -75,11 +76,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       serializers: {
         req: (request) => ({
           method: request.method,
-          url: String(request.url).replace(/^\/setup\/[^/?#]+/, '/setup/[redacted]'),
+          url: loggableUrl(String(request.url)),
           remoteAddress: request.ip,
         }),
       },
     },
+    // One concise line per request instead (plugins/access-log.ts).
+    disableRequestLogging: true,
     genReqId: () => randomUUID(),
     bodyLimit: 1_048_576,
     trustProxy: config.trustProxy,
@@ -118,6 +121,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Order matters for onRequest hooks: who is asking (session, language, visitor) first, then the shared page
   // cache, which answers signed-out page views from memory before everything after it (helmet included: a
   // kept page keeps the headers helmet gave it).
+  await app.register(accessLog, { slowRequestMs: config.slowRequestMs });
   await app.register(auth, { cookieSecret: secrets.cookieSecret, secureCookies: config.secureCookies });
   await app.register(i18n);
   await app.register(visitor, { secureCookies: config.secureCookies });

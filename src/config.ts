@@ -15,6 +15,8 @@ export interface Config {
   logLevel: string;
   /** Trust X-Forwarded-* from a reverse proxy (needed for real client IPs behind one). */
   trustProxy: boolean;
+  /** Requests slower than this are logged at warn, whatever LOG_LEVEL turns off (plugins/access-log.ts). */
+  slowRequestMs: number;
 }
 
 export class ConfigError extends Error {
@@ -84,5 +86,12 @@ export function loadConfig(env: Env = process.env): Config {
     env: nodeEnv,
     logLevel,
     trustProxy: readBoolean('TRUST_PROXY', env.TRUST_PROXY, false),
+    slowRequestMs: readSlowRequestMs(env.SLOW_REQUEST_MS),
   };
+}
+
+function readSlowRequestMs(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 1000;
+  if (!/^\d{1,7}$/.test(raw)) throw new ConfigError(`SLOW_REQUEST_MS must be a whole number of milliseconds, got "${raw}"`);
+  return Number(raw);
 }
