@@ -25,6 +25,10 @@ export interface Hit {
 export interface SearchResult {
   hits: Hit[];
   total: number;
+  /** Set by the search worker: the last change-log id the index had applied when it answered. */
+  appliedChangeId?: number;
+  /** Set by the search worker: the synonyms setting the index applied. */
+  synonyms?: string;
 }
 
 /** A document to rank: its shard and its local number there. */

@@ -25,7 +25,7 @@ export interface WorkerConfig {
 }
 
 export type WorkerRequest =
-  | { id: number; type: 'search'; options: SearchOptions }
+  | { id: number; type: 'search'; options: SearchOptions; /** Only these ranked hits are sent back (the total is all). */ slice?: { from: number; to: number } }
   | { id: number; type: 'status' }
   | { id: number; type: 'sync' }
   | { id: number; type: 'stop' };
@@ -283,7 +283,11 @@ parentPort!.on('message', (request: WorkerRequest) => {
   switch (request.type) {
     case 'search': {
       try {
-        parentPort!.postMessage({ id: request.id, result: index.search(request.options) });
+        const result = index.search(request.options);
+        // A page needs 20 of up to 500 ranked hits: copying the rest between threads cost more than the query.
+        if (request.slice) result.hits = result.hits.slice(request.slice.from, request.slice.to);
+        // Which change-log entry the index reflects: results may be reused until the content changes (results-cache.ts).
+        parentPort!.postMessage({ id: request.id, result: { ...result, appliedChangeId, synonyms: synonymsRaw } });
       } catch (error) {
         parentPort!.postMessage({ id: request.id, error: (error as Error).message });
       }
