@@ -1,14 +1,14 @@
 // The access log: one concise line per request at info, none at warn; slow requests at warn whatever the level
 // lets through below it; secrets in URLs (the setup token) never written.
 import { Writable } from 'node:stream';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import accessLog from '../../src/plugins/access-log.ts';
 
 async function logged(level: string, slowRequestMs: number, urls: string[]): Promise<{ level: number; msg: string }[]> {
   const lines: string[] = [];
   const stream = new Writable({ write: (chunk, _encoding, callback) => (lines.push(String(chunk)), callback()) });
-  const app = Fastify({ logger: { level, stream }, disableRequestLogging: true });
+  const app = Fastify({ logger: { level, stream }, logController: new LogController({ disableRequestLogging: true }) });
   await app.register(accessLog, { slowRequestMs });
   app.get('/*', async () => 'ok');
   app.get('/slow', async () => new Promise((resolve) => setTimeout(() => resolve('slow'), 30)));
