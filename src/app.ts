@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import compress from '@fastify/compress';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { closeDatabase, openDatabase, type Db } from './db/client.ts';
 import accountsApi from './features/accounts/api.ts';
@@ -15,6 +16,7 @@ import questionsApi from './features/questions/api.ts';
 import questionPages from './features/questions/routes.ts';
 import previewApi from './features/questions/preview.ts';
 import { ViewCounter } from './features/questions/view-counter.ts';
+import { EventBuffer } from './features/deflection/events.ts';
 import votePages from './features/votes/routes.ts';
 import deflectionRoutes, { deflectionApi } from './features/deflection/routes.ts';
 import deflectionPages from './features/deflection/pages.ts';
@@ -22,6 +24,7 @@ import adminPages from './features/admin/routes.ts';
 import checklistPages from './features/admin/checklist.ts';
 import searchApi from './features/search/api.ts';
 import { SearchClient } from './features/search/client.ts';
+import { RelatedQuestions } from './features/search/related.ts';
 import searchPages from './features/search/routes.ts';
 import { DEFAULT_SHARD_SIZE } from './features/search/build.ts';
 import { searchDirFor } from './features/search/store.ts';
@@ -43,6 +46,7 @@ import { NotificationWorker } from './features/notifications/worker.ts';
 import { MailSender } from './features/mail/sender.ts';
 import { UnsubscribeLinks } from './features/mail/unsubscribe.ts';
 import { loadOrCreateSecrets } from './lib/secrets.ts';
+import accessLog, { loggableUrl } from './plugins/access-log.ts';
 import auth, { rejectInvalidTokens } from './plugins/auth.ts';
 import csrf from './plugins/csrf.ts';
 import errors, { answerUnroutableUrl } from './plugins/errors.ts';
@@ -79,11 +83,8 @@ const REDACT = [
 ];
 
 /** One-time and signed links never reach the logs: the setup token, mail links (confirm, reset) and unsubscribe signatures. */
-export function redactUrl(url: string): string {
-  return url
-    .replace(/^\/(setup|reset|verify)\/[^/?#]+/, '/$1/[redacted]')
-    .replace(/^\/unsubscribe\/([^/?#]+)\/([^/?#]+)\/[^/?#]+/, '/unsubscribe/$1/$2/[redacted]');
-}
+/** Kept for callers of this name: the one redaction is plugins/access-log.ts's loggableUrl. */
+export const redactUrl = loggableUrl;
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const db = options.db ?? openDatabase(config.databasePath);
@@ -96,11 +97,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       serializers: {
         req: (request) => ({
           method: request.method,
-          url: redactUrl(String(request.url)),
+          url: loggableUrl(String(request.url)),
           remoteAddress: request.ip,
         }),
       },
     },
+    // One concise line per request instead (plugins/access-log.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     bodyLimit: 1_048_576,
     trustProxy: config.trustProxy,
@@ -137,8 +140,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   notificationWorker.start();
   app.decorate('notifications', notificationWorker);
   app.decorate('unreadNotifications', (userId: number) => unreadCount(db, userId));
+  // Deflection events leave the request path too: written in batches (deflection/events.ts).
+  const deflectionEvents = new EventBuffer(db, (error, count) => app.log.error({ err: error, events: count }, 'deflection events not recorded'));
+  deflectionEvents.start();
+  app.decorate('deflectionEvents', deflectionEvents);
+  // Thread pages' related questions, worked out off the request path; a new list drops the thread's kept pages.
+  app.decorate('relatedQuestions', new RelatedQuestions(db, search, (questionId) => app.pageCache?.dropQuestion(questionId)));
   app.addHook('onClose', async () => {
     viewCounter.stop();
+    deflectionEvents.stop();
     await notificationWorker.stop();
     await mail.stop();
     if (!options.search) await search.stop();
@@ -148,12 +158,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Order matters for onRequest hooks: who is asking (session, language, visitor) first, then the shared page
   // cache, which answers signed-out page views from memory before everything after it (helmet included: a
   // kept page keeps the headers helmet gave it).
+  await app.register(accessLog, { slowRequestMs: config.slowRequestMs });
   await app.register(auth, { cookieSecret: secrets.cookieSecret, secureCookies: config.secureCookies });
   await app.register(i18n);
   await app.register(visitor, { secureCookies: config.secureCookies });
   await app.register(pageCache);
   await app.register(security, { secureCookies: config.secureCookies });
   app.addHook('onRequest', rejectInvalidTokens);
+  // Every HTML and JSON answer gzipped when the client accepts it (pages kept by the page cache come gzipped
+  // already, spliced from parts compressed once: compress leaves an answer with a Content-Encoding alone).
+  await app.register(compress, { encodings: ['gzip'], threshold: 1024 });
   await app.register(formbody, { parser: parseFormBody });
   await app.register(csrf, { secureCookies: config.secureCookies });
   await app.register(rateLimits);

@@ -19,6 +19,8 @@ export interface Config {
   smtpUrl?: string;
   /** The From of every mail: an address, or `Name <address>`. */
   mailFrom: string;
+  /** Requests slower than this are logged at warn, whatever LOG_LEVEL turns off (plugins/access-log.ts). */
+  slowRequestMs: number;
 }
 
 export class ConfigError extends Error {
@@ -115,5 +117,12 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: readBoolean('TRUST_PROXY', env.TRUST_PROXY, false),
     smtpUrl: readSmtpUrl(env.SMTP_URL),
     mailFrom: readMailFrom(env.MAIL_FROM, baseUrl),
+    slowRequestMs: readSlowRequestMs(env.SLOW_REQUEST_MS),
   };
+}
+
+function readSlowRequestMs(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 1000;
+  if (!/^\d{1,7}$/.test(raw)) throw new ConfigError(`SLOW_REQUEST_MS must be a whole number of milliseconds, got "${raw}"`);
+  return Number(raw);
 }

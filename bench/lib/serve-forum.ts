@@ -5,6 +5,8 @@
 // Optional BENCH_FORUM_SEED: path to a module whose default export `(db: Db) => void | Promise<void>`
 // fills the database before the server listens (for benchmarks of thread pages and the like).
 import fs from 'node:fs';
+import os from 'node:os';
+import v8 from 'node:v8';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildApp } from '../../src/app.ts';
@@ -55,6 +57,19 @@ async function shutdown(orphaned = false): Promise<void> {
 process.on('SIGTERM', () => void shutdown());
 process.on('SIGINT', () => void shutdown());
 process.on('disconnect', () => void shutdown(true)); // the bench process went away
+// The bench asks for memory figures (soak) and heap snapshots (what holds memory after a load run).
+process.on('message', async (message: { id: number; ask: 'memory' | 'heap-snapshot' | 'gc'; dir?: string }) => {
+  const answer = (value: unknown) => process.send?.({ id: message.id, value });
+  if (message.ask === 'memory') {
+    const search = await app.searchIndex.status().catch(() => undefined);
+    answer({ ...process.memoryUsage(), pageCache: app.pageCache.stats, searchHeapUsed: search?.heapUsed ?? 0, searchHeapTotal: search?.heapTotal ?? 0, searchDelta: search?.delta ?? 0 });
+  } else if (message.ask === 'gc') {
+    (globalThis as { gc?: () => void }).gc?.();
+    answer(process.memoryUsage());
+  } else if (message.ask === 'heap-snapshot') {
+    answer(v8.writeHeapSnapshot(path.join(message.dir ?? os.tmpdir(), `forum-${process.pid}-${Date.now()}.heapsnapshot`)));
+  }
+});
 
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();

@@ -41,11 +41,14 @@ export interface RunningServer {
   rssKiB(): number | undefined;
   /** CPU time (user + system) the child has used so far, in ms (Linux /proc), or undefined elsewhere. */
   cpuTimeMs(): number | undefined;
+  /** Asks the child something over IPC (serve-forum.ts: `memory`, `gc`, `heap-snapshot`) and waits for the answer. */
+  ask<T = unknown>(question: string, extra?: Record<string, unknown>): Promise<T>;
   /** Stops the child (SIGTERM, then SIGKILL after a grace period) and removes its temp files. */
   stop(): Promise<void>;
 }
 
 const children = new Set<ChildProcess>();
+let askSerial = 0;
 const tempDirs = new Set<string>();
 let exitHooksInstalled = false;
 
@@ -231,6 +234,18 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     },
     rssKiB: () => readProcStatusKiB(pid, 'VmRSS'),
     cpuTimeMs: () => processCpuTimeMs(pid),
+    ask<T>(question: string, extra: Record<string, unknown> = {}) {
+      const id = ++askSerial;
+      return new Promise<T>((resolve) => {
+        const listener = (message: { id?: number; value?: unknown }) => {
+          if (message?.id !== id) return;
+          child.off('message', listener);
+          resolve(message.value as T);
+        };
+        child.on('message', listener);
+        child.send({ id, ask: question, ...extra });
+      });
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -30,13 +30,14 @@ export function restrictToOwner(file: string): void {
   }
 }
 
-export function openDatabase(file: string, options: { migrate?: boolean } = {}): Db {
+export function openDatabase(file: string, options: { migrate?: boolean; onStatement?: (sql: string) => void } = {}): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   if (file !== ':memory:') {
     fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
     for (const suffix of ['', '-wal', '-shm']) restrictToOwner(file + suffix);
   }
-  const sqlite = new Database(file);
+  // onStatement sees every statement run (tests count the queries of a page with it).
+  const sqlite = new Database(file, options.onStatement ? { verbose: (sql) => options.onStatement!(String(sql)) } : {});
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');

@@ -3,7 +3,7 @@
 //
 // Customers arrive from search engines, signed out: these pages are most of the traffic. A page is rendered
 // once through the full pipeline (route, schema, helmet, handler, template); its status, headers and body are
-// kept, with the CSRF token left out (views.ts marks where it goes). Until the content changes, the next
+// kept, with the CSRF token left out (views.ts prints a slot where it goes, PageSlots). Until the content changes, the next
 // signed-out GET of the same URL in the same language is answered from here by an onRequest hook that runs
 // right after the hooks that tell who is asking (session, language, visitor): the body is the kept bytes with
 // the visitor's own CSRF token put back in, and the live values of the page's holes (a thread's view count),
@@ -12,19 +12,92 @@
 // event) run on every answer, from here or from the handler.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { contentVersion } from '../features/questions/content-version.ts';
+import { changesSince, contentVersion, type ContentChanges } from '../features/questions/content-version.ts';
 import { escapeHtml } from '../lib/escape.ts';
 import { acceptsGzip, GzipSplice } from '../lib/gzip-splice.ts';
 import { csrfCookieName } from './csrf.ts';
 import './visitor.ts';
 
-/** Replaces the CSRF token in a rendered page; never produced by the token generator (base64url). */
-export const CSRF_PLACEHOLDER = '@@csrf-token@@';
-/** Marks where a hole's value goes in a rendered page (see Holes). */
-export const holePlaceholder = (name: string) => `@@hole:${name}@@`;
-const PLACEHOLDER = /@@(csrf-token|hole:[a-z][a-z0-9-]*)@@/g;
-const CSRF = 'csrf-token';
+/**
+ * The places of a page kept for all where each answer puts its own text: the CSRF token, and the holes'
+ * values. A template prints a slot with `<%= %>` like any value (views.ts gives the page `it.csrfToken` and
+ * `it.hole()` as slots); views.ts's escape function lets a slot through as its marker text, recorded here, and
+ * escapes everything else.
+ *
+ * Why no content can forge a marker: a marker starts with a raw "<" followed by U+E000 (a private-use
+ * character). Every text of a page reaches it in one of three ways, and none can make that pair:
+ * - printed with `<%= %>`: escaped, every "<" becomes "&lt;". A slot is told apart by identity (an object
+ *   made for this rendering), never by its text, so a title equal to a marker is escaped like any other;
+ * - printed raw with `<%~ %>` in the kept pages: the page body and includes (rendered by the same rules) and
+ *   posts' HTML from the Markdown pipeline (lib/markdown.ts), where sanitize-html escapes "<" in text and
+ *   attribute values and writes "<" only to open or close an allowed tag (ASCII letter names, or "/");
+ * - a hole's value: HTML-escaped here.
+ * And a rendering whose markers differ from the slots it printed (say, a template that glued a slot into a
+ * string, which escapes its marker) is never kept: the page is rendered again for that one visitor.
+ */
+export class PageSlots {
+  private readonly printed = new Map<string, number>();
+  /** The CSRF token's slot. */
+  readonly csrf = new PageSlot(CSRF, this);
+
+  /** A hole's slot (`name`: lower-case letters, digits and dashes). */
+  hole(name: string): PageSlot {
+    if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`shared page: bad hole name "${name}"`);
+    return new PageSlot(`${HOLE}${name}`, this);
+  }
+
+  /** Called by a slot each time it is printed. */
+  printedOnce(name: string): void {
+    this.printed.set(name, (this.printed.get(name) ?? 0) + 1);
+  }
+
+  /** Whether the markers found in the rendered page are exactly the slots printed, as many times each. */
+  matches(gaps: string[]): boolean {
+    const found = new Map<string, number>();
+    for (const gap of gaps) found.set(gap, (found.get(gap) ?? 0) + 1);
+    if (found.size !== this.printed.size) return false;
+    for (const [name, count] of this.printed) if (found.get(name) !== count) return false;
+    return true;
+  }
+}
+
+/** One slot of a rendering (see PageSlots). */
+export class PageSlot {
+  constructor(
+    readonly name: string,
+    private readonly slots: PageSlots,
+  ) {}
+
+  /** The marker text; printing it is recorded (also when code turns the slot into a string by mistake). */
+  marker(): string {
+    this.slots.printedOnce(this.name);
+    return `${MARKER_START}${this.name}${MARKER_END}`;
+  }
+
+  toString(): string {
+    return this.marker();
+  }
+}
+
+const CSRF = 'csrf';
+const HOLE = 'hole:';
+const MARKER_START = '<\uE000';
+const MARKER_END = '\uE000>';
+const MARKER = /<\uE000(csrf|hole:[a-z][a-z0-9-]*)\uE000>/g;
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * What a kept page shows, so that a write drops only the pages it changes (its thread, the lists it is on). A page
+ * that says nothing is dropped by any write.
+ */
+export interface PageDependencies {
+  /** The questions the page shows (a thread; the rows of a list). */
+  questions?: number[];
+  /** The first page of a list filtered by these tags: a changed question carrying one may come to its top. */
+  tags?: string[];
+  /** The first page of an unfiltered list (home, /questions): any changed question may come to its top. */
+  front?: boolean;
+}
 
 /** What a route says about a shared page beyond its content. */
 export interface SharedPageHooks {
@@ -34,8 +107,8 @@ export interface SharedPageHooks {
 
 /**
  * Text of a page that changes without its content changing (a thread's live view count): the page is
- * rendered with a placeholder (`holePlaceholder(name)`) where it goes, and each answer gets the value the
- * function gives then, HTML-escaped, so that the page stays kept.
+ * rendered with a slot (PageSlots.hole(name)) where it goes, and each answer gets the value the function
+ * gives then, HTML-escaped, so that the page stays kept.
  */
 export type Holes = Record<string, () => string>;
 
@@ -60,12 +133,16 @@ interface Entry {
   gzip?: GzipSplice;
   /** The bodies for crawlers, which get no CSRF token (they submit no forms): the same bytes for all while the holes say the same. */
   forBots?: { holes: string; identity: Buffer; gzip?: Buffer };
-  contentVersion: number;
+  /** What it shows (undefined: dropped by any write). */
+  dependsOn: PageDependencies | undefined;
   at: number;
   hooks: SharedPageHooks;
 }
 
-/** A kept page is also re-rendered after this long, so that relative dates and the like stay right. */
+/**
+ * A kept page is also re-rendered after this long, so that relative dates and the like stay right, and so that a
+ * list's later pages, which a write elsewhere can shift (a vote moving a question up), are right within it.
+ */
 const MAX_AGE_MS = 60_000;
 /** Memory for kept pages (bodies); the oldest go first. */
 const MAX_BYTES = 64 * 1024 * 1024;
@@ -75,6 +152,10 @@ const PER_RESPONSE = new Set(['set-cookie', 'content-length', 'date', 'connectio
 export class PageCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
+  /** The content version the kept pages are right for (see follow). */
+  private version = -1;
+  /** Shared-page answers: from a kept page, rendered and kept, rendered for one visitor only (see send). */
+  readonly stats = { hits: 0, renders: 0, refused: 0, dropped: 0 };
 
   private readonly csrfCookie: string;
 
@@ -91,18 +172,35 @@ export class PageCache {
     return request.method === 'GET' && request.user === null && request.authKind === null;
   }
 
-  /** A kept page still right for this request (the content at `version`), or undefined. Runs nothing. */
-  private fresh(key: string, now: number, version: number): Entry | undefined {
+  /** A kept page still right for this request, or undefined. Runs nothing. */
+  private fresh(key: string, now: number): Entry | undefined {
+    this.follow(now);
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (now - entry.at > MAX_AGE_MS || entry.contentVersion !== version) {
+    if (now - entry.at > MAX_AGE_MS) {
       this.drop(key, entry);
       return undefined;
     }
     return entry;
   }
 
+  /** Drops the pages that the writes logged since the last call change (all of them when too many changed). */
+  private follow(now: number): void {
+    const version = contentVersion(this.app.db, now);
+    if (version === this.version) return;
+    const changes = this.version < 0 || version < this.version ? undefined : changesSince(this.app.db, this.version, version);
+    this.version = version;
+    for (const [key, entry] of this.entries) if (!changes || touches(entry.dependsOn, changes)) this.drop(key, entry);
+  }
+
+  /** Drops a thread's kept pages, in every language (its related questions changed). */
+  dropQuestion(questionId: number): void {
+    const changes: ContentChanges = { questionIds: new Set([questionId]), tags: new Set() };
+    for (const [key, entry] of this.entries) if (entry.dependsOn?.questions && !entry.dependsOn.front && touches(entry.dependsOn, changes)) this.drop(key, entry);
+  }
+
   private drop(key: string, entry: Entry): void {
+    this.stats.dropped++;
     this.entries.delete(key);
     this.bytes -= entry.bytes;
     entry.kept = false;
@@ -111,8 +209,9 @@ export class PageCache {
   /** Answers a request from the cache when a fresh page is kept for it; true when it did. */
   serve(request: FastifyRequest, reply: FastifyReply): boolean {
     const key = PageCache.key(request);
-    const entry = this.fresh(key, Date.now(), contentVersion(this.app.db));
+    const entry = this.fresh(key, Date.now());
     if (!entry) return false;
+    this.stats.hits++;
     entry.hooks.onServe?.(request);
     request.pageServed = true;
     reply.code(entry.status).headers(entry.headers);
@@ -121,31 +220,48 @@ export class PageCache {
   }
 
   /**
-   * Sends a shared page: from the cache when it is fresh, else rendered by `render` (with placeholders
-   * for the CSRF token and the holes) and kept for the next visitor.
+   * Sends a shared page: from the cache when it is fresh, else rendered by `render` (with slots for the CSRF
+   * token and the holes) and kept for the next visitor. Should the rendering's markers not be exactly the
+   * slots it printed, nothing is kept and the visitor gets `renderOwn`, a page rendered for them alone.
    */
-  async send(request: FastifyRequest, reply: FastifyReply, render: () => Promise<{ html: string; status: number; holes: Holes }>, hooks: SharedPageHooks, setHeaders: (reply: FastifyReply) => void): Promise<FastifyReply> {
+  async send(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    render: () => Promise<{ html: string; status: number; holes: Holes; slots: PageSlots; dependsOn?: PageDependencies }>,
+    renderOwn: () => Promise<FastifyReply>,
+    hooks: SharedPageHooks,
+    setHeaders: (reply: FastifyReply) => void,
+  ): Promise<FastifyReply> {
     if (!request.pageServed) hooks.onServe?.(request);
     request.pageServed = true;
     const key = PageCache.key(request);
     const now = Date.now();
-    const version = contentVersion(this.app.db);
-    let entry = this.fresh(key, now, version);
+    let entry = this.fresh(key, now);
     if (!entry) {
-      const { html, status, holes } = await render();
+      const version = this.version;
+      const { html, status, holes, slots, dependsOn } = await render();
+      const { parts, gaps } = split(html);
+      if (!slots.matches(gaps) || gaps.some((gap) => gap !== CSRF && !holes[gap.slice(HOLE.length)])) {
+        this.stats.refused++;
+        request.log.error({ url: request.url }, 'shared page: its markers are not the slots it printed; rendered for this visitor, not kept');
+        return renderOwn();
+      }
       setHeaders(reply.code(status));
       const headers: Entry['headers'] = {};
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined && !PER_RESPONSE.has(name.toLowerCase())) headers[name] = value;
       }
-      const { parts, gaps } = split(html);
-      for (const gap of gaps) if (gap !== CSRF && !holes[gap]) throw new Error(`shared page: no value for the hole "${gap}"`);
       const size = parts.reduce((sum, part) => sum + part.length, 0);
-      const holeNames = [...new Set(gaps.filter((gap) => gap !== CSRF))];
-      const gapHoles = gaps.map((gap) => holeNames.indexOf(gap));
-      entry = { status, headers, parts, holes, holeNames, gapHoles, escaped: [], size, bytes: size, kept: false, contentVersion: version, at: now, hooks };
-      this.store(key, entry);
+      const holeGaps = gaps.map((gap) => (gap === CSRF ? '' : gap.slice(HOLE.length)));
+      const holeNames = [...new Set(holeGaps.filter((gap) => gap !== ''))];
+      const gapHoles = holeGaps.map((gap) => (gap === '' ? -1 : holeNames.indexOf(gap)));
+      entry = { status, headers, parts, holes, holeNames, gapHoles, escaped: [], size, bytes: size, kept: false, dependsOn, at: now, hooks };
+      // Kept only when no write came in while it was rendered (the page may show the content before it).
+      this.follow(Date.now());
+      if (this.version === version) this.store(key, entry);
+      this.stats.renders++;
     } else {
+      this.stats.hits++;
       reply.code(entry.status).headers(entry.headers);
     }
     return reply.send(this.body(entry, request, reply));
@@ -242,14 +358,21 @@ export class PageCache {
   }
 }
 
-/** A rendered page cut at its placeholders: the parts between them, and which placeholder each gap was. */
+/** Whether changes to these questions (carrying these tags) change a page that shows `shown`. */
+function touches(shown: PageDependencies | undefined, changes: ContentChanges): boolean {
+  if (!shown || shown.front) return true;
+  if (shown.questions?.some((id) => changes.questionIds.has(id))) return true;
+  return shown.tags?.some((tag) => changes.tags.has(tag)) ?? false;
+}
+
+/** A rendered page cut at its markers: the parts between them, and which slot each gap was. */
 function split(html: string): { parts: Buffer[]; gaps: string[] } {
   const parts: Buffer[] = [];
   const gaps: string[] = [];
   let from = 0;
-  for (const match of html.matchAll(PLACEHOLDER)) {
+  for (const match of html.matchAll(MARKER)) {
     parts.push(Buffer.from(html.slice(from, match.index)));
-    gaps.push(match[1] === CSRF ? CSRF : match[1].slice('hole:'.length));
+    gaps.push(match[1]);
     from = match.index + match[0].length;
   }
   parts.push(Buffer.from(html.slice(from)));

@@ -7,6 +7,8 @@ import type { SearchClient } from '../features/search/client.ts';
 import type { MailSender } from '../features/mail/sender.ts';
 import type { UnsubscribeLinks } from '../features/mail/unsubscribe.ts';
 import type { NotificationWorker } from '../features/notifications/worker.ts';
+import type { RelatedQuestions } from '../features/search/related.ts';
+import type { EventBuffer } from '../features/deflection/events.ts';
 import type { I18n } from '../lib/i18n.ts';
 import type { SharedPageHooks } from './page-cache.ts';
 import type { SharedPage } from './views.ts';
@@ -44,6 +46,8 @@ declare module 'fastify' {
     notifications: NotificationWorker;
     /** The signed-in member's unread notification count (the header's bell). */
     unreadNotifications: (userId: number) => number;
+    relatedQuestions: RelatedQuestions;
+    deflectionEvents: EventBuffer;
   }
   interface FastifyRequest {
     user: SessionUser | null;

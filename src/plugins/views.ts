@@ -9,7 +9,8 @@ import { atLeast } from '../features/accounts/roles.ts';
 import { LOCALES } from '../lib/i18n.ts';
 import type { PageOptions } from './types.ts';
 import { jsonLdScriptText } from '../features/feeds/structured-data.ts';
-import { CSRF_PLACEHOLDER, holePlaceholder, PageCache, type Holes, type SharedPageHooks } from './page-cache.ts';
+import { escapeHtml } from '../lib/escape.ts';
+import { PageCache, PageSlot, PageSlots, type Holes, type PageDependencies, type SharedPageHooks } from './page-cache.ts';
 
 export interface SharedPage {
   template: string;
@@ -17,11 +18,20 @@ export interface SharedPage {
   options?: PageOptions;
   /** Text that changes without the content changing: templates print it with `it.hole(name, value)`. */
   holes?: Holes;
+  /** What the page shows, so that the page cache drops it only when a write changes that (default: any write). */
+  dependsOn?: PageDependencies;
 }
 
-/** For one visitor a hole is its value; in a page kept for all, the placeholder its value goes in. */
+/** For one visitor a hole is its value; in a page kept for all, the slot its value goes in. */
 const ownHole = (_name: string, value: string) => value;
-const sharedHole = (name: string) => holePlaceholder(name);
+
+/**
+ * What `<%= %>` prints: a slot of a page kept for all as its marker (told apart by identity, never by text:
+ * see PageSlots), anything else escaped, so that no printed text holds a raw "<".
+ */
+function escapeOrSlot(value: unknown): string {
+  return value instanceof PageSlot ? value.marker() : escapeHtml(String(value));
+}
 
 function setPageHeaders(reply: FastifyReply): void {
   reply.type('text/html; charset=utf-8');
@@ -58,13 +68,13 @@ function memoizeResolvePath(eta: Eta): void {
 
 export default fp(
   async function views(app: FastifyInstance, options: { production: boolean }) {
-    const eta = new Eta({ views: VIEWS_DIR, cache: options.production, autoEscape: true, autoTrim: false });
+    const eta = new Eta({ views: VIEWS_DIR, cache: options.production, autoEscape: true, autoTrim: false, escapeFunction: escapeOrSlot });
     if (options.production) memoizeResolvePath(eta);
     // reply.view() stays available, but reply.page() calls eta directly: @fastify/view's per-call work
     // (reconfiguring eta, copying options and data, an LRU lookup) cost more than the lookup it saves.
     await app.register(view, { engine: { eta }, root: VIEWS_DIR, production: options.production });
 
-    const render = (reply: FastifyReply, template: string, data: Record<string, unknown>, pageOptions: PageOptions, csrfToken: string, shared = false): string => {
+    const render = (reply: FastifyReply, template: string, data: Record<string, unknown>, pageOptions: PageOptions, csrfToken: string | PageSlot, slots?: PageSlots): string => {
       const request = reply.request;
       const { t } = request.i18n;
       // The operator's name for the forum (an admin setting), else the product's.
@@ -88,7 +98,7 @@ export default fp(
         isStaff: atLeast(request.user?.role, 'staff'),
         isAdmin: atLeast(request.user?.role, 'admin'),
         csrfToken,
-        hole: shared ? sharedHole : ownHole,
+        hole: slots ? (name: string) => slots.hole(name) : ownHole,
         currentPath: url.pathname + url.search,
         canonicalUrl,
         title,
@@ -122,16 +132,22 @@ export default fp(
     // cache (page-cache.ts): rendered once per language and URL, kept until the content changes.
     app.decorateReply('sharedPage', async function sharedPage(this: FastifyReply, build: () => Promise<SharedPage> | SharedPage, hooks: SharedPageHooks = {}) {
       const request = this.request;
-      if (!PageCache.shareable(request)) {
-        hooks.onServe?.(request);
+      const renderOwn = async () => {
         const { template, data, options: pageOptions = {} } = await build();
         return send(this, render(this, template, data ?? {}, pageOptions, this.generateCsrf()), pageOptions.status ?? 200);
+      };
+      if (!PageCache.shareable(request)) {
+        hooks.onServe?.(request);
+        return renderOwn();
       }
       const renderShared = async () => {
-        const { template, data, options: pageOptions = {}, holes = {} } = await build();
-        return { html: render(this, template, data ?? {}, pageOptions, CSRF_PLACEHOLDER, true), status: pageOptions.status ?? 200, holes };
+        const { template, data, options: pageOptions = {}, holes = {}, dependsOn } = await build();
+        const slots = new PageSlots();
+        // The template prints slots, not text: eta's escape function (escapeOrSlot) passes them as their markers.
+        const html = render(this, template, data ?? {}, pageOptions, slots.csrf, slots);
+        return { html, status: pageOptions.status ?? 200, holes, slots, dependsOn };
       };
-      return app.pageCache.send(request, this, renderShared, hooks, setPageHeaders);
+      return app.pageCache.send(request, this, renderShared, renderOwn, hooks, setPageHeaders);
     });
   },
   { name: 'resuelto-views', dependencies: ['resuelto-i18n', 'resuelto-page-cache'] },

@@ -55,6 +55,7 @@ async function expectClean(page: Page, html: string): Promise<void> {
 }
 
 function eventKinds(): string[] {
+  e2e.server.app.deflectionEvents.flush(); // events are written in batches off the request path
   return (e2e.server.db.$client.prepare('select kind from deflection_events order by id').all() as { kind: string }[]).map((row) => row.kind);
 }
 

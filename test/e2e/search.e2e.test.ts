@@ -236,6 +236,9 @@ describe('asking without JavaScript', () => {
 describe('related questions', () => {
   it('lists similar questions on a thread, and they lead to their threads', async () => {
     const { page, server } = e2e;
+    // Related questions are worked out after a thread's first view, never waited for (search/related.ts).
+    expect((await open(page, server.url(Q.modemOpen.url))).status()).toBe(200);
+    await server.app.relatedQuestions.settled();
     const response = await open(page, server.url(Q.modemOpen.url));
     expect(response.status()).toBe(200);
     const related = page.locator('section.related');

@@ -65,11 +65,12 @@ interface EventRow {
   variant: string | null;
 }
 
+// Events are written in batches off the request path (deflection/events.ts): write what is pending first.
 const rows = (t: TestApp): EventRow[] =>
-  t.db.$client
+  (t.app.deflectionEvents.flush(), t.db.$client)
     .prepare('select id, at, kind, visitor_id as visitorId, user_id as userId, question_id as questionId, query, result_count as resultCount, rank, variant from deflection_events order by id')
     .all() as EventRow[];
-const eventCount = (t: TestApp) => (t.db.$client.prepare('select count(*) as n from deflection_events').get() as { n: number }).n;
+const eventCount = (t: TestApp) => (t.app.deflectionEvents.flush(), t.db.$client.prepare('select count(*) as n from deflection_events').get() as { n: number }).n;
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -577,6 +578,7 @@ describe('recording rules', () => {
     it('no address is stored: no such column, and no stored value holds one', async () => {
       const outside = person(t, { remoteAddress: '198.51.100.23' });
       await outside.get(`/search?q=${encodeURIComponent('router red')}`);
+      t.app.deflectionEvents.flush();
       const columns = (t.db.$client.prepare('pragma table_info(deflection_events)').all() as { name: string }[]).map((c) => c.name);
       expect(columns).toEqual(['id', 'at', 'kind', 'visitor_id', 'user_id', 'question_id', 'query', 'result_count', 'rank', 'variant']);
       for (const table of ['deflection_events', 'visitor_links', 'deflection_rollups']) {

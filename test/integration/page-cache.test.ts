@@ -5,7 +5,8 @@ import zlib from 'node:zlib';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { questions, users } from '../../src/db/schema.ts';
-import { askQuestion } from '../../src/features/questions/service.ts';
+import { postAnswer } from '../../src/features/answers/service.ts';
+import { askQuestion, editQuestion } from '../../src/features/questions/service.ts';
 import { BROWSER_USER_AGENT, Browser, buildTestApp, createUser, loginAs, type TestApp } from '../helper.ts';
 import { csrfFrom } from '../fixtures/hostile.ts';
 
@@ -18,7 +19,7 @@ const TOKEN = /<meta name="csrf-token" content="([^"]*)">/;
 
 const withoutTokens = (html: string) => html.replace(/(name="csrf-token" content="|name="_csrf" value=")[^"]*"/g, '$1"');
 const setCookies = (response: { headers: Record<string, unknown> }) => [response.headers['set-cookie'] ?? []].flat() as string[];
-const eventKinds = () => (t.db.$client.prepare('select kind from deflection_events order by id').all() as { kind: string }[]).map((row) => row.kind);
+const eventKinds = () => (t.app.deflectionEvents.flush(), t.db.$client.prepare('select kind from deflection_events order by id').all() as { kind: string }[]).map((row) => row.kind);
 
 beforeAll(async () => {
   t = await buildTestApp();
@@ -69,7 +70,7 @@ describe('signed-out pages', () => {
     const tokenTwo = TOKEN.exec(pageTwo.body)![1];
     expect(tokenOne).not.toBe('');
     expect(tokenOne).not.toBe(tokenTwo);
-    expect(pageOne.body).not.toContain('@@csrf-token@@');
+    expect(pageOne.body).not.toContain('\uE000');
     // Every form of the page carries the same token as the meta tag.
     for (const match of pageOne.body.matchAll(/name="_csrf" value="([^"]*)"/g)) expect(match[1]).toBe(tokenOne);
     // The token works, and another visitor's does not.
@@ -122,6 +123,40 @@ describe('signed-out pages', () => {
   });
 });
 
+describe('a write', () => {
+  it('drops only what it changes: its thread and the lists it is on, not other threads', async () => {
+    const member = await createUser(t.db, 'member');
+    const poster = t.db.select({ id: users.id, role: users.role, reputation: users.reputation, createdAt: users.createdAt }).from(users).where(eq(users.id, member.id)).get()!;
+    const other = askQuestion(t.db, poster, { title: 'The printer prints blank pages since Monday', body: 'Since Monday every page comes out of the printer blank, the ink is full.', tags: ['printer'] }, t.app.settings());
+    const get = (url: string) => t.app.inject({ method: 'GET', url, headers: PERSON });
+    await get(thread.url);
+    await get(other.url);
+    await get('/questions?tag=modem');
+    await get('/questions?tag=printer');
+    // Behind the app's back (no change-log row): only a new rendering shows it.
+    t.db.update(questions).set({ title: 'Modem renamed behind the cache' }).where(eq(questions.id, thread.id)).run();
+    // A logged write on the printer thread (an edit by its author).
+    editQuestion(t.db, poster, other.id, { title: 'The printer prints blank pages since Monday', body: 'Since Monday every page comes out of the printer blank, and the ink is full.', tags: 'printer' }, t.app.settings());
+    const renders = () => t.app.pageCache.stats.renders;
+    const before = renders();
+    expect((await get(other.url)).body).toContain('and the ink is full');
+    await get('/questions?tag=printer');
+    expect(renders()).toBe(before + 2);
+    // The modem thread and the modem tag's list were kept: they still show the title they were rendered with.
+    expect((await get(thread.url)).body).toContain('The modem light blinks orange after the storm');
+    expect((await get('/questions?tag=modem')).body).toContain('The modem light blinks orange after the storm');
+    expect(renders()).toBe(before + 2);
+    // Lists of the latest activity are dropped by any write.
+    expect((await get('/')).body).toContain('Modem renamed behind the cache');
+    // A write on the modem thread drops it.
+    const answerer = await createUser(t.db, 'member');
+    postAnswer(t.db, t.db.select({ id: users.id, role: users.role, reputation: users.reputation, createdAt: users.createdAt }).from(users).where(eq(users.id, answerer.id)).get()!, thread.id, { body: 'Unplug the modem for thirty seconds, then plug it in again.' }, t.app.settings());
+    expect((await get(thread.url)).body).toContain('Modem renamed behind the cache');
+    t.db.update(questions).set({ title: 'The modem light blinks orange after the storm' }).where(eq(questions.id, thread.id)).run();
+    t.db.$client.prepare('insert into search_changes (question_id, created_at) values (?, ?)').run(thread.id, Date.now());
+  });
+});
+
 describe('crawlers', () => {
   it('get the same bytes every time, no cookies and an empty CSRF token', async () => {
     const first = await t.app.inject({ method: 'GET', url: thread.url, headers: CRAWLER });
@@ -171,7 +206,7 @@ describe('crawlers', () => {
     const html = zlib.gunzipSync(second.rawPayload).toString('utf8');
     expect(html).toContain(`${count + 1} views`);
     expect(html).toContain('The modem light blinks orange after the storm');
-    expect(html).not.toContain('@@');
+    expect(html).not.toContain('\uE000');
     t.db.update(questions).set({ title: 'The modem light blinks orange after the storm' }).where(eq(questions.id, thread.id)).run();
   });
 });

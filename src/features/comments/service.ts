@@ -20,6 +20,15 @@ export function canComment(db: Db, user: Poster, postType: PostType, postId: num
   return hasPrivilege(user, 'commentEverywhere', settings) || mayCommentOn(db, user, requireLivePost(db, postType, postId));
 }
 
+/**
+ * The same rule from what a page already knows (a thread page asks it for every post: no query per post).
+ * `askerId` is the question's author.
+ */
+export function mayComment(user: Poster, settings: Settings, post: { authorId: number; postType: PostType }, askerId: number): boolean {
+  if (hasPrivilege(user, 'commentEverywhere', settings) || post.authorId === user.id) return true;
+  return post.postType === 'answer' && askerId === user.id;
+}
+
 /** The rule without the privilege: your own post, or an answer to your own question. */
 function mayCommentOn(db: Db | Tx, user: Poster, post: PostRef): boolean {
   if (post.authorId === user.id) return true;

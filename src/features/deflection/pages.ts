@@ -242,6 +242,7 @@ export default async function deflectionPages(app: FastifyInstance) {
         { status: 400, title, noindex: true },
       );
     }
+    app.deflectionEvents.flush(); // the events of the last moments count too
     const report = deflectionReport(app.db, period, app.settings());
     const view = reportView(report, i18n, {
       titles: questionTitles(
@@ -256,6 +257,7 @@ export default async function deflectionPages(app: FastifyInstance) {
 
   app.get(CSV_PATH, { onRequest: staffOnly, schema: { querystring: PeriodQuery } }, async (request, reply) => {
     const period = readPeriod(request);
+    app.deflectionEvents.flush(); // the events of the last moments count too
     const report = deflectionReport(app.db, period, app.settings());
     noStore(reply);
     return reply

@@ -87,6 +87,7 @@ export async function deflectionApi(app: FastifyInstance) {
     async (request) => {
       const { from, to } = request.query as { from?: string; to?: string };
       const period = periodFrom(from, to);
+      app.deflectionEvents.flush(); // the events of the last moments count too
       const { topThreads, queriesWithoutResults, queriesWithoutClicks, failedByTag, ...report } = deflectionReport(app.db, period, app.settings());
       return { ...report, topThreads, queriesWithoutResults, queriesWithoutClicks, failedByTag };
     },

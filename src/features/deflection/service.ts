@@ -75,6 +75,12 @@ export function normalizeQuery(query: string): string {
 /** Records one event, or nothing when the visit is not recordable. Never throws into the page. */
 export function recordEvent(db: Db, visit: Visit, settings: Settings, kind: DeflectionKind, fields: EventFields = {}, now = new Date()): boolean {
   if (!isRecordable(visit, settings)) return false;
+  insertEvent(db, visit, kind, fields, now);
+  return true;
+}
+
+/** Writes one event of a recordable visit (see isRecordable; events.ts writes them in batches). */
+export function insertEvent(db: Db, visit: Visit, kind: DeflectionKind, fields: EventFields, now: Date): void {
   db.insert(deflectionEvents)
     .values({
       at: now,
@@ -89,7 +95,6 @@ export function recordEvent(db: Db, visit: Visit, settings: Settings, kind: Defl
     })
     .run();
   if (visit.userId !== null) linkVisitor(db, visit.visitorId!, visit.userId, now);
-  return true;
 }
 
 /** Remembers that a visitor id belongs to a user (first sign-in wins; a shared computer is not re-linked). */

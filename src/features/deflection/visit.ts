@@ -3,18 +3,23 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeflectionKind } from '../../db/schema.ts';
 import { visitorBucket } from '../../plugins/visitor.ts';
 import { learnFromSolved } from '../search/phrasings.ts';
-import { recordEvent, type EventFields, type Visit } from './service.ts';
+import type { EventFields, Visit } from './service.ts';
 
 export function visitOf(request: FastifyRequest): Visit {
   return { visitorId: request.visitorId, userId: request.user?.id ?? null, role: request.user?.role ?? null, isBot: request.isBot, ip: request.ip };
 }
 
-/** Logs a server-side event for this request; a failure to log never fails the page. */
+/** Logs a server-side event for this request, written a moment later with others (events.ts); never fails the page. */
 export function logEvent(app: FastifyInstance, request: FastifyRequest, kind: DeflectionKind, fields: EventFields = {}): void {
   try {
-    const recorded = recordEvent(app.db, visitOf(request), app.settings(), kind, fields);
-    // A confirmed deflection teaches search the words that led to it (recorded visitors only: never bots or staff).
-    if (recorded && kind === 'solved' && fields.questionId) learnFromSolved(app.db, request.visitorId!, fields.questionId);
+    const recorded = app.deflectionEvents.add(visitOf(request), app.settings(), kind, fields);
+    // A confirmed deflection teaches search the words that led to it (recorded visitors only: never bots or
+    // staff). It reads this visitor's search and click events, so the buffered ones are written first (a
+    // "solved" is rare: one small transaction).
+    if (recorded && kind === 'solved' && fields.questionId) {
+      app.deflectionEvents.flush();
+      learnFromSolved(app.db, request.visitorId!, fields.questionId);
+    }
   } catch (error) {
     request.log.error({ err: error, kind }, 'deflection event not recorded');
   }

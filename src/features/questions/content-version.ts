@@ -38,3 +38,28 @@ export function contentVersion(db: Db, now = Date.now()): number {
   }
   return state.value;
 }
+
+/** What the change log says changed between two content versions: the questions, and the tags they carry now. */
+export interface ContentChanges {
+  questionIds: Set<number>;
+  tags: Set<string>;
+}
+
+const changeReaders = new WeakMap<Db, { questions: Database.Statement; tags: Database.Statement }>();
+
+/** The changes after version `from` up to `to`; undefined when there are more than `max` questions (drop everything). */
+export function changesSince(db: Db, from: number, to: number, max = 500): ContentChanges | undefined {
+  let readers = changeReaders.get(db);
+  if (!readers) {
+    readers = {
+      questions: db.$client.prepare('select distinct question_id from search_changes where id > ? and id <= ? limit ?').pluck(),
+      tags: db.$client.prepare('select t.name from question_tags qt join tags t on t.id = qt.tag_id where qt.question_id = ?').pluck(),
+    };
+    changeReaders.set(db, readers);
+  }
+  const ids = readers.questions.all(from, to, max + 1) as number[];
+  if (ids.length > max) return undefined;
+  const tags = new Set<string>();
+  for (const id of ids) for (const name of readers.tags.all(id) as string[]) tags.add(name);
+  return { questionIds: new Set(ids), tags };
+}

@@ -102,6 +102,8 @@ export default async function questionPages(app: FastifyInstance) {
               ? [{ title: t('feed.unanswered'), href: UNANSWERED_FEED_PATH }]
               : [{ title: t('feed.newest'), href: NEWEST_FEED_PATH }],
         },
+        // The questions it shows; a first page also any question that may come to its top (of its tag, if any).
+        dependsOn: { questions: list.items.map((item) => item.id), front: list.page === 1 && !tag, tags: list.page === 1 && tag ? [tag] : [] },
       };
     });
   });

@@ -258,55 +258,98 @@ export function deleteQuestion(db: Db, actor: Poster, questionId: number, now = 
   });
 }
 
-function commentsFor(db: Db, postType: PostType, postIds: number[]): Map<number, CommentView[]> {
-  const byPost = new Map<number, CommentView[]>();
-  if (postIds.length === 0) return byPost;
-  const rows = db
-    .select({ id: comments.id, postId: comments.postId, body: comments.body, createdAt: comments.createdAt, author: authorColumns })
-    .from(comments)
-    .innerJoin(users, eq(users.id, comments.authorId))
-    .where(and(eq(comments.postType, postType), inArray(comments.postId, postIds), isNull(comments.deletedAt)))
-    .orderBy(asc(comments.id))
-    .all();
-  for (const { postId, ...comment } of rows) {
-    const list = byPost.get(postId) ?? [];
-    list.push(comment);
-    byPost.set(postId, list);
-  }
-  return byPost;
+/**
+ * The thread page's statements, built and prepared once per database (drizzle `.prepare()` with placeholders):
+ * building the SQL of each call was a fifth of a signed-in thread view (profile on the beer dump). A fixed
+ * number of statements whatever the number of answers and comments (test/integration/thread-queries.test.ts).
+ */
+function prepareThreadStatements(db: Db) {
+  const id = sql.placeholder('id');
+  const viewer = sql.placeholder('viewer');
+  const commentColumns = { id: comments.id, postId: comments.postId, body: comments.body, createdAt: comments.createdAt, author: authorColumns };
+  return {
+    question: db
+      .select({ question: questions, author: authorColumns })
+      .from(questions)
+      .innerJoin(users, eq(users.id, questions.authorId))
+      .where(and(eq(questions.id, id), isNull(questions.deletedAt)))
+      .prepare(),
+    answers: db
+      .select({ answer: answers, author: authorColumns })
+      .from(answers)
+      .innerJoin(users, eq(users.id, answers.authorId))
+      .where(and(eq(answers.questionId, id), isNull(answers.deletedAt)))
+      .prepare(),
+    questionComments: db
+      .select(commentColumns)
+      .from(comments)
+      .innerJoin(users, eq(users.id, comments.authorId))
+      .where(and(eq(comments.postType, 'question'), eq(comments.postId, id), isNull(comments.deletedAt)))
+      .orderBy(asc(comments.id))
+      .prepare(),
+    // The comments of the question's live answers, in one statement.
+    answerComments: db
+      .select(commentColumns)
+      .from(comments)
+      .innerJoin(answers, eq(answers.id, comments.postId))
+      .innerJoin(users, eq(users.id, comments.authorId))
+      .where(and(eq(comments.postType, 'answer'), eq(answers.questionId, id), isNull(answers.deletedAt), isNull(comments.deletedAt)))
+      .orderBy(asc(comments.id))
+      .prepare(),
+    tags: db
+      .select({ name: tags.name })
+      .from(questionTags)
+      .innerJoin(tags, eq(tags.id, questionTags.tagId))
+      .where(eq(questionTags.questionId, id))
+      .orderBy(asc(tags.name))
+      .prepare(),
+    // The viewer's votes on the question and its answers, in one statement.
+    myVotes: db
+      .select({ postType: votes.postType, postId: votes.postId, value: votes.value })
+      .from(votes)
+      .where(
+        and(
+          eq(votes.userId, viewer),
+          sql`((${votes.postType} = 'question' and ${votes.postId} = ${id}) or (${votes.postType} = 'answer' and ${votes.postId} in (select ${answers.id} from ${answers} where ${answers.questionId} = ${id})))`,
+        ),
+      )
+      .prepare(),
+    slug: db
+      .select({ slug: questions.slug })
+      .from(questions)
+      .where(and(eq(questions.id, id), isNull(questions.deletedAt)))
+      .prepare(),
+  };
 }
 
-function myVotes(db: Db, viewerId: number | undefined, postType: PostType, postIds: number[]): Map<number, number> {
-  if (!viewerId || postIds.length === 0) return new Map();
-  return new Map(
-    db
-      .select({ postId: votes.postId, value: votes.value })
-      .from(votes)
-      .where(and(eq(votes.userId, viewerId), eq(votes.postType, postType), inArray(votes.postId, postIds)))
-      .all()
-      .map((row) => [row.postId, row.value]),
-  );
+const threadStatements = new WeakMap<Db, ReturnType<typeof prepareThreadStatements>>();
+
+function statementsOf(db: Db): ReturnType<typeof prepareThreadStatements> {
+  let prepared = threadStatements.get(db);
+  if (!prepared) threadStatements.set(db, (prepared = prepareThreadStatements(db)));
+  return prepared;
+}
+
+function byPost(rows: (CommentView & { postId: number })[]): Map<number, CommentView[]> {
+  const grouped = new Map<number, CommentView[]>();
+  for (const { postId, ...comment } of rows) {
+    const list = grouped.get(postId) ?? [];
+    list.push(comment);
+    grouped.set(postId, list);
+  }
+  return grouped;
 }
 
 /** The whole thread: answers accepted first, then by score, then oldest. 404 for a deleted question. */
 export function getThread(db: Db, questionId: number, viewerId?: number): QuestionView {
-  const row = db
-    .select({ question: questions, author: authorColumns })
-    .from(questions)
-    .innerJoin(users, eq(users.id, questions.authorId))
-    .where(and(eq(questions.id, questionId), isNull(questions.deletedAt)))
-    .get();
+  const prepared = statementsOf(db);
+  const row = prepared.question.get({ id: questionId });
   if (!row) throw notFound();
   const q = row.question;
-  const answerRows = db
-    .select({ answer: answers, author: authorColumns })
-    .from(answers)
-    .innerJoin(users, eq(users.id, answers.authorId))
-    .where(and(eq(answers.questionId, questionId), isNull(answers.deletedAt)))
-    .all();
-  const answerIds = answerRows.map((r) => r.answer.id);
-  const answerComments = commentsFor(db, 'answer', answerIds);
-  const answerVotes = myVotes(db, viewerId, 'answer', answerIds);
+  const answerRows = prepared.answers.all({ id: questionId });
+  const answerComments = answerRows.length > 0 ? byPost(prepared.answerComments.all({ id: questionId })) : new Map<number, CommentView[]>();
+  const mine = new Map<string, number>();
+  if (viewerId) for (const vote of prepared.myVotes.all({ id: questionId, viewer: viewerId })) mine.set(`${vote.postType}:${vote.postId}`, vote.value);
   const answerViews: AnswerView[] = answerRows.map(({ answer, author }) => ({
     id: answer.id,
     questionId,
@@ -319,7 +362,7 @@ export function getThread(db: Db, questionId: number, viewerId?: number): Questi
     accepted: answer.id === q.acceptedAnswerId,
     official: answer.official,
     comments: answerComments.get(answer.id) ?? [],
-    myVote: answerVotes.get(answer.id) ?? 0,
+    myVote: mine.get(`answer:${answer.id}`) ?? 0,
   }));
   answerViews.sort((a, b) => Number(b.accepted) - Number(a.accepted) || b.score - a.score || a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id);
   return {
@@ -329,7 +372,7 @@ export function getThread(db: Db, questionId: number, viewerId?: number): Questi
     bodyMd: q.bodyMd,
     bodyHtml: q.bodyHtml,
     language: q.language,
-    tags: tagsOf(db, q.id),
+    tags: prepared.tags.all({ id: q.id }).map((tag) => tag.name),
     score: q.score,
     viewCount: q.viewCount,
     answerCount: q.answerCount,
@@ -345,8 +388,8 @@ export function getThread(db: Db, questionId: number, viewerId?: number): Questi
         : null,
     duplicateOfId: q.duplicateOfId,
     source: sourceOf(q.sourceSite, q.sourceId),
-    comments: commentsFor(db, 'question', [q.id]).get(q.id) ?? [],
-    myVote: myVotes(db, viewerId, 'question', [q.id]).get(q.id) ?? 0,
+    comments: prepared.questionComments.all({ id: q.id }),
+    myVote: mine.get(`question:${q.id}`) ?? 0,
     answers: answerViews,
   };
 }
@@ -493,9 +536,5 @@ export function questionGone(db: Db, questionId: number): boolean {
 
 /** The slug a question's canonical URL uses, or undefined when it does not exist (or is deleted). */
 export function canonicalSlug(db: Db, questionId: number): string | undefined {
-  return db
-    .select({ slug: questions.slug })
-    .from(questions)
-    .where(and(eq(questions.id, questionId), isNull(questions.deletedAt)))
-    .get()?.slug;
+  return statementsOf(db).slug.get({ id: questionId })?.slug;
 }

@@ -1,10 +1,9 @@
 // Owns the thread page's view model: the thread plus what this viewer may do on it, and any form errors.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { atLeast } from '../accounts/roles.ts';
-import { canComment } from '../comments/service.ts';
+import { mayComment } from '../comments/service.ts';
 import { PHRASING_CONFIRMATIONS } from '../search/documents.ts';
 import { phrasingsOf } from '../search/phrasings.ts';
-import { relatedQuestions } from '../search/service.ts';
 import { hasPrivilege, privilegeThreshold } from '../votes/rules.ts';
 import { pageCount, pageNumber } from '../../lib/pagination.ts';
 import { isFollowingQuestion } from '../notifications/follows.ts';
@@ -53,6 +52,7 @@ export function threadPermissions(app: FastifyInstance, request: FastifyRequest,
   const settings = app.settings();
   const reputationFor = (privilege: Parameters<typeof privilegeThreshold>[1]) => privilegeThreshold(settings, privilege);
   const canAccept = !!user && (user.id === thread.author.id || atLeast(user.role, 'moderator'));
+  const answerAuthors = new Map(thread.answers.map((answer) => [answer.id, answer.author.id]));
   return {
     signedIn: !!user,
     canVoteUp: !!user && hasPrivilege(user, 'voteUp', settings),
@@ -61,7 +61,12 @@ export function threadPermissions(app: FastifyInstance, request: FastifyRequest,
     canMarkOfficial: atLeast(user?.role, 'staff'),
     canModerate: atLeast(user?.role, 'moderator'),
     canEditPost: (authorId: number) => !!user && canEdit(user, authorId, settings),
-    canCommentOn: (postType: 'question' | 'answer', postId: number) => !!user && canComment(app.db, user, postType, postId, settings),
+    // From the thread already read: no query per post.
+    canCommentOn: (postType: 'question' | 'answer', postId: number) => {
+      if (!user) return false;
+      const authorId = postType === 'question' ? (postId === thread.id ? thread.author.id : undefined) : answerAuthors.get(postId);
+      return authorId !== undefined && mayComment(user, settings, { postType, authorId }, thread.author.id);
+    },
     isOwn: (authorId: number) => user?.id === authorId,
     // What a locked control says it needs (the privilege walls are shown, with how to get past them).
     voteUpReputation: reputationFor('voteUp'),
@@ -92,8 +97,9 @@ export async function threadPage(
     if (count !== shown.count) shown = { count, text: t('questions.views', { count }) };
     return shown.text;
   };
-  // The visitor's language ranks first (signed-out pages are kept per language, so this holds for them too).
-  const related = await relatedQuestions(app.db, app.searchIndex, thread, 5, request.i18n.locale);
+  // Never waited for: what is known now (none the first time), worked out in the background (search/related.ts).
+  // The visitor's language ranks first (signed-out pages are kept per language, and so are these lists).
+  const related = app.relatedQuestions.for(thread, request.i18n.locale);
   const query = (request.query ?? {}) as { feedback?: unknown; answers?: unknown; page?: unknown };
   const feedback = query.feedback;
   const sort = answerSort(query.answers);
@@ -138,6 +144,7 @@ export async function threadPage(
       feeds: [{ title: t('feed.question', { title: thread.title }), href: questionFeedPath(thread.id) }],
     },
     holes: { views },
+    dependsOn: { questions: [thread.id] },
   };
 }
 

@@ -1,5 +1,6 @@
 // Owns view counts: a visitor counts once an hour per question, bots never, and the database is written
-// in batches rather than once per page view. One process keeps its own counter (see ARCHITECTURE "Scale").
+// in batches (every 250 ms or 500 questions, one transaction; and on shutdown) rather than once per page view.
+// One process keeps its own counter (see ARCHITECTURE "Scale").
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { isBotAgent } from '../../plugins/visitor.ts';
@@ -16,7 +17,7 @@ export class ViewCounter {
 
   constructor(
     private readonly db: Db,
-    private readonly flushEveryMs = 10_000,
+    private readonly flushEveryMs = 250,
     private readonly flushAtPending = 500,
   ) {}
 

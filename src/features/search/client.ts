@@ -81,10 +81,10 @@ export class SearchClient {
     }
   }
 
-  /** Runs a query; 503 when the index is not available within the time a page can wait. */
-  async search(options: SearchOptions, timeoutMs = 3_000): Promise<SearchResult> {
+  /** Runs a query; 503 when the index is not available within the time a page can wait. `slice`: only those hits come back. */
+  async search(options: SearchOptions, timeoutMs = 3_000, slice?: { from: number; to: number }): Promise<SearchResult> {
     try {
-      return await this.call<SearchResult>({ type: 'search', options }, timeoutMs);
+      return await this.call<SearchResult>({ type: 'search', options, slice }, timeoutMs);
     } catch (error) {
       this.log('error', `search failed: ${(error as Error).message}`);
       throw new AppError(503, 'search_unavailable', 'search.unavailable');

@@ -39,6 +39,10 @@ export interface SearchResult {
   total: number;
   /** No hit matches most of what was asked (a strong hit matches at least STRONG_SHARE of the query's weight). */
   weak?: boolean;
+  /** Set by the search worker: the last change-log id the index had applied when it answered. */
+  appliedChangeId?: number;
+  /** Set by the search worker: the synonyms setting the index applied. */
+  synonyms?: string;
 }
 
 /** A hit matching less than this share of the query's weight is a partial match: the page says so and offers to ask. */

@@ -2,10 +2,13 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { answers, questions } from '../../db/schema.ts';
-import { excerpt, htmlToText } from '../../lib/markdown.ts';
+import { excerpt, sanitizedHtmlToText } from '../../lib/markdown.ts';
 import { MAX_PAGE_SIZE } from '../../lib/pagination.ts';
 import { questionPath, summaryColumns, tagsForQuestions } from '../questions/service.ts';
 import type { SearchClient } from './client.ts';
+import { getSettings } from '../settings/service.ts';
+import type { SearchResult } from './engine.ts';
+import { ResultsCache } from './results-cache.ts';
 import { highlight, type SnippetPart } from './snippet.ts';
 
 export interface SearchItem {
@@ -43,6 +46,13 @@ export interface SearchQuery {
   page?: number;
   pageSize?: number;
 }
+
+// Answers to the same query, reused while the content is unchanged (results-cache.ts).
+const pages = new ResultsCache<SearchPage>();
+const suggestions = new ResultsCache<SearchItem[]>();
+
+/** The change the index had applied when it answered, when it answered with these synonyms (else: not to keep). */
+const indexed = (result: SearchResult, synonyms: string) => (result.synonyms === synonyms ? result.appliedChangeId : undefined);
 
 // Ranking considers this many hits at most; deeper pages than that are not offered.
 const MAX_RANKED = 500;
@@ -85,13 +95,14 @@ function itemsFor(db: Db, hits: { id: number; terms: string[] }[]): SearchItem[]
       title: row.title,
       titleParts: highlight(row.title, hit.terms),
       url: questionPath(row.id, row.slug),
-      snippet: highlight(htmlToText(row.bodyHtml.slice(0, 6000)), hit.terms, 220),
+      // Stored HTML is our own sanitized output: the cheap tag strip is exact for it (sanitize-html again cost more than the query).
+      snippet: highlight(sanitizedHtmlToText(row.bodyHtml.slice(0, 6000)), hit.terms, 220),
       tags: tags.get(row.id) ?? [],
       score: row.score,
       answerCount: row.answerCount,
       hasAcceptedAnswer: row.acceptedAnswerId !== null,
       hasOfficialAnswer: official.has(row.id),
-      acceptedExcerpt: acceptedHtml ? excerpt(htmlToText(acceptedHtml.slice(0, 3000)), 180) : null,
+      acceptedExcerpt: acceptedHtml ? excerpt(sanitizedHtmlToText(acceptedHtml.slice(0, 3000)), 180) : null,
     });
   }
   return items;
@@ -103,22 +114,32 @@ export async function searchQuestions(db: Db, client: SearchClient, query: Searc
   const page = Math.max(1, Math.min(query.page ?? 1, Math.ceil(MAX_RANKED / pageSize)));
   const q = query.q.trim();
   if (q === '') return { items: [], total: 0, page, pageSize };
-  const result = await client.search({ query: q, tag: query.tag, answered: query.answered, limit: MAX_RANKED, minShare: MIN_MATCH_SHARE, language: query.language, preferLanguage: query.preferLanguage });
-  const slice = result.hits.slice((page - 1) * pageSize, page * pageSize);
-  return { items: itemsFor(db, slice), total: result.total, page, pageSize, weak: result.weak ?? false };
+  const synonyms = getSettings(db).searchSynonyms;
+  const key = JSON.stringify([q, query.tag ?? null, query.answered ?? false, query.language ?? null, query.preferLanguage ?? null, page, pageSize, synonyms]);
+  return pages.get(db, key, async () => {
+    const result = await client.search(
+      { query: q, tag: query.tag, answered: query.answered, limit: MAX_RANKED, minShare: MIN_MATCH_SHARE, language: query.language, preferLanguage: query.preferLanguage },
+      undefined,
+      { from: (page - 1) * pageSize, to: page * pageSize },
+    );
+    return { value: { items: itemsFor(db, result.hits), total: result.total, page, pageSize, weak: result.weak ?? false }, applied: indexed(result, synonyms) };
+  });
 }
 
 /** Similar questions for the ask form: the typed title (its last word a prefix), answered ones first. */
 export async function suggestSimilar(db: Db, client: SearchClient, title: string, limit = 5, preferLanguage?: 'es' | 'en'): Promise<SearchItem[]> {
   if (title.trim().length < 3) return [];
-  const result = await client.search({ query: title, prefix: true, limit: 20, preferLanguage }, 1_500);
-  const ranked = result.hits.slice(0, 20);
-  const items = itemsFor(db, ranked);
-  const answeredFirst = [...items].sort(
-    (a, b) => Number(b.hasAcceptedAnswer) - Number(a.hasAcceptedAnswer) || Number(b.answerCount > 0) - Number(a.answerCount > 0),
-  );
-  // Answered first, but only among reasonably relevant hits: keep the top 10 by relevance.
-  return answeredFirst.filter((item) => ranked.slice(0, 10).some((h) => h.id === item.id)).slice(0, limit);
+  const synonyms = getSettings(db).searchSynonyms;
+  return suggestions.get(db, JSON.stringify([title, limit, preferLanguage ?? null, synonyms]), async () => {
+    const result = await client.search({ query: title, prefix: true, limit: 20, preferLanguage }, 1_500);
+    const ranked = result.hits.slice(0, 20);
+    const items = itemsFor(db, ranked);
+    const answeredFirst = [...items].sort(
+      (a, b) => Number(b.hasAcceptedAnswer) - Number(a.hasAcceptedAnswer) || Number(b.answerCount > 0) - Number(a.answerCount > 0),
+    );
+    // Answered first, but only among reasonably relevant hits: keep the top 10 by relevance.
+    return { value: answeredFirst.filter((item) => ranked.slice(0, 10).some((h) => h.id === item.id)).slice(0, limit), applied: indexed(result, synonyms) };
+  });
 }
 
 /** Related questions for a thread page; an unavailable index gives none rather than failing the page. */

@@ -9,9 +9,19 @@ export interface SnippetPart {
 
 const WORD = /[\p{L}\p{N}]+(?:[-_.'’·][\p{L}\p{N}]+)*/gu;
 
+/** A word's Spanish and English stems, remembered: the words of snippets repeat from page to page. */
+const stems = new Map<string, [string, string]>();
+const MAX_STEMS = 50_000;
+
 function isHit(word: string, terms: Set<string>): boolean {
-  const token = fold(word.replace(/[-_.'’·]/g, ''));
-  return terms.has(stem(token, 'es')) || terms.has(stem(token, 'en'));
+  let both = stems.get(word);
+  if (!both) {
+    const token = fold(word.replace(/[-_.'’·]/g, ''));
+    both = [stem(token, 'es'), stem(token, 'en')];
+    if (stems.size >= MAX_STEMS) stems.clear();
+    stems.set(word, both);
+  }
+  return terms.has(both[0]) || terms.has(both[1]);
 }
 
 /** Marks the matched words of `text`; with `window`, keeps about that many characters around the first match. */

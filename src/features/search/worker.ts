@@ -2,6 +2,7 @@
 // worker for shards. Queries never run on the request thread, and builds never run on this one.
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { parentPort, workerData, type Worker } from 'node:worker_threads';
 import { startTypeScriptWorker } from '../../lib/workers.ts';
 import { latestChangeId, maxQuestionId, openReadOnly, shardRanges } from './build.ts';
@@ -24,7 +25,7 @@ export interface WorkerConfig {
 }
 
 export type WorkerRequest =
-  | { id: number; type: 'search'; options: SearchOptions }
+  | { id: number; type: 'search'; options: SearchOptions; /** Only these ranked hits are sent back (the total is all). */ slice?: { from: number; to: number } }
   | { id: number; type: 'status' }
   | { id: number; type: 'sync' }
   | { id: number; type: 'stop' };
@@ -38,6 +39,9 @@ export interface WorkerStatus {
   generation: number;
   building: boolean;
   loadMs: number | null;
+  /** This thread's V8 heap, in bytes (bench/soak.ts prints it). */
+  heapUsed: number;
+  heapTotal: number;
 }
 
 const config = workerData as WorkerConfig;
@@ -92,12 +96,23 @@ function buildWorker(): Worker {
   return builder;
 }
 
-/** Lets the build worker exit between builds: its heap is given back rather than kept for the next one. */
+/**
+ * Lets the build worker exit between builds: its heap is given back rather than kept for the next one. It waits
+ * BUILDER_IDLE_MS first: under a stream of writes a small forum's shard is rebuilt every few seconds, and starting
+ * a worker each time cost more than the build.
+ */
+const BUILDER_IDLE_MS = 30_000;
+let builderIdle: NodeJS.Timeout | undefined;
+
 function stopBuildWorker(): void {
-  if (builds.size > 0 || !builder) return;
-  void builder.terminate();
-  builder = undefined;
-  builderCapped = true;
+  if (builderIdle) clearTimeout(builderIdle);
+  builderIdle = setTimeout(() => {
+    if (builds.size > 0 || !builder) return;
+    void builder.terminate();
+    builder = undefined;
+    builderCapped = true;
+  }, BUILDER_IDLE_MS);
+  builderIdle.unref();
 }
 
 function build(fromId: number, toId: number, generation: number): Promise<ManifestShard> {
@@ -187,9 +202,19 @@ function followChanges(): void {
   appliedChangeId = rows[rows.length - 1].id;
 }
 
+/**
+ * How many changed questions the live (delta) index holds before their shard is rebuilt. The delta is rebuilt
+ * on this thread, blocking queries, whenever changes come in; the shard in the build worker. On a small forum
+ * `compactAt` is most of the forum (1,000 of 664 questions: the delta never emptied and each rebuild blocked
+ * queries for seconds under writes, 503s in the soak), so it is also at most a tenth of the questions.
+ */
+function compactThreshold(): number {
+  return Math.min(config.compactAt, Math.max(50, Math.ceil(index.documentCount / 10)));
+}
+
 /** When the live index grows, rebuilds the range with most changes in the build worker and swaps it in. */
 async function compact(): Promise<void> {
-  if (building || index.deltaSize < config.compactAt) return;
+  if (building || index.deltaSize < compactThreshold()) return;
   building = true;
   try {
     const perRange = new Map<number, number>();
@@ -243,7 +268,30 @@ function status(): WorkerStatus {
     generation: manifest.generation,
     building,
     loadMs,
+    heapUsed: v8.getHeapStatistics().used_heap_size,
+    heapTotal: v8.getHeapStatistics().total_heap_size,
   };
+}
+
+// Every change rebuilds the small delta index from all the documents changed since their shard was built: under a
+// stream of writes on a small forum that is the whole forum every poll (measured: 664 questions, 40 writes/s, the
+// worker busy and its heap swinging up to 480 MiB of garbage). So the change log is read again only after a pause
+// of nine times what the last reading took (at most a tenth of this thread's time; a quiet forum still sees a
+// change within a poll), and the garbage of a rebuild is collected once it passes DELTA_GARBAGE_MIB.
+const FOLLOW_SHARE = 0.1;
+const DELTA_GARBAGE_MIB = 64;
+let nextFollowAt = 0;
+
+function followChangesPaced(): void {
+  const started = performance.now();
+  // While a shard is rebuilt the changes wait for it (it reads the database as it is then; the rest is followed
+  // after): the delta stays the few questions changed since, instead of growing to the whole forum.
+  if (started < nextFollowAt || building) return;
+  const before = index.deltaSize;
+  followChanges();
+  const took = performance.now() - started;
+  nextFollowAt = started + took / FOLLOW_SHARE;
+  if (index.deltaSize > 0 || before > 0) collectGarbageAbove(DELTA_GARBAGE_MIB);
 }
 
 let timer: NodeJS.Timeout | undefined;
@@ -251,7 +299,7 @@ function tick(): void {
   try {
     followReindex();
     followSynonyms();
-    followChanges();
+    followChangesPaced();
     void compact().catch((error: Error) => parentPort!.postMessage({ type: 'log', level: 'error', message: `shard rebuild failed: ${error.message}` }));
   } catch (error) {
     parentPort!.postMessage({ type: 'log', level: 'error', message: `search follow failed: ${(error as Error).message}` });
@@ -262,7 +310,11 @@ parentPort!.on('message', (request: WorkerRequest) => {
   switch (request.type) {
     case 'search': {
       try {
-        parentPort!.postMessage({ id: request.id, result: index.search(request.options) });
+        const result = index.search(request.options);
+        // A page needs 20 of up to 500 ranked hits: copying the rest between threads cost more than the query.
+        if (request.slice) result.hits = result.hits.slice(request.slice.from, request.slice.to);
+        // Which change-log entry the index reflects: results may be reused until the content changes (results-cache.ts).
+        parentPort!.postMessage({ id: request.id, result: { ...result, appliedChangeId, synonyms: synonymsRaw } });
       } catch (error) {
         parentPort!.postMessage({ id: request.id, error: (error as Error).message });
       }
@@ -282,6 +334,7 @@ parentPort!.on('message', (request: WorkerRequest) => {
       return;
     case 'stop':
       if (timer) clearInterval(timer);
+      if (builderIdle) clearTimeout(builderIdle);
       void builder?.terminate();
       sqlite.close();
       parentPort!.postMessage({ id: request.id, result: null });

@@ -27,6 +27,8 @@ export default async function sitePages(app: FastifyInstance) {
           { title: request.i18n.t('feed.unanswered'), href: UNANSWERED_FEED_PATH },
         ],
       },
+      // Its lists are of the latest activity: any changed question may come to their top.
+      dependsOn: { front: true },
     })),
   );
 
