@@ -9,16 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import lunr from 'lunr';
 import { closeDatabase, openDatabase } from '../src/db/client.ts';
 import { demoQuestionIds, seedDemo } from '../src/features/demo/seed.ts';
 import { importStackExchange } from '../src/features/import/stackexchange.ts';
-import { DEFAULT_SHARD_SIZE, maxQuestionId, shardRanges } from '../src/features/search/build.ts';
-import { loadDocumentsInRange } from '../src/features/search/documents.ts';
-import { SearchIndex } from '../src/features/search/engine.ts';
-import { Shard } from '../src/features/search/shard.ts';
 import { getSettings } from '../src/features/settings/service.ts';
+import { fts5, loadCorpus, naiveLunr, ourEngine } from './lib/search-engines.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BEER = path.resolve(REPO_ROOT, '..', 'shared/data/beer.stackexchange.com/Posts.xml');
@@ -30,82 +25,6 @@ interface LabelledQuery {
   query: string;
   lang: 'es' | 'en';
   expected: { source: 'beer'; key: number } | { source: 'seed'; key: string };
-}
-
-/** Returns the question ids of the top 10, best first. */
-type Engine = { name: string; search: (query: string) => number[] };
-
-interface Corpus {
-  id: number;
-  title: string;
-  body: string;
-  answers: string;
-  tags: string;
-}
-
-function loadCorpus(sqlite: Database.Database): Corpus[] {
-  return sqlite
-    .prepare(
-      `select q.id, q.title, q.body_md as body,
-              coalesce((select group_concat(a.body_md, char(10)) from answers a where a.question_id = q.id and a.deleted_at is null), '') as answers,
-              coalesce((select group_concat(t.name, ' ') from question_tags qt join tags t on t.id = qt.tag_id where qt.question_id = q.id), '') as tags
-       from questions q where q.deleted_at is null order by q.id`,
-    )
-    .all() as Corpus[];
-}
-
-/** Ours: the sharded index of src/features/search, built the way the worker builds it, with the synonym setting. */
-function ourEngine(sqlite: Database.Database, synonyms: string): Engine {
-  const shards = shardRanges(maxQuestionId(sqlite), DEFAULT_SHARD_SIZE).map(({ fromId, toId }) =>
-    Shard.fromDocs(loadDocumentsInRange(sqlite, fromId, toId), fromId, toId, 0),
-  );
-  const index = new SearchIndex();
-  index.setShards(shards);
-  // The same parsing as the worker's (src/features/search/worker.ts, followSynonyms).
-  index.setSynonyms(synonyms.split('\n').map((line) => line.split(/[,=;]/).map((w) => w.trim()).filter(Boolean)).filter((g) => g.length > 1));
-  return { name: 'Resuelto (ours)', search: (query) => index.search({ query, limit: 10 }).hits.map((h) => h.id) };
-}
-
-/** Baseline 1: lunr as it comes: one index over every field, default English pipeline, query builder. */
-function naiveLunr(corpus: Corpus[]): Engine {
-  const index = lunr(function () {
-    this.ref('id');
-    for (const field of ['title', 'body', 'answers', 'tags']) this.field(field);
-    for (const doc of corpus) this.add(doc);
-  });
-  return {
-    name: 'lunr, naive',
-    search: (query) =>
-      index
-        .query((q) => {
-          // Tokens as lunr makes them (trimmed like indexed text), each an optional term through the search pipeline.
-          for (const token of lunr.tokenizer(query)) {
-            const term = lunr.trimmer(token)?.toString();
-            if (term) q.term(term, {});
-          }
-        })
-        .slice(0, 10)
-        .map((r) => Number(r.ref)),
-  };
-}
-
-/** Baseline 2: SQLite FTS5 (unicode61 tokenizer, diacritics removed) ranked by bm25, the query's words OR-ed. */
-function fts5(corpus: Corpus[]): Engine {
-  const fts = new Database(':memory:');
-  fts.exec('create virtual table docs using fts5(title, body, answers, tags)');
-  const insert = fts.prepare('insert into docs(rowid, title, body, answers, tags) values (?, ?, ?, ?, ?)');
-  fts.transaction(() => {
-    for (const doc of corpus) insert.run(doc.id, doc.title, doc.body, doc.answers, doc.tags);
-  })();
-  const select = fts.prepare('select rowid as id from docs where docs match ? order by bm25(docs) limit 10');
-  return {
-    name: 'SQLite FTS5 bm25',
-    search: (query) => {
-      const words = query.match(/[\p{L}\p{N}]+/gu) ?? [];
-      if (words.length === 0) return [];
-      return (select.all(words.map((w) => `"${w}"`).join(' OR ')) as { id: number }[]).map((r) => r.id);
-    },
-  };
 }
 
 interface Scored {

@@ -7,7 +7,7 @@
 //   BENCH_SIZES=10000 npm run bench:search        one size
 //   BENCH_QUICK=1 npm run bench:search            quick: 10,000 only, fewer queries, 3 s HTTP runs
 //
-// Environment: BENCH_SIZES, BENCH_QUICK, BENCH_QUERIES (500), BENCH_PREFIX_QUERIES (50), BENCH_FRESHNESS (10),
+// Environment: BENCH_SIZES, BENCH_QUICK, BENCH_QUERIES (500), BENCH_PREFIX_QUERIES (50), BENCH_TITLE_QUERIES (500), BENCH_FRESHNESS (10),
 // BENCH_HTTP_SECONDS (10), BENCH_HTTP_PATHS (/healthz,/questions), BENCH_CACHE (corpus cache folder,
 // default <tmp>/resuelto-bench-search), BENCH_KEEP=1 (keep the work folders), BENCH_SKIP_HTTP=1.
 import { spawn } from 'node:child_process';
@@ -35,6 +35,7 @@ const sizes = (process.env.BENCH_SIZES ?? (quick ? '10000' : '10000,100000'))
   .filter((n) => Number.isInteger(n) && n > 0);
 const queryCount = numberFromEnv('BENCH_QUERIES', quick ? 100 : 500);
 const prefixCount = numberFromEnv('BENCH_PREFIX_QUERIES', quick ? 20 : 50);
+const titleCount = numberFromEnv('BENCH_TITLE_QUERIES', quick ? 100 : 500);
 const freshnessCount = numberFromEnv('BENCH_FRESHNESS', quick ? 3 : 10);
 const httpSeconds = numberFromEnv('BENCH_HTTP_SECONDS', quick ? 3 : 10);
 const httpPaths = (process.env.BENCH_HTTP_PATHS ?? '/healthz,/questions').split(',').map((p) => p.trim()).filter(Boolean);
@@ -104,6 +105,8 @@ interface ServeResult {
   realistic: LatencySummary;
   realisticByKind: Record<string, LatencySummary>;
   prefix: LatencySummary;
+  /** Whole question titles as queries (absent in results of older runs). */
+  titles?: LatencySummary;
   emptyResults: number;
   codeQueries: number;
   codeFound: number;
@@ -206,7 +209,7 @@ async function runSize(size: number): Promise<SizeResult> {
     const build = await runPhase<BuildResult>('build', { databasePath });
     console.log(`  build: ${(build.buildMs / 1000).toFixed(1)} s, peak RSS ${(build.peakRssKiB / 1024).toFixed(0)} MiB, index ${(build.indexBytes / 2 ** 20).toFixed(0)} MiB on disk`);
     console.log('  restart: loading the index in a new process, then queries and freshness…');
-    const serve = await runPhase<ServeResult>('serve', { databasePath, queries: queryCount, prefixQueries: prefixCount, freshness: freshnessCount });
+    const serve = await runPhase<ServeResult>('serve', { databasePath, queries: queryCount, prefixQueries: prefixCount, titleQueries: titleCount, freshness: freshnessCount });
     console.log(`  load ${(serve.loadMs / 1000).toFixed(1)} s; query p95 ${serve.realistic.p95.toFixed(1)} ms; prefix p95 ${serve.prefix.p95.toFixed(1)} ms; fresh max ${serve.freshness.max.toFixed(0)} ms`);
     let http: HttpResult[] = [];
     if (!skipHttp) {
@@ -237,7 +240,7 @@ const httpMs = (n: number) => (n < 1 ? '<1' : f0(n));
 
 function report(results: SizeResult[]): void {
   console.log('\n== Search at scale');
-  const rows = [['questions', 'build s', 'peak RSS MiB', 'load s', 'RSS loaded MiB', 'fresh max/p50 ms', 'query p50/p95/p99 ms', 'prefix p50/p95/p99 ms']];
+  const rows = [['questions', 'build s', 'peak RSS MiB', 'load s', 'RSS loaded MiB', 'fresh max/p50 ms', 'query p50/p95/p99 ms', 'prefix p50/p95/p99 ms', 'whole titles p50/p95/p99 ms']];
   for (const r of results) {
     const peak = Math.max(r.build.peakRssKiB, r.serve.peakRssKiB);
     rows.push([
@@ -249,6 +252,7 @@ function report(results: SizeResult[]): void {
       `${f0(r.serve.freshness.max)}/${f0(r.serve.freshness.p50)} ${verdict(r.serve.freshness.max <= TARGETS.freshMs)}`,
       `${f1(r.serve.realistic.p50)}/${f1(r.serve.realistic.p95)}/${f1(r.serve.realistic.p99)} ${verdict(r.serve.realistic.p95 <= TARGETS.queryP95Ms)}`,
       `${f1(r.serve.prefix.p50)}/${f1(r.serve.prefix.p95)}/${f1(r.serve.prefix.p99)} ${verdict(r.serve.prefix.p95 <= TARGETS.queryP95Ms)}`,
+      r.serve.titles ? `${f1(r.serve.titles.p50)}/${f1(r.serve.titles.p95)}/${f1(r.serve.titles.p99)} ${verdict(r.serve.titles.p95 <= TARGETS.queryP95Ms)}` : '—',
     ]);
   }
   console.log(table(rows));

@@ -5,7 +5,7 @@ import { Random, productCodes, type Dump } from './corpus.ts';
 import { SPANISH_DETAILS, SPANISH_QUESTIONS } from './search-spanish.ts';
 
 export interface BenchQuery {
-  kind: 'english' | 'spanish' | 'typo' | 'code' | 'prefix';
+  kind: 'english' | 'spanish' | 'typo' | 'code' | 'prefix' | 'title';
   query: string;
   prefix: boolean;
   /** For code queries: the code searched for. */
@@ -93,6 +93,22 @@ export function prefixQueries(dump: Dump, count: number, seed = 77): BenchQuery[
     if (!next || next.length < 3) continue;
     const partial = next.slice(0, random.int(2, Math.min(5, next.length)));
     out.push({ kind: 'prefix', query: [...list.slice(0, full), partial].join(' '), prefix: true });
+  }
+  return out;
+}
+
+/**
+ * Whole question titles, as a customer pastes or types a full question into search (and as the duplicate
+ * benchmark queries): longer than the 2–6 words above. 85 % real English titles, 15 % whole Spanish support
+ * questions (half without accents). Deterministic.
+ */
+export function titleQueries(dump: Dump, count: number, seed = 55): BenchQuery[] {
+  const random = new Random(seed);
+  const out: BenchQuery[] = [];
+  while (out.length < count) {
+    const spanish = random.chance(0.15);
+    const text = spanish ? random.pick(SPANISH_QUESTIONS) : random.pick(dump.titles);
+    out.push({ kind: 'title', query: spanish && random.chance(0.5) ? stripAccents(text) : text, prefix: false });
   }
   return out;
 }

@@ -16,7 +16,7 @@ import type { WorkerConfig } from '../../src/features/search/worker.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { getSettings } from '../../src/features/settings/service.ts';
 import { generateCorpus, readDump, Random } from './corpus.ts';
-import { prefixQueries, realisticQueries, type BenchQuery } from './search-queries.ts';
+import { prefixQueries, realisticQueries, titleQueries, type BenchQuery } from './search-queries.ts';
 
 export function procStatusKiB(field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
@@ -109,7 +109,7 @@ async function timeQueries(client: SearchClient, queries: BenchQuery[], limit: n
   return { ms, hits };
 }
 
-async function serve(args: { databasePath: string; queries: number; prefixQueries: number; freshness: number }) {
+async function serve(args: { databasePath: string; queries: number; prefixQueries: number; titleQueries?: number; freshness: number }) {
   const client = new SearchClient(appSearchConfig(args.databasePath), (level, message) => log(`[${level}] ${message}`));
   const started = performance.now();
   client.start();
@@ -130,6 +130,8 @@ async function serve(args: { databasePath: string; queries: number; prefixQuerie
   // The search page asks for 500 ranked hits (service.ts MAX_RANKED); the ask form's suggestions for 20.
   const real = await timeQueries(client, realistic, 500);
   const pre = await timeQueries(client, prefix, 20);
+  // Whole titles as queries, with the search page's limit.
+  const titles = await timeQueries(client, titleQueries(dump, args.titleQueries ?? args.queries), 500);
   const byKind: Record<string, number[]> = {};
   realistic.forEach((q, i) => (byKind[q.kind] ??= []).push(real.ms[i]));
   const slowest = realistic
@@ -198,6 +200,7 @@ async function serve(args: { databasePath: string; queries: number; prefixQuerie
     realistic: summarize(real.ms),
     realisticByKind: Object.fromEntries(Object.entries(byKind).map(([kind, values]) => [kind, summarize(values)])),
     prefix: summarize(pre.ms),
+    titles: summarize(titles.ms),
     emptyResults: real.hits.filter((n) => n === 0).length,
     codeQueries,
     codeFound,

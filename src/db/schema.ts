@@ -117,6 +117,10 @@ export const questions = sqliteTable(
     /** When the current accepted answer was accepted (the deflection report counts resolutions by it). */
     acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
     status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
+    /**
+     * Set (with status `closed`) only by closeAsDuplicate (src/features/questions/duplicates.ts): names a live
+     * question that is not itself a duplicate (no chains, no cycles). Search indexes a duplicate's title on it.
+     */
     duplicateOfId: integer('duplicate_of_id'),
     deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
     createdAt: createdAt(),
@@ -136,7 +140,28 @@ export const questions = sqliteTable(
     index('questions_score').on(t.score),
     index('questions_author').on(t.authorId),
     uniqueIndex('questions_source').on(t.sourceSite, t.sourceId),
+    // The duplicates of a question (search's alternate titles, re-pointing a chain when an original is closed).
+    index('questions_duplicate_of').on(t.duplicateOfId),
   ],
+);
+
+/**
+ * "Related" links between two questions shown on the thread (imported from Stack Exchange's PostLinks,
+ * LinkTypeId 1). One row per ordered pair; the thread of either end lists the other.
+ */
+export const questionLinks = sqliteTable(
+  'question_links',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    questionId: integer('question_id')
+      .notNull()
+      .references(() => questions.id),
+    relatedId: integer('related_id')
+      .notNull()
+      .references(() => questions.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('question_links_pair').on(t.questionId, t.relatedId), index('question_links_related').on(t.relatedId)],
 );
 
 export const answers = sqliteTable(
@@ -323,3 +348,40 @@ export const deflectionRollups = sqliteTable('deflection_rollups', {
   data: text('data').notNull(),
   computedAt: integer('computed_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/**
+ * Learned search phrasings: a visitor searched for `phrase`, opened the question and said it solved their
+ * problem. Written by src/features/search/phrasings.ts only. `confirmations` counts the distinct visitors
+ * (search_phrasing_confirmations); a phrasing is indexed on its question once at least two confirmed it, the
+ * most confirmed 20 per question. Staff can remove one (`removedAt`): it is never indexed or learned again.
+ * Phrases never hold e-mail addresses, URLs or long digit runs (refused before they are stored).
+ */
+export const searchPhrasings = sqliteTable(
+  'search_phrasings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    questionId: integer('question_id')
+      .notNull()
+      .references(() => questions.id),
+    /** The normalized query (lower case, single spaces). */
+    phrase: text('phrase').notNull(),
+    confirmations: integer('confirmations').notNull().default(0),
+    createdAt: createdAt(),
+    removedAt: integer('removed_at', { mode: 'timestamp_ms' }),
+    removedById: integer('removed_by_id').references(() => users.id),
+  },
+  (t) => [uniqueIndex('search_phrasings_question_phrase').on(t.questionId, t.phrase)],
+);
+
+/** One row per visitor who confirmed a learned phrasing (the visitor cookie's random id; nothing else). */
+export const searchPhrasingConfirmations = sqliteTable(
+  'search_phrasing_confirmations',
+  {
+    phrasingId: integer('phrasing_id')
+      .notNull()
+      .references(() => searchPhrasings.id),
+    visitorId: text('visitor_id').notNull(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('search_phrasing_confirmations_pk').on(t.phrasingId, t.visitorId)],
+);

@@ -1,10 +1,13 @@
 // English message catalog. Every key here must exist in es.ts too (the type checker enforces it).
+
 import { deflectionEn } from './deflection.en.ts';
 import { securityEn } from './security.en.ts';
+import { duplicatesEn } from './duplicates.en.ts';
 
 export const en = {
   ...deflectionEn,
   ...securityEn,
+  ...duplicatesEn,
   'site.name': 'Resuelto',
   'site.tagline': 'Answers from customers and staff, before you call.',
   'nav.main': 'Main',

@@ -1,11 +1,14 @@
 // Catálogo de mensajes en español. Debe tener exactamente las mismas claves que en.ts.
+
 import type { Catalog } from '../lib/i18n.ts';
 import { deflectionEs } from './deflection.es.ts';
 import { securityEs } from './security.es.ts';
+import { duplicatesEs } from './duplicates.es.ts';
 
 export const es: Catalog = {
   ...deflectionEs,
   ...securityEs,
+  ...duplicatesEs,
   'site.name': 'Resuelto',
   'site.tagline': 'Respuestas de clientes y del equipo, antes de llamar.',
   'nav.main': 'Principal',

@@ -155,7 +155,7 @@ describe.skipIf(!HAS_BEER)('importing beer.stackexchange.com (../shared/data)', 
       reputation: t.db.$client.prepare('select sum(reputation) as s from users').get(),
     };
     const again = await importStackExchange(t.db, BEER);
-    expect(again).toEqual({ questions: 0, answers: 0, accepted: 0, skipped: 663 + 1572, orphans: 0, users: 0 });
+    expect(again).toEqual({ questions: 0, answers: 0, accepted: 0, skipped: 663 + 1572, orphans: 0, users: 0, duplicates: 0, related: 0 });
     expect({
       questions: tableCount(t.db, questions),
       answers: tableCount(t.db, answers),
@@ -226,7 +226,7 @@ describe('importing a hand-written dump', () => {
   });
 
   it('counts what it imported and what it skipped', () => {
-    expect(first).toEqual({ questions: 3, answers: 2, accepted: 1, skipped: 1, orphans: 1, users: 3 });
+    expect(first).toEqual({ questions: 3, answers: 2, accepted: 1, skipped: 1, orphans: 1, users: 3, duplicates: 0, related: 0 });
     expect(tableCount(db, questions)).toBe(3);
     expect(tableCount(db, answers)).toBe(2);
   });
@@ -322,7 +322,7 @@ describe('importing a hand-written dump', () => {
   it('adds nothing on a re-run', async () => {
     const before = [tableCount(db, questions), tableCount(db, answers), tableCount(db, users), tableCount(db, reputationEvents), tableCount(db, revisions)];
     const again = await importStackExchange(db, file);
-    expect(again).toEqual({ questions: 0, answers: 0, accepted: 0, skipped: 6, orphans: 1, users: 0 });
+    expect(again).toEqual({ questions: 0, answers: 0, accepted: 0, skipped: 6, orphans: 1, users: 0, duplicates: 0, related: 0 });
     expect([tableCount(db, questions), tableCount(db, answers), tableCount(db, users), tableCount(db, reputationEvents), tableCount(db, revisions)]).toEqual(before);
   });
 

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeflectionKind } from '../../db/schema.ts';
 import { visitorBucket } from '../../plugins/visitor.ts';
+import { learnFromSolved } from '../search/phrasings.ts';
 import { recordEvent, type EventFields, type Visit } from './service.ts';
 
 export function visitOf(request: FastifyRequest): Visit {
@@ -11,7 +12,9 @@ export function visitOf(request: FastifyRequest): Visit {
 /** Logs a server-side event for this request; a failure to log never fails the page. */
 export function logEvent(app: FastifyInstance, request: FastifyRequest, kind: DeflectionKind, fields: EventFields = {}): void {
   try {
-    recordEvent(app.db, visitOf(request), app.settings(), kind, fields);
+    const recorded = recordEvent(app.db, visitOf(request), app.settings(), kind, fields);
+    // A confirmed deflection teaches search the words that led to it (recorded visitors only: never bots or staff).
+    if (recorded && kind === 'solved' && fields.questionId) learnFromSolved(app.db, request.visitorId!, fields.questionId);
   } catch (error) {
     request.log.error({ err: error, kind }, 'deflection event not recorded');
   }

@@ -10,6 +10,8 @@ import { answers, questions, reputationEvents, revisions, users } from '../../db
 import { detectLanguage } from '../../lib/language.ts';
 import { htmlToText, renderMarkdown } from '../../lib/markdown.ts';
 import { slugify } from '../../lib/slug.ts';
+import { AppError } from '../../lib/errors.ts';
+import { closeAsDuplicate, linkRelated } from '../questions/duplicates.ts';
 import { logSearchChange, setQuestionTags } from '../questions/service.ts';
 import { cleanText, TAGS_MAX, TITLE_MAX } from '../questions/validation.ts';
 import { record, UNDONE, type Tx } from '../votes/reputation.ts';
@@ -36,11 +38,14 @@ export interface ImportCounts {
   orphans: number;
   /** Placeholder authors created by this run. */
   users: number;
+  /** From PostLinks.xml beside Posts.xml: questions closed as duplicates, and related links added, by this run. */
+  duplicates: number;
+  related: number;
 }
 
 export interface ImportProgress extends ImportCounts {
   /** posts: the main pass; late-answers: a second pass for answers met before their question. */
-  phase: 'posts' | 'late-answers' | 'reputation' | 'done';
+  phase: 'posts' | 'late-answers' | 'reputation' | 'links' | 'done';
   /** Questions and answers read so far in this phase. */
   read: number;
   site: string;
@@ -123,7 +128,7 @@ type Row = Record<string, string>;
 async function eachRow(filePath: string, onRow: (row: Row) => void): Promise<void> {
   const parser = sax.parser(true, { trim: false, normalize: false, position: true });
   parser.onerror = (error) => {
-    throw new ImportError(`${filePath} is not a well-formed Posts.xml (line ${parser.line + 1}, column ${parser.column + 1}): ${error.message.split('\n')[0]}`);
+    throw new ImportError(`${filePath} is not a well-formed ${path.basename(filePath)} (line ${parser.line + 1}, column ${parser.column + 1}): ${error.message.split('\n')[0]}`);
   };
   parser.onopentag = (node) => {
     if (node.name === 'row') onRow((node as sax.Tag).attributes);
@@ -324,7 +329,7 @@ export async function importStackExchange(db: Db, filePath: string, options: Imp
   const site = siteOf(filePath, options.site);
   const batchSize = Math.max(1, options.batchSize ?? 500);
   const now = options.now ?? new Date();
-  const counts: ImportCounts = { questions: 0, answers: 0, accepted: 0, skipped: 0, orphans: 0, users: 0 };
+  const counts: ImportCounts = { questions: 0, answers: 0, accepted: 0, skipped: 0, orphans: 0, users: 0, duplicates: 0, related: 0 };
   const placeholders = new Placeholders(db, site);
   let phase: ImportProgress['phase'] = 'posts';
   let read = 0;
@@ -547,9 +552,61 @@ export async function importStackExchange(db: Db, filePath: string, options: Imp
   phase = 'reputation';
   report();
   recordImportedReputation(db, placeholders, earned, now);
+  const linksFile = path.join(path.dirname(filePath), 'PostLinks.xml');
+  if (fs.existsSync(linksFile)) {
+    phase = 'links';
+    report();
+    Object.assign(counts, await importPostLinks(db, linksFile, questionIds, { batchSize, now }));
+  }
   phase = 'done';
   report();
   return { ...counts, users: placeholders.created };
+}
+
+/**
+ * PostLinks.xml: LinkTypeId 3 closes the post as a duplicate of the related post (closeAsDuplicate, the
+ * moderators' own operation, by the system), LinkTypeId 1 adds a related link. Only links between questions
+ * of this import count; a question already closed (an earlier run, or a second original in the file) is left
+ * as it is, and a link closeAsDuplicate refuses (a cycle) is skipped, so a re-run changes nothing.
+ */
+async function importPostLinks(
+  db: Db,
+  filePath: string,
+  questionIds: Map<number, number>,
+  { batchSize, now }: { batchSize: number; now: Date },
+): Promise<{ duplicates: number; related: number }> {
+  const result = { duplicates: 0, related: 0 };
+  let pending: { kind: 'duplicate' | 'related'; questionId: number; otherId: number }[] = [];
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    db.transaction((tx) => {
+      for (const link of batch) {
+        if (link.kind === 'related') {
+          if (linkRelated(tx, link.questionId, link.otherId, now)) result.related += 1;
+          continue;
+        }
+        const question = tx.select({ status: questions.status, duplicateOfId: questions.duplicateOfId }).from(questions).where(eq(questions.id, link.questionId)).get();
+        if (!question || question.status === 'closed') continue;
+        try {
+          if (closeAsDuplicate(tx, { questionId: link.questionId, originalId: link.otherId, byUserId: null, now }).changed) result.duplicates += 1;
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error; // a cycle or a deleted end: the link is left out
+        }
+      }
+    });
+  };
+  await eachRow(filePath, (row) => {
+    const kind = row.LinkTypeId === '3' ? 'duplicate' : row.LinkTypeId === '1' ? 'related' : undefined;
+    const from = questionIds.get(parseInteger(row.PostId) ?? NaN);
+    const to = questionIds.get(parseInteger(row.RelatedPostId) ?? NaN);
+    if (!kind || from === undefined || to === undefined || from === to) return;
+    pending.push({ kind, questionId: from, otherId: to });
+    if (pending.length >= batchSize) flush();
+  });
+  flush();
+  return result;
 }
 
 function recordImportedReputation(db: Db, placeholders: Placeholders, earned: Map<string, number>, now: Date): void {
@@ -623,9 +680,10 @@ export function progressPrinter(output: NodeJS.WriteStream = process.stdout): { 
 }
 
 export function summaryOf(site: string, counts: ImportCounts, seconds: number): string {
+  const links = counts.duplicates + counts.related > 0 ? `, ${counts.duplicates} closed as duplicates, ${counts.related} related links` : '';
   const orphans = counts.orphans > 0 ? `, ${counts.orphans} of them answers whose question is not in the dump` : '';
   return (
     `Imported from ${site}: ${counts.questions} questions, ${counts.answers} answers, ${counts.accepted} accepted answers, ` +
-    `${counts.users} placeholder authors; skipped ${counts.skipped} posts (already imported${orphans}) in ${seconds.toFixed(1)} s.`
+    `${counts.users} placeholder authors${links}; skipped ${counts.skipped} posts (already imported${orphans}) in ${seconds.toFixed(1)} s.`
   );
 }

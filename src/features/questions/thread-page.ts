@@ -2,8 +2,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { atLeast } from '../accounts/roles.ts';
 import { canComment } from '../comments/service.ts';
+import { PHRASING_CONFIRMATIONS } from '../search/documents.ts';
+import { phrasingsOf } from '../search/phrasings.ts';
 import { relatedQuestions } from '../search/service.ts';
 import { hasPrivilege } from '../votes/rules.ts';
+import { duplicateNotice, linkedQuestions } from './duplicates.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
 import type { SharedPage } from '../../plugins/views.ts';
@@ -64,6 +67,11 @@ export async function threadPage(
       values: state.values ?? {},
       threadPath: questionPath(thread.id, thread.slug),
       related,
+      duplicate: duplicateNotice(app.db, thread),
+      linked: linkedQuestions(app.db, thread.id),
+      // Staff only (signed-in pages are never kept by the page cache): the searches learned for this thread.
+      phrasings: atLeast(request.user?.role, 'staff') ? phrasingsOf(app.db, thread.id) : null,
+      phrasingConfirmations: PHRASING_CONFIRMATIONS,
       feedback: feedback === 'yes' || feedback === 'no' ? feedback : null,
       description: thread.bodyMd.slice(0, 160).replace(/\s+/g, ' '),
     },

@@ -69,6 +69,14 @@ const ENOUGH_CANDIDATES = 50;
 const K1 = 1.2;
 const LENGTH_NORMALIZATION = 0.75;
 
+// Popularity: views per day since asked, on a log scale, compared with the other questions of the same source
+// (imported sites counted views on their own scale): a question one standard deviation or more above its
+// source's mean gets up to POPULARITY_WEIGHT more; below the mean, nothing is taken away. Modest and capped:
+// measured on real duplicates, a strong prior hurts the easy queries it reorders.
+const POPULARITY_WEIGHT = 0.2;
+const POPULARITY_CAP_SD = 1;
+const DAY_MS = 86_400_000;
+
 /** The k-th largest value (1-based) of an array, which it reorders (quickselect: linear on average). */
 function kthLargest(values: Float64Array, k: number): number {
   let lo = 0;
@@ -104,6 +112,9 @@ export class SearchIndex {
   private readonly stale = new Set<number>();
   private readonly metas = new Map<number, DocMeta>();
   private synonyms = new Map<string, string[]>();
+  /** Per source: mean and standard deviation of log(1 + views per day), worked out again after changes. */
+  private popularity: Map<string, { mean: number; sd: number }> | null = null;
+  private popularityAt = 0;
 
   get documentCount(): number {
     return this.metas.size;
@@ -124,6 +135,7 @@ export class SearchIndex {
     for (const shard of this.shards) for (const meta of shard.metas) this.metas.set(meta.id, meta);
     for (const [id, doc] of this.deltaDocs) this.metas.set(id, doc.meta);
     for (const id of this.stale) if (!this.deltaDocs.has(id)) this.metas.delete(id);
+    this.popularity = null;
   }
 
   /** Swaps one shard for a rebuilt one covering the same range, and forgets delta entries it now holds. */
@@ -151,6 +163,8 @@ export class SearchIndex {
       this.stale.add(id);
       this.metas.delete(id);
     }
+    // Statistics of the whole corpus: a few changes do not move them, so they are refreshed at most every minute.
+    if (Date.now() - this.popularityAt > 60_000) this.popularity = null;
     this.rebuildDelta();
   }
 
@@ -166,6 +180,39 @@ export class SearchIndex {
       for (const word of words) map.set(word, [...new Set([...(map.get(word) ?? []), ...words.filter((w) => w !== word)])]);
     }
     this.synonyms = map;
+  }
+
+  private static viewsPerDay(meta: DocMeta, now: number): number {
+    return Math.log1p((meta.views ?? 0) / Math.max(1, (now - (meta.createdAt ?? now)) / DAY_MS));
+  }
+
+  private popularityStats(now: number): Map<string, { mean: number; sd: number }> {
+    if (this.popularity) return this.popularity;
+    const sums = new Map<string, { n: number; sum: number; squares: number }>();
+    for (const meta of this.metas.values()) {
+      const x = SearchIndex.viewsPerDay(meta, now);
+      const s = sums.get(meta.source ?? '') ?? { n: 0, sum: 0, squares: 0 };
+      s.n += 1;
+      s.sum += x;
+      s.squares += x * x;
+      sums.set(meta.source ?? '', s);
+    }
+    const stats = new Map<string, { mean: number; sd: number }>();
+    for (const [source, s] of sums) {
+      const mean = s.sum / s.n;
+      stats.set(source, { mean, sd: Math.sqrt(Math.max(0, s.squares / s.n - mean * mean)) });
+    }
+    this.popularity = stats;
+    this.popularityAt = now;
+    return stats;
+  }
+
+  /** The popularity factor of a question: 1 up to 1 + POPULARITY_WEIGHT (see above). */
+  private popularityFactor(meta: DocMeta, now: number): number {
+    const stats = this.popularityStats(now).get(meta.source ?? '');
+    if (!stats || stats.sd === 0) return 1;
+    const z = (SearchIndex.viewsPerDay(meta, now) - stats.mean) / stats.sd;
+    return 1 + POPULARITY_WEIGHT * Math.min(POPULARITY_CAP_SD, Math.max(0, z)) / POPULARITY_CAP_SD;
   }
 
   private pieces(): Shard[] {
@@ -206,6 +253,18 @@ export class SearchIndex {
     const content = all.filter((token) => !isStopWord(token));
     const tokens = [...new Set(content.length ? content : all)];
     const lastToken = all[all.length - 1];
+    // Words written apart that the index holds joined ("wi fi", "e mail" → wifi, email): the joined term is a
+    // variant of both words, so a document with either spelling matches both.
+    const joined = new Map<string, string[]>();
+    for (let i = 0; i + 1 < all.length; i++) {
+      const [a, b] = [all[i], all[i + 1]];
+      if (a.length + b.length > 20 || (prefix && b === lastToken)) continue;
+      for (const language of LANGUAGES) {
+        const term = stem(a + b, language);
+        if (!this.hasTerm(term)) continue;
+        for (const word of [a, b]) joined.set(word, [...(joined.get(word) ?? []), term]);
+      }
+    }
     const groups: Group[] = [];
     for (const token of tokens) {
       const variants = new Map<string, number>();
@@ -221,6 +280,10 @@ export class SearchIndex {
         }
       };
       addStems(token, 1);
+      for (const term of joined.get(token) ?? []) {
+        add(term, 1);
+        for (const language of LANGUAGES) stems[language].add(term);
+      }
       for (const synonym of this.synonyms.get(token) ?? []) addStems(synonym, 0.9);
       const exactDf = [...variants.keys()].reduce((sum, term) => sum + this.documentFrequency(term), 0);
       if (prefix && token === lastToken && token.length >= 2) {
@@ -475,11 +538,16 @@ export class SearchIndex {
     // A field's BM25 term factor for a term it holds (terms are distinct per field: tf = 1), per candidate.
     const fieldScores = new Float64Array(FIELDS.length);
 
-    const hits: Hit[] = [];
+    const byId = new Map<number, Hit>();
+    const now = Date.now();
     for (const [id, { shard, local }] of candidates) {
-      const meta = this.metas.get(id);
-      if (!meta) continue;
-      if (options.excludeId === id) continue;
+      const own = this.metas.get(id);
+      if (!own) continue;
+      // A question closed as a duplicate leads to its original: its match is the original's hit (filters
+      // and priors are the original's), and the duplicate itself is not listed.
+      const original = own.duplicateOf ? this.metas.get(own.duplicateOf) : undefined;
+      const meta = original ?? own;
+      if (options.excludeId === id || options.excludeId === meta.id) continue;
       if (options.tag && !meta.tags.includes(options.tag)) continue;
       if (options.answered && meta.answerCount === 0) continue;
       fieldScores.fill(-1);
@@ -502,7 +570,7 @@ export class SearchIndex {
             }
             fields += weightByField[f] * fieldScores[f];
           }
-          best = Math.max(best, variant.idf * variant[meta.language] * fields);
+          best = Math.max(best, variant.idf * variant[own.language] * fields);
         }
         if (best > 0) matchedWorth += worth[g];
         text += best;
@@ -511,9 +579,15 @@ export class SearchIndex {
       // Words matched, weighted by what they are worth: "lime" and "corona" count for more than "people".
       const coverage = matchedWorth / totalWorth;
       const prior = 1 + (meta.hasAccepted ? 0.15 : 0) + (meta.hasOfficial ? 0.1 : 0) + (meta.answerCount > 0 ? 0.05 : 0) + 0.05 * Math.log1p(Math.max(0, meta.score));
-      const score = (text / totalWorth) * (0.5 + 0.5 * coverage) * prior;
-      hits.push({ id, score, terms: [...matchedTerms] });
+      const score = (text / totalWorth) * (0.5 + 0.5 * coverage) * prior * this.popularityFactor(meta, now);
+      const known = byId.get(meta.id);
+      if (!known) byId.set(meta.id, { id: meta.id, score, terms: [...matchedTerms] });
+      else {
+        known.score = Math.max(known.score, score);
+        known.terms = [...new Set([...known.terms, ...matchedTerms])];
+      }
     }
+    const hits = [...byId.values()];
     hits.sort((a, b) => b.score - a.score || b.id - a.id);
     // When not every matching document was ranked, each would have been a hit (without filters).
     const unfiltered = !options.tag && !options.answered;

@@ -2,6 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { pageCount, pageNumber } from '../../lib/pagination.ts';
+import { requireUser } from '../../plugins/auth.ts';
+import { canonicalSlug, questionPath } from '../questions/service.ts';
+import { removePhrasing } from './phrasings.ts';
 import { searchQuestions } from './service.ts';
 import { logEvent } from '../deflection/visit.ts';
 
@@ -44,4 +47,22 @@ export default async function searchPages(app: FastifyInstance) {
       { title: query.q.trim() ? t('search.resultsTitle', { query: query.q.trim().slice(0, 80) }) : t('search.title'), noindex: true },
     );
   });
+
+  // Staff remove a learned phrasing from the thread's staff section (phrasings.ts checks the role).
+  app.post(
+    '/questions/:id/phrasings/:phrasingId/remove',
+    {
+      schema: {
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }), phrasingId: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) }),
+        body: Type.Object({ _csrf: Type.Optional(Type.String()) }),
+      },
+    },
+    async (request, reply) => {
+      const user = requireUser(request);
+      const { id, phrasingId } = request.params as { id: number; phrasingId: number };
+      removePhrasing(app.db, user.id, id, phrasingId);
+      const slug = canonicalSlug(app.db, id);
+      return reply.redirect(slug === undefined ? '/questions' : `${questionPath(id, slug)}#phrasings`, 303);
+    },
+  );
 }

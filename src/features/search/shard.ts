@@ -70,7 +70,7 @@ export interface ShardFile {
 }
 
 /** Bump when tokenization, fields or the file layout change: persisted shards of another format are rebuilt. */
-export const SHARD_FORMAT = 5;
+export const SHARD_FORMAT = 9;
 
 /** lunr's postings of one term: per field, the refs (question ids) of the documents holding it; `_index` is lunr's term number. */
 type Postings = Record<string, Record<string, unknown>> & { _index: number };

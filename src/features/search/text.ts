@@ -13,16 +13,25 @@ const MAX_TOKEN = 40;
 
 /**
  * Words of a text, folded. Joiners inside a word are dropped so that `wi-fi` = `wifi`,
- * `e-mail` = `email` and product codes stay whole (`RT-AC68U` → `rtac68u`).
+ * `e-mail` = `email` and product codes stay whole (`RT-AC68U` → `rtac68u`). With `parts`, a word joined by
+ * hyphens, dots or underscores also gives its parts of two characters or more (`context-free` → contextfree,
+ * context, free; `v2.3` → v23, v2): documents are indexed that way, so a query written either way meets them.
  */
-export function tokenize(text: string, limit = Infinity): string[] {
+export function tokenize(text: string, limit = Infinity, parts = false): string[] {
   const tokens: string[] = [];
   const pattern = /[\p{L}\p{N}]+(?:[-_.'’·][\p{L}\p{N}]+)*/gu;
   for (const match of text.matchAll(pattern)) {
     // An English possessive or "is" is not part of the word: beer's = beer, what's = what (a stop word).
-    const token = fold(match[0].replace(/['’][sS]$/, '').replace(/[-_.'’·]/g, ''));
+    const word = match[0].replace(/['’][sS]$/, '');
+    const token = fold(word.replace(/[-_.'’·]/g, ''));
     if (token.length === 0 || token.length > MAX_TOKEN) continue;
     tokens.push(token);
+    if (parts && /[-_.·]/.test(word)) {
+      for (const part of word.split(/[-_.·]+/)) {
+        const folded = fold(part.replace(/['’]/g, ''));
+        if (folded.length >= 2 && folded !== token) tokens.push(folded);
+      }
+    }
     if (tokens.length >= limit) break;
   }
   return tokens;
@@ -145,7 +154,7 @@ export function isStopWord(word: string): boolean {
 /** A document's field as index terms: tokens without stop words, stemmed in the document's language. */
 export function documentTerms(text: string, language: SearchLanguage, limit = Infinity): string[] {
   const terms: string[] = [];
-  for (const token of tokenize(text)) {
+  for (const token of tokenize(text, Infinity, true)) {
     if (isStopWord(token)) continue;
     terms.push(stem(token, language));
     if (terms.length >= limit) break;

@@ -7,7 +7,7 @@ import { startTypeScriptWorker } from '../../lib/workers.ts';
 import { latestChangeId, maxQuestionId, openReadOnly, shardRanges } from './build.ts';
 import type { BuildRequest } from './build-worker.ts';
 import { settingDefinitions } from '../settings/definitions.ts';
-import { loadDocuments } from './documents.ts';
+import { loadDocuments, withOriginals } from './documents.ts';
 import { collectGarbageAbove } from './memory.ts';
 import { SearchIndex, type SearchOptions } from './engine.ts';
 import { SHARD_FORMAT, Shard } from './shard.ts';
@@ -176,9 +176,12 @@ function followChanges(): void {
     ids.add(row.questionId);
   }
   if (ids.size > 0) {
-    const docs = loadDocuments(sqlite, [...ids]);
+    // A duplicate's title is also indexed on its original (alternate titles): its change is the original's too.
+    const touched = withOriginals(sqlite, [...ids]);
+    for (const id of touched) if (!ids.has(id)) lastChange.set(id, Math.max(lastChange.get(id) ?? 0, rows[rows.length - 1].id));
+    const docs = loadDocuments(sqlite, touched);
     const live = new Set(docs.map((d) => d.meta.id));
-    index.applyChanges(docs, [...ids].filter((id) => !live.has(id)));
+    index.applyChanges(docs, touched.filter((id) => !live.has(id)));
   }
   appliedChangeId = rows[rows.length - 1].id;
 }

@@ -1,0 +1,22 @@
+// English messages of duplicates, related links and learned search phrasings.
+export const duplicatesEn = {
+  'duplicates.originalMissing': 'The original question does not exist or was deleted.',
+  'duplicates.notItself': 'A question cannot be a duplicate of itself.',
+  'duplicates.bannerTitle': 'This question has an answer elsewhere',
+  'duplicates.bannerText': 'It was closed as a duplicate of:',
+  'duplicates.acceptedAnswer': 'Accepted answer there:',
+  'duplicates.officialAnswer': 'Official answer there:',
+  'duplicates.readOriginal': 'Read the original question and its answers',
+  'duplicates.linkedTitle': 'Linked questions',
+  'phrasings.title': 'Learned searches (staff only)',
+  'phrasings.explain': 'Searches that led visitors to this thread and that they confirmed solved their problem. A search is used by search once {count} different visitors confirmed it; remove any that do not belong here.',
+  'phrasings.none': 'No learned searches yet.',
+  'phrasings.phrase': 'Search',
+  'phrasings.confirmations': 'Visitors who confirmed it',
+  'phrasings.state': 'State',
+  'phrasings.actions': 'Actions',
+  'phrasings.indexed': 'Used by search',
+  'phrasings.candidate': 'Waiting for confirmations',
+  'phrasings.remove': 'Remove',
+  'phrasings.removeLabel': 'Remove the learned search “{phrase}”',
+};
