@@ -18,6 +18,8 @@ import votePages from './features/votes/routes.ts';
 import deflectionRoutes, { deflectionApi } from './features/deflection/routes.ts';
 import deflectionPages from './features/deflection/pages.ts';
 import adminPages from './features/admin/routes.ts';
+import moderationPages from './features/moderation/routes.ts';
+import moderationApi from './features/moderation/api.ts';
 import searchApi from './features/search/api.ts';
 import { SearchClient } from './features/search/client.ts';
 import searchPages from './features/search/routes.ts';
@@ -142,6 +144,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(deflectionRoutes);
   await app.register(deflectionPages);
   await app.register(adminPages);
+  await app.register(moderationPages);
+  await app.register(moderationApi, { prefix: '/api/v1' });
   await app.register(deflectionApi, { prefix: '/api/v1' });
 
   return app;

@@ -4,11 +4,13 @@ import type { Catalog } from '../lib/i18n.ts';
 import { deflectionEs } from './deflection.es.ts';
 import { securityEs } from './security.es.ts';
 import { duplicatesEs } from './duplicates.es.ts';
+import { moderationEs } from './moderation.es.ts';
 
 export const es: Catalog = {
   ...deflectionEs,
   ...securityEs,
   ...duplicatesEs,
+  ...moderationEs,
   'site.name': 'Resuelto',
   'site.tagline': 'Respuestas de clientes y del equipo, antes de llamar.',
   'nav.main': 'Principal',
@@ -227,6 +229,8 @@ export const es: Catalog = {
   'privilege.voteUp': "Votar a favor",
   'privilege.commentEverywhere': "Comentar en todas partes (en tus publicaciones y en respuestas a tus preguntas siempre puedes)",
   'privilege.voteDown': "Votar en contra",
+  'privilege.flag': "Avisar a los moderadores sobre publicaciones",
+  'privilege.closeVote': "Votar para cerrar y reabrir preguntas",
   'privilege.editOthers': "Editar publicaciones de otros",
   'profile.when': 'Cuándo',
   'nav.account': 'Tu cuenta',

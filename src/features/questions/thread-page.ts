@@ -7,6 +7,7 @@ import { phrasingsOf } from '../search/phrasings.ts';
 import { relatedQuestions } from '../search/service.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import { duplicateNotice, linkedQuestions } from './duplicates.ts';
+import { CLOSE_REASONS, threadModeration } from '../moderation/close.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
 import type { SharedPage } from '../../plugins/views.ts';
@@ -29,6 +30,8 @@ export function threadPermissions(app: FastifyInstance, request: FastifyRequest,
     canAccept,
     canMarkOfficial: atLeast(user?.role, 'staff'),
     canModerate: atLeast(user?.role, 'moderator'),
+    canCloseVote: !!user && hasPrivilege(user, 'closeVote', settings),
+    canPin: atLeast(user?.role, 'staff'),
     canEditPost: (authorId: number) => !!user && canEdit(user, authorId, settings),
     canCommentOn: (postType: 'question' | 'answer', postId: number) => !!user && canComment(app.db, user, postType, postId, settings),
     isOwn: (authorId: number) => user?.id === authorId,
@@ -68,6 +71,9 @@ export async function threadPage(
       threadPath: questionPath(thread.id, thread.slug),
       related,
       duplicate: duplicateNotice(app.db, thread),
+      // Closed by whom and why, lock note, close votes (views/partials/moderation-*.eta).
+      moderation: threadModeration(app.db, thread.id, request.user?.id, app.settings()),
+      closeReasons: CLOSE_REASONS,
       linked: linkedQuestions(app.db, thread.id),
       // Staff only (signed-in pages are never kept by the page cache): the searches learned for this thread.
       phrasings: atLeast(request.user?.role, 'staff') ? phrasingsOf(app.db, thread.id) : null,

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { setPreferredLocale } from '../accounts/service.ts';
 import { listQuestions } from '../questions/service.ts';
+import { pinnedQuestions } from '../moderation/close.ts';
 import { safeReturnPath } from '../../lib/http.ts';
 import { LANGUAGE_COOKIE } from '../../plugins/i18n.ts';
 
@@ -13,6 +14,7 @@ export default async function sitePages(app: FastifyInstance) {
     reply.sharedPage(() => ({
       template: 'site/home',
       data: {
+        pinned: pinnedQuestions(app.db),
         recent: listQuestions(app.db, { sort: 'active', pageSize: 15, withTotal: false }),
         unanswered: listQuestions(app.db, { sort: 'unanswered', pageSize: 10, withTotal: false, withExcerpt: false }),
       },
