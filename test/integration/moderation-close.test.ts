@@ -70,7 +70,7 @@ describe('closing and reopening', () => {
     const { browser } = await loginAs(t.app, t.db);
     const form = await browser.submit(`/questions/${q.id}/answers`, { body: 'Unplug it for ten seconds and plug it back.' }, { csrf: await browser.csrfToken(q.url) });
     expect(form.statusCode).toBe(409);
-    expect(form.body).toContain('it takes no new answers');
+    expect(form.body).toContain('no admite respuestas nuevas');
     expect(row(q.id).answerCount).toBe(0);
   });
 
