@@ -20,6 +20,7 @@ import deflectionPages from './features/deflection/pages.ts';
 import adminPages from './features/admin/routes.ts';
 import moderationPages from './features/moderation/routes.ts';
 import moderationApi from './features/moderation/api.ts';
+import { refuseSuspendedMembers } from './features/moderation/suspensions.ts';
 import searchApi from './features/search/api.ts';
 import { SearchClient } from './features/search/client.ts';
 import searchPages from './features/search/routes.ts';
@@ -117,6 +118,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(pageCache);
   await app.register(security, { secureCookies: config.secureCookies });
   app.addHook('onRequest', rejectInvalidTokens);
+  // A suspended member reads the page explaining it; their writes are refused with 403 (page or API alike).
+  app.addHook('onRequest', refuseSuspendedMembers);
   await app.register(formbody, { parser: parseFormBody });
   await app.register(csrf, { secureCookies: config.secureCookies });
   await app.register(rateLimits);

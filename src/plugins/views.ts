@@ -6,6 +6,7 @@ import { Eta } from 'eta';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { atLeast } from '../features/accounts/roles.ts';
+import { openCounts } from '../features/moderation/queue.ts';
 import { LOCALES } from '../lib/i18n.ts';
 import type { PageOptions } from './types.ts';
 import { CSRF_PLACEHOLDER, holePlaceholder, PageCache, type Holes, type SharedPageHooks } from './page-cache.ts';
@@ -74,6 +75,8 @@ export default fp(
         user: request.user,
         isStaff: atLeast(request.user?.role, 'staff'),
         isAdmin: atLeast(request.user?.role, 'admin'),
+        // Moderators see their open review items in the header (signed-in pages are never shared).
+        moderationCount: !shared && atLeast(request.user?.role, 'moderator') ? openCounts(app.db).total : null,
         csrfToken,
         hole: shared ? sharedHole : ownHole,
         currentPath: url.pathname + url.search,

@@ -5,14 +5,22 @@ import { Type } from 'typebox';
 import { handleForm } from '../../lib/forms.ts';
 import type { I18n } from '../../lib/i18n.ts';
 import { pageCount, pageNumber } from '../../lib/pagination.ts';
-import { requireUser } from '../../plugins/auth.ts';
+import { requireRole, requireUser } from '../../plugins/auth.ts';
+import { limitAction } from '../../plugins/rate-limit.ts';
+import { signInFirst } from '../questions/routes.ts';
+import { dismissFlags, deletePost, markSpammer, suspendMember, liftSuspension, undeletePost, warnMember } from './actions.ts';
+import { raiseFlag } from './flags.ts';
+import { flaggedQueue, heldQueue } from './queue.ts';
+import { SUSPENDED_PAGE, suspensionOf } from './suspensions.ts';
 import { canonicalSlug, questionPath } from '../questions/service.ts';
 import { renderThread } from '../questions/thread-page.ts';
 import { closeQuestion, reopenQuestion, setLocked, setPinned } from './close.ts';
-import { moderationLogPage, type LogItem } from './log.ts';
+import { moderationLogPage, threadOfPost, type LogItem } from './log.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
-const Csrf = { _csrf: Type.Optional(Type.String()) };
+const Csrf = { _csrf: Type.Optional(Type.String()), next: Type.Optional(Type.String({ maxLength: 200 })) };
+const PostParams = Type.Object({ type: Type.Union([Type.Literal('question'), Type.Literal('answer'), Type.Literal('comment')]), id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
+const UserParams = IdParams;
 
 /** One line saying what happened, in the reader's language (the page and the feed say it the same way). */
 export function describeLogItem(item: LogItem, i18n: I18n): { who: string; what: string; target: string } {
@@ -39,7 +47,11 @@ export function reasonText(reason: string | null, i18n: I18n): string {
 }
 
 export default async function moderationPages(app: FastifyInstance) {
-  const backToThread = (reply: FastifyReply, id: number) => reply.redirect(questionPath(id, canonicalSlug(app.db, id) ?? 'question'), 303);
+  const backToThread = (reply: FastifyReply, id: number) => {
+    // Forms of the review queue say so, and go back there.
+    const next = ((reply.request.body ?? {}) as { next?: string }).next;
+    return reply.redirect(next === '/moderation' ? next : questionPath(id, canonicalSlug(app.db, id) ?? 'question'), 303);
+  };
   /** Runs a thread form; an error is shown on the thread next to the form named `form`. */
   const threadForm = (request: FastifyRequest, reply: FastifyReply, id: number, form: string, action: () => void) =>
     handleForm(
@@ -89,6 +101,86 @@ export default async function moderationPages(app: FastifyInstance) {
       return threadForm(request, reply, id, 'lock', () => setPinned(app.db, user.id, id, pinned));
     });
   }
+
+  app.post(
+    '/flags',
+    {
+      schema: {
+        body: Type.Object({
+          postType: Type.String({ maxLength: 20 }),
+          postId: Type.Integer({ minimum: 1, maximum: 2 ** 31 }),
+          reason: Type.Optional(Type.String({ maxLength: 40 })),
+          note: Type.Optional(Type.String({ maxLength: 4000 })),
+          duplicateOfId: Type.Optional(Type.String({ maxLength: 200 })),
+          ...Csrf,
+        }),
+      },
+      ...limitAction(app, 'posting'),
+    },
+    async (request, reply) => {
+      const user = requireUser(request);
+      const body = request.body as { postType: string; postId: number; reason?: string; note?: string; duplicateOfId?: string };
+      const formName = `flag-${body.postType}-${body.postId}`;
+      const questionId = threadOfPost(app.db, body.postType as 'question', body.postId);
+      const original = body.duplicateOfId?.trim().match(/(?:^|\/questions\/)(\d{1,10})(?:\/|$)/)?.[1] ?? body.duplicateOfId;
+      return handleForm(
+        request,
+        reply,
+        async () => {
+          raiseFlag(app.db, user.id, { ...body, reason: body.reason, duplicateOfId: original }, app.settings());
+          if (questionId === null) return reply.redirect('/', 303);
+          return reply.redirect(questionPath(questionId, canonicalSlug(app.db, questionId) ?? 'question') + `#my-flag-${body.postType}-${body.postId}`, 303);
+        },
+        (errors, status) =>
+          questionId === null || canonicalSlug(app.db, questionId) === undefined
+            ? reply.page('errors/error', { heading: request.i18n.t('error.title'), message: Object.values(errors)[0] }, { status, title: request.i18n.t('error.title'), noindex: true })
+            : renderThread(app, request, reply, questionId, { errors: { [formName]: Object.values(errors)[0] } }, status),
+      );
+    },
+  );
+
+  app.get('/moderation', async (request, reply) => {
+    if (!request.user) return signInFirst(reply, '/moderation');
+    requireRole(request, 'moderator');
+    return reply.page('moderation/queue', { flagged: flaggedQueue(app.db), held: heldQueue(app.db) }, { title: request.i18n.t('moderation.queueTitle'), noindex: true });
+  });
+
+  const QueueBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 4000 })), ...Csrf });
+  for (const action of ['dismiss', 'delete', 'undelete'] as const) {
+    app.post(`/moderation/posts/:type/:id/${action}`, { schema: { params: PostParams, body: QueueBody } }, async (request, reply) => {
+      const user = requireUser(request);
+      const { type, id } = request.params as { type: 'question' | 'answer' | 'comment'; id: number };
+      if (action === 'dismiss') dismissFlags(app.db, user.id, type, id);
+      else if (action === 'delete') deletePost(app.db, user.id, type, id, (request.body as { reason?: string }).reason, app.settings());
+      else undeletePost(app.db, user.id, type, id);
+      return reply.redirect('/moderation', 303);
+    });
+  }
+
+  const UserBody = Type.Object({
+    message: Type.Optional(Type.String({ maxLength: 8000 })),
+    days: Type.Optional(Type.String({ maxLength: 10 })),
+    reason: Type.Optional(Type.String({ maxLength: 4000 })),
+    ...Csrf,
+  });
+  for (const action of ['warn', 'suspend', 'unsuspend', 'spammer'] as const) {
+    app.post(`/moderation/users/:id/${action}`, { schema: { params: UserParams, body: UserBody } }, async (request, reply) => {
+      const user = requireUser(request);
+      const { id } = request.params as { id: number };
+      const body = request.body as { message?: string; days?: string; reason?: string };
+      if (action === 'warn') warnMember(app.db, user.id, id, body.message);
+      else if (action === 'suspend') suspendMember(app.db, user.id, id, { days: body.days, reason: body.reason });
+      else if (action === 'unsuspend') liftSuspension(app.db, user.id, id);
+      else markSpammer(app.db, user.id, id, body.reason, app.settings());
+      return reply.redirect('/moderation', 303);
+    });
+  }
+
+  app.get(SUSPENDED_PAGE, async (request, reply) => {
+    if (!request.user) return signInFirst(reply, SUSPENDED_PAGE);
+    const suspension = suspensionOf(app.db, request.user.id);
+    return reply.page('moderation/suspended', { suspension }, { title: request.i18n.t('moderation.suspendedTitle'), noindex: true });
+  });
 
   const LogQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 10 })) });
 

@@ -28,6 +28,8 @@ export interface CommentView {
   body: string;
   author: AuthorView;
   createdAt: Date;
+  /** Hidden pending review (src/features/moderation/visibility.ts filters it for other viewers). */
+  hiddenReason?: string | null;
 }
 
 export interface AnswerView {
@@ -43,6 +45,7 @@ export interface AnswerView {
   official: boolean;
   comments: CommentView[];
   myVote: number;
+  hiddenReason?: string | null;
 }
 
 export interface SourceView {
@@ -73,6 +76,7 @@ export interface QuestionView {
   comments: CommentView[];
   myVote: number;
   answers: AnswerView[];
+  hiddenReason?: string | null;
 }
 
 export interface QuestionSummary {
@@ -255,7 +259,7 @@ function commentsFor(db: Db, postType: PostType, postIds: number[]): Map<number,
   const byPost = new Map<number, CommentView[]>();
   if (postIds.length === 0) return byPost;
   const rows = db
-    .select({ id: comments.id, postId: comments.postId, body: comments.body, createdAt: comments.createdAt, author: authorColumns })
+    .select({ id: comments.id, postId: comments.postId, body: comments.body, createdAt: comments.createdAt, hiddenReason: comments.hiddenReason, author: authorColumns })
     .from(comments)
     .innerJoin(users, eq(users.id, comments.authorId))
     .where(and(eq(comments.postType, postType), inArray(comments.postId, postIds), isNull(comments.deletedAt)))
@@ -313,6 +317,7 @@ export function getThread(db: Db, questionId: number, viewerId?: number): Questi
     official: answer.official,
     comments: answerComments.get(answer.id) ?? [],
     myVote: answerVotes.get(answer.id) ?? 0,
+    hiddenReason: answer.hiddenReason,
   }));
   answerViews.sort((a, b) => Number(b.accepted) - Number(a.accepted) || b.score - a.score || a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id);
   return {
@@ -337,6 +342,7 @@ export function getThread(db: Db, questionId: number, viewerId?: number): Questi
     comments: commentsFor(db, 'question', [q.id]).get(q.id) ?? [],
     myVote: myVotes(db, viewerId, 'question', [q.id]).get(q.id) ?? 0,
     answers: answerViews,
+    hiddenReason: q.hiddenReason,
   };
 }
 
@@ -368,7 +374,7 @@ export function listQuestions(db: Db, options: ListOptions = {}): Page<QuestionS
   const sort = options.sort ?? 'newest';
   const page = options.page ?? 1;
   const pageSize = Math.min(Math.max(options.pageSize ?? 20, 1), MAX_PAGE_SIZE);
-  const conditions: SQL[] = [isNull(questions.deletedAt)];
+  const conditions: SQL[] = [isNull(questions.deletedAt), isNull(questions.hiddenReason)];
   if (sort === 'unanswered') conditions.push(eq(questions.answerCount, 0));
   if (options.authorId !== undefined) conditions.push(eq(questions.authorId, options.authorId));
   if (options.tag !== undefined) {
