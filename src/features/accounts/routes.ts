@@ -1,6 +1,7 @@
 // Owns the account pages: sign up, sign in, sign out and public profiles.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { checkHoneypot } from '../moderation/new-members.ts';
 import { handleForm } from '../../lib/forms.ts';
 import { safeReturnPath } from '../../lib/http.ts';
 import { endBrowserSession, signInClient, startBrowserSession } from '../../plugins/auth.ts';
@@ -19,6 +20,8 @@ const SignUpBody = Type.Object({
   password: Type.String({ maxLength: 4096 }),
   next: Type.Optional(Type.String({ maxLength: 2000 })),
   _csrf: Type.Optional(Type.String()),
+  /** The honeypot (features/moderation/new-members.ts): people leave it empty. */
+  website: Type.Optional(Type.String({ maxLength: 2000 })),
 });
 const SignInBody = Type.Object({
   login: Type.String({ maxLength: 1000 }),
@@ -40,11 +43,12 @@ export default async function accountsPages(app: FastifyInstance) {
   );
 
   app.post('/signup', { schema: { body: SignUpBody }, ...limitAction(app, 'signUp') }, async (request, reply) => {
-    const body = request.body as Values & { username: string; email: string; password: string };
+    const body = request.body as Values & { username: string; email: string; password: string; website?: string };
     return handleForm(
       request,
       reply,
       async () => {
+        checkHoneypot(body.website);
         const user = await registerUser(app.db, body);
         startBrowserSession(app, request, reply, user);
         if (request.visitorId) linkVisitor(app.db, request.visitorId, user.id);

@@ -13,6 +13,7 @@ import { renderThread, threadPage } from './thread-page.ts';
 import { suggestSimilar } from '../search/service.ts';
 import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
 import { BODY_MAX, TITLE_MAX } from './validation.ts';
+import { checkHoneypot } from '../moderation/new-members.ts';
 import type { ViewCounter } from './view-counter.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
@@ -27,6 +28,8 @@ const AskBody = Type.Object({
   tags: Type.String({ maxLength: 2000 }),
   preview: Type.Optional(Type.String({ maxLength: 10 })),
   _csrf: Type.Optional(Type.String()),
+  /** The honeypot (features/moderation/new-members.ts): people leave it empty. */
+  website: Type.Optional(Type.String({ maxLength: 2000 })),
 });
 const EditBody = Type.Object({
   title: Type.String({ maxLength: 2000 }),
@@ -97,6 +100,7 @@ export default async function questionPages(app: FastifyInstance) {
       request,
       reply,
       async () => {
+        checkHoneypot((request.body as { website?: string }).website);
         const { id, url } = askQuestion(app.db, user, { title: body.title, body: body.body, tags: body.tags }, app.settings());
         logEvent(app, request, 'question_posted', { questionId: id });
         return reply.redirect(url, 303);

@@ -13,6 +13,7 @@ import type { Settings } from '../settings/definitions.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import type { Tx } from '../votes/reputation.ts';
 import { checkPostingLimits, type Poster } from './limits.ts';
+import { holdReasonFor } from '../moderation/new-members.ts';
 import { validBody, validEditComment, validTags, validTitle } from './validation.ts';
 
 export interface AuthorView {
@@ -175,7 +176,7 @@ export function askQuestion(db: Db, author: Poster, input: AskInput, settings: S
     checkPostingLimits(tx, author, 'question', body, settings, now);
     const { id } = tx
       .insert(questions)
-      .values({ authorId: author.id, title, slug, bodyMd: body, bodyHtml, language, createdAt: now, lastActivityAt: now })
+      .values({ authorId: author.id, title, slug, bodyMd: body, bodyHtml, language, createdAt: now, lastActivityAt: now, hiddenReason: holdReasonFor(author, body, settings, now) })
       .returning({ id: questions.id })
       .get();
     setQuestionTags(tx, id, tagNames, [], now);
