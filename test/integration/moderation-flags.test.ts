@@ -299,3 +299,27 @@ describe('queue forms and hostile reasons', () => {
     }
   });
 });
+
+describe('deleting from the thread', () => {
+  it('a moderator deleting someone else’s answer or question from the thread is a logged moderation action that reverses its reputation; an author deleting their own is not logged', async () => {
+    const author = await createUser(t.db);
+    const q = await question();
+    const { id: answerId } = postAnswer(t.db, poster(author.id), q.id, { body: 'Try turning the box off and on again at the wall.' }, getSettings(t.db));
+    const voter = await createUser(t.db);
+    grant(voter.id, 200);
+    castVote(t.db, poster(voter.id), { postType: 'answer', postId: answerId, value: 1 }, getSettings(t.db));
+    const { browser } = await loginAs(t.app, t.db, 'moderator');
+    expect((await browser.submit(`/answers/${answerId}/delete`, {}, { csrf: await browser.csrfToken(q.url) })).statusCode).toBe(303);
+    expect(t.db.select({ r: users.reputation }).from(users).where(eq(users.id, author.id)).get()!.r).toBe(1);
+    expect(t.db.select().from(moderationLog).where(eq(moderationLog.targetId, answerId)).all()).toMatchObject([{ action: 'deleted', targetType: 'answer' }]);
+    expect((await browser.submit(`/questions/${q.id}/delete`, {}, { csrf: await browser.csrfToken(q.url) })).statusCode).toBe(303);
+    expect(t.db.select().from(moderationLog).where(eq(moderationLog.targetId, q.id)).all().map((r) => r.action)).toContain('deleted');
+
+    const own = await loginAs(t.app, t.db);
+    const mine = await question(own.user.id);
+    const before = t.db.select().from(moderationLog).all().length;
+    expect((await own.browser.submit(`/questions/${mine.id}/delete`, {}, { csrf: await own.browser.csrfToken(mine.url) })).statusCode).toBe(303);
+    expect(t.db.select().from(moderationLog).all().length).toBe(before);
+    expect(recomputeReputation(t.db)).toEqual([]);
+  });
+});

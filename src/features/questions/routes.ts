@@ -14,6 +14,8 @@ import { suggestSimilar } from '../search/service.ts';
 import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
 import { BODY_MAX, TITLE_MAX } from './validation.ts';
 import { checkHoneypot } from '../moderation/new-members.ts';
+import { deletePost } from '../moderation/actions.ts';
+import { atLeast } from '../accounts/roles.ts';
 import type { ViewCounter } from './view-counter.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
@@ -158,7 +160,11 @@ export default async function questionPages(app: FastifyInstance) {
 
   app.post('/questions/:id/delete', { schema: { params: IdParams, body: Type.Object({ _csrf: Type.Optional(Type.String()) }) } }, async (request, reply) => {
     const user = requireUser(request);
-    deleteQuestion(app.db, user, (request.params as { id: number }).id);
+    const { id } = request.params as { id: number };
+    // A moderator deleting someone else's question is a moderation action: logged, its reputation reversed.
+    const authorId = atLeast(user.role, 'moderator') ? getThread(app.db, id).author.id : user.id;
+    if (authorId !== user.id) deletePost(app.db, user.id, 'question', id, null, app.settings());
+    else deleteQuestion(app.db, user, id);
     return reply.redirect('/questions', 303);
   });
 
