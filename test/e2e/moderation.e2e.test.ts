@@ -136,3 +136,30 @@ describe('close as duplicate', () => {
     }
   });
 });
+
+describe('suspension', () => {
+  it.each([
+    ['en-US', 'Your account is suspended', 'Review queue'],
+    ['es-ES', 'Tu cuenta está suspendida', 'Cola de revisión'],
+  ])('a suspended member signs in and reads only why; the page and the moderator’s queue are accessible (%s)', async (locale, heading, queueHeading) => {
+    const member = await e2e.server.createUser('member');
+    e2e.server.db.update(users).set({ suspendedUntil: new Date(Date.now() + 3 * 86_400_000), suspensionReason: 'Insults in three threads' }).where(eq(users.id, member.id)).run();
+    const visitor = await e2e.newVisitor({ locale });
+    const landed = await signIn(visitor.page, e2e.server, member.username, member.password);
+    expect(new URL(visitor.page.url()).pathname).toBe('/account/suspended');
+    await expect(visitor.page.locator('h1').innerText()).resolves.toBe(heading);
+    await expect(visitor.page.locator('main').innerText()).resolves.toContain('Insults in three threads');
+    await expectClean(visitor.page, await landed.text());
+    await open(visitor.page, e2e.server.url('/questions'));
+    expect(new URL(visitor.page.url()).pathname).toBe('/account/suspended');
+    await visitor.context.close();
+
+    const moderator = await e2e.server.createUser('moderator');
+    const mod = await e2e.newVisitor({ locale });
+    await signIn(mod.page, e2e.server, moderator.username, moderator.password);
+    const queue = await open(mod.page, e2e.server.url('/moderation'));
+    await expect(mod.page.locator('h1').innerText()).resolves.toBe(queueHeading);
+    await expectClean(mod.page, await queue.text());
+    await mod.context.close();
+  });
+});
