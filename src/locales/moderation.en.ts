@@ -103,7 +103,7 @@ export const moderationEn = {
   'moderation.queueFlagged': 'Flagged posts',
   'moderation.queueHeld': 'First posts with links, held for review',
   'moderation.openCount': 'Review ({count})',
-  'moderation.flagsOnPost': '{count} flags',
+  'moderation.flagsOnPost': { one: '{count} flag', other: '{count} flags' },
   'moderation.authorHistory': 'Author',
   'moderation.memberSince': 'member since {when}',
   'moderation.reputation': 'reputation {n}',

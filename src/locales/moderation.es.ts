@@ -1,7 +1,8 @@
 // Mensajes en español de la moderación: cerrar, bloquear, fijar, avisos, la cola de revisión, suspensiones y el registro público.
+import type { Message } from '../lib/i18n.ts';
 import type { moderationEn } from './moderation.en.ts';
 
-export const moderationEs: Record<keyof typeof moderationEn, string> = {
+export const moderationEs: Record<keyof typeof moderationEn, Message> = {
   'moderation.suspendedWrite': 'Tu cuenta está suspendida: puedes leer el foro, pero no publicar, votar, avisar ni editar hasta que termine la suspensión.',
   'moderation.badCloseReason': 'Elige un motivo para cerrar: duplicada, faltan detalles, fuera de tema o resuelta en otro sitio.',
   'moderation.badOriginal': 'Indica el número de la pregunta original.',
@@ -105,7 +106,7 @@ export const moderationEs: Record<keyof typeof moderationEn, string> = {
   'moderation.queueFlagged': 'Publicaciones avisadas',
   'moderation.queueHeld': 'Primeras publicaciones con enlaces, retenidas para revisión',
   'moderation.openCount': 'Revisar ({count})',
-  'moderation.flagsOnPost': '{count} avisos',
+  'moderation.flagsOnPost': { one: '{count} aviso', other: '{count} avisos' },
   'moderation.authorHistory': 'Autor',
   'moderation.memberSince': 'miembro desde {when}',
   'moderation.reputation': 'reputación {n}',

@@ -628,8 +628,8 @@ describe('accessibility and markup of the Q&A pages', () => {
       expect(await page.locator('details > summary', { hasText: 'Add a comment' }).count()).toBe(3);
       await expectClean(page, await response.text());
       // With a comment form open (its <details> expanded), too.
-      await page.locator('article.question .comments summary').click();
-      expect(await page.locator('article.question .comments details').getAttribute('open')).toBe('');
+      await page.locator('article.question .comments > details > summary').click();
+      expect(await page.locator('article.question .comments > details').getAttribute('open')).toBe('');
       const violations = await checkA11y(page);
       expect.soft(violations.map((violation) => violation.id), formatViolations(violations)).toEqual([]);
 

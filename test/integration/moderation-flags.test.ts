@@ -323,3 +323,21 @@ describe('deleting from the thread', () => {
     expect(recomputeReputation(t.db)).toEqual([]);
   });
 });
+
+describe('flagging a comment on the page', () => {
+  it('each comment has its flag form; the flagger then sees the fate, and a hidden comment is gone for others', async () => {
+    const author = await createUser(t.db);
+    grant(author.id, 100);
+    const q = await question();
+    const c = addComment(t.db, poster(author.id), { postType: 'question', postId: q.id, body: 'You are all idiots, read the manual.' }, getSettings(t.db));
+    const { user, browser } = await loginAs(t.app, t.db, 'moderator');
+    expect((await browser.get(q.url, { 'accept-language': 'en' })).body).toContain(`id="flag-comment-${c.id}-note"`);
+    const res = await browser.submit('/flags', { postType: 'comment', postId: String(c.id), reason: 'rude' }, { csrf: await browser.csrfToken(q.url) });
+    expect(res.statusCode).toBe(303);
+    const page = (await browser.get(q.url, { 'accept-language': 'en' })).body;
+    expect(page).toContain('You flagged this: waiting for a moderator.');
+    expect(page).toContain('Hidden pending review (flagged as rude or abusive)');
+    expect((await t.app.inject({ url: q.url })).body).not.toContain('read the manual');
+    expect(user.id).toBeGreaterThan(0);
+  });
+});
