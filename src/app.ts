@@ -22,6 +22,9 @@ import deflectionRoutes, { deflectionApi } from './features/deflection/routes.ts
 import deflectionPages from './features/deflection/pages.ts';
 import adminPages from './features/admin/routes.ts';
 import checklistPages from './features/admin/checklist.ts';
+import moderationPages from './features/moderation/routes.ts';
+import moderationApi from './features/moderation/api.ts';
+import { refuseSuspendedMembers } from './features/moderation/suspensions.ts';
 import searchApi from './features/search/api.ts';
 import { SearchClient } from './features/search/client.ts';
 import { RelatedQuestions } from './features/search/related.ts';
@@ -168,6 +171,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Every HTML and JSON answer gzipped when the client accepts it (pages kept by the page cache come gzipped
   // already, spliced from parts compressed once: compress leaves an answer with a Content-Encoding alone).
   await app.register(compress, { encodings: ['gzip'], threshold: 1024 });
+  // A suspended member reads the page explaining it; their writes are refused with 403 (page or API alike).
+  app.addHook('onRequest', refuseSuspendedMembers);
   await app.register(formbody, { parser: parseFormBody });
   await app.register(csrf, { secureCookies: config.secureCookies });
   await app.register(rateLimits);
@@ -204,6 +209,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(mailPages);
   await app.register(notificationPages);
   await app.register(notificationsApi, { prefix: '/api/v1' });
+  await app.register(moderationPages);
+  await app.register(moderationApi, { prefix: '/api/v1' });
   await app.register(deflectionApi, { prefix: '/api/v1' });
 
   return app;

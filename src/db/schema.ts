@@ -47,6 +47,14 @@ export const users = sqliteTable(
     location: text('location'),
     /** When the current `email` was confirmed by a one-time link; null until then (no notification mail is sent to it). */
     emailVerifiedAt: integer('email_verified_at', { mode: 'timestamp_ms' }),
+    /**
+     * A moderator's suspension (src/features/moderation/suspensions.ts), unlike `suspendedAt` (an account shut
+     * out altogether): until this moment the member may sign in only to read why, and every write is refused
+     * with 403. Null, or a past moment, is not suspended.
+     */
+    suspendedUntil: integer('suspended_until', { mode: 'timestamp_ms' }),
+    /** The reason shown to the suspended member (and, without private details, in the public moderation log). */
+    suspensionReason: text('suspension_reason'),
   },
   (t) => [
     uniqueIndex('users_username_key').on(t.usernameKey),
@@ -133,6 +141,22 @@ export const questions = sqliteTable(
      * question that is not itself a duplicate (no chains, no cycles). Search indexes a duplicate's title on it.
      */
     duplicateOfId: integer('duplicate_of_id'),
+    /** Why it is closed (src/features/moderation/close.ts CLOSE_REASONS); null while open. */
+    closedReason: text('closed_reason'),
+    /** Who closed it: a moderator, or the last of the members whose close votes closed it; null for the system. */
+    closedById: integer('closed_by_id'),
+    closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
+    /** A locked thread takes no answers, comments or votes (staff note shown); set and cleared by moderators. */
+    lockedAt: integer('locked_at', { mode: 'timestamp_ms' }),
+    lockedById: integer('locked_by_id'),
+    lockNote: text('lock_note'),
+    /** Pinned to the top of the home page by staff; null when not pinned. */
+    pinnedAt: integer('pinned_at', { mode: 'timestamp_ms' }),
+    /**
+     * Hidden pending review (src/features/moderation/flags.ts): 'spam' or 'rude' after enough flags, 'held' for a new
+     * member's first post with links. Shown only to its author and moderators; null for a visible post.
+     */
+    hiddenReason: text('hidden_reason'),
     deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
     createdAt: createdAt(),
     editedAt: integer('edited_at', { mode: 'timestamp_ms' }),
@@ -192,6 +216,8 @@ export const answers = sqliteTable(
     score: integer('score').notNull().default(0),
     /** An answer given on behalf of the company: set for staff authors, or by staff on any answer. */
     official: integer('official', { mode: 'boolean' }).notNull().default(false),
+    /** As questions.hiddenReason. */
+    hiddenReason: text('hidden_reason'),
     deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
     createdAt: createdAt(),
     editedAt: integer('edited_at', { mode: 'timestamp_ms' }),
@@ -222,6 +248,8 @@ export const comments = sqliteTable(
     body: text('body').notNull(),
     createdAt: createdAt(),
     deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
+    /** As questions.hiddenReason. */
+    hiddenReason: text('hidden_reason'),
   },
   (t) => [index('comments_post').on(t.postType, t.postId), index('comments_author').on(t.authorId)],
 );
@@ -571,4 +599,112 @@ export const searchPhrasingConfirmations = sqliteTable(
     at: integer('at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [uniqueIndex('search_phrasing_confirmations_pk').on(t.phrasingId, t.visitorId)],
+);
+
+/** What can be flagged or moderated: the posts, and comments. */
+export const MODERATED_POST_TYPES = ['question', 'answer', 'comment'] as const;
+export type ModeratedPostType = (typeof MODERATED_POST_TYPES)[number];
+
+/**
+ * Close and reopen votes of members with the close privilege (src/features/moderation/close.ts). One open vote
+ * per member, question and kind; when enough agree the question closes (or reopens) and the votes are settled
+ * (`settledAt`), so a later round starts from zero.
+ */
+export const closeVotes = sqliteTable(
+  'close_votes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    questionId: integer('question_id')
+      .notNull()
+      .references(() => questions.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    kind: text('kind', { enum: ['close', 'reopen'] }).notNull(),
+    /** For close votes: one of CLOSE_REASONS; for duplicate votes, the original in `duplicateOfId`. */
+    reason: text('reason'),
+    duplicateOfId: integer('duplicate_of_id'),
+    createdAt: createdAt(),
+    settledAt: integer('settled_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('close_votes_question').on(t.questionId, t.kind, t.settledAt), index('close_votes_user').on(t.userId, t.questionId)],
+);
+
+/**
+ * Flags raised by members on a post or comment (src/features/moderation/flags.ts). At most one open flag per
+ * member and post; `status` moves from open to helpful (acted on), declined or dismissed when a moderator
+ * decides, and the flagger sees that fate. Flaggers' names are private: never in the public log or an API
+ * answer to anyone but moderators.
+ */
+export const flags = sqliteTable(
+  'flags',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postType: text('post_type', { enum: MODERATED_POST_TYPES }).notNull(),
+    postId: integer('post_id').notNull(),
+    /** The thread the post belongs to. */
+    questionId: integer('question_id').notNull(),
+    /** The post's author, for their history in the review queue. */
+    authorId: integer('author_id').notNull(),
+    flaggerId: integer('flagger_id')
+      .notNull()
+      .references(() => users.id),
+    reason: text('reason').notNull(),
+    /** For "duplicate of": the original question. */
+    duplicateOfId: integer('duplicate_of_id'),
+    /** For "other": the flagger's words (10–500 characters). */
+    note: text('note'),
+    status: text('status', { enum: ['open', 'helpful', 'declined', 'dismissed'] }).notNull().default('open'),
+    createdAt: createdAt(),
+    resolvedAt: integer('resolved_at', { mode: 'timestamp_ms' }),
+    resolvedById: integer('resolved_by_id'),
+  },
+  (t) => [
+    index('flags_post').on(t.postType, t.postId, t.status),
+    index('flags_status_created').on(t.status, t.createdAt),
+    index('flags_flagger').on(t.flaggerId, t.createdAt),
+    index('flags_author').on(t.authorId),
+  ],
+);
+
+/**
+ * The public moderation log (src/features/moderation/log.ts): one row per moderator (or community) action,
+ * written in the same transaction as the action. `reason` is public text; private details (a warning's text,
+ * flaggers' names) are never stored here.
+ */
+export const moderationLog = sqliteTable(
+  'moderation_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    /** Who acted; null for the community (close votes, flags reaching their threshold) or the system. */
+    moderatorId: integer('moderator_id').references(() => users.id),
+    action: text('action').notNull(),
+    targetType: text('target_type', { enum: ['question', 'answer', 'comment', 'user'] }).notNull(),
+    targetId: integer('target_id').notNull(),
+    /** The thread, for post targets. */
+    questionId: integer('question_id'),
+    /** The account concerned (a post's author, or the target user). */
+    userId: integer('user_id'),
+    reason: text('reason'),
+  },
+  (t) => [index('moderation_log_at').on(t.at), index('moderation_log_user').on(t.userId)],
+);
+
+/** Private messages from moderators to a member (warnings, suspension notes); only the member and moderators read them. */
+export const moderatorMessages = sqliteTable(
+  'moderator_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    moderatorId: integer('moderator_id')
+      .notNull()
+      .references(() => users.id),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+    readAt: integer('read_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('moderator_messages_user').on(t.userId)],
 );

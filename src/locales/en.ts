@@ -7,6 +7,7 @@ import { uxEn } from './ux.en.ts';
 import { mailEn } from './mail.en.ts';
 import { notificationsEn } from './notifications.en.ts';
 import { duplicatesEn } from './duplicates.en.ts';
+import { moderationEn } from './moderation.en.ts';
 
 export const en = {
   ...deflectionEn,
@@ -17,6 +18,7 @@ export const en = {
   ...mailEn,
   ...notificationsEn,
   ...duplicatesEn,
+  ...moderationEn,
   'site.name': 'Resuelto',
   'site.tagline': 'Answers from customers and staff, before you call.',
   'nav.main': 'Main',
@@ -235,6 +237,8 @@ export const en = {
   'privilege.voteUp': "Vote up",
   'privilege.commentEverywhere': "Comment everywhere (on your own posts and on answers to your questions you always can)",
   'privilege.voteDown': "Vote down",
+  'privilege.flag': "Flag posts for the moderators",
+  'privilege.closeVote': "Vote to close and reopen questions",
   'privilege.editOthers': "Edit other people’s posts",
   'profile.when': 'When',
   'nav.account': 'Your account',

@@ -8,6 +8,7 @@ import { uxEs } from './ux.es.ts';
 import { mailEs } from './mail.es.ts';
 import { notificationsEs } from './notifications.es.ts';
 import { duplicatesEs } from './duplicates.es.ts';
+import { moderationEs } from './moderation.es.ts';
 
 export const es: Catalog = {
   ...deflectionEs,
@@ -18,6 +19,7 @@ export const es: Catalog = {
   ...mailEs,
   ...notificationsEs,
   ...duplicatesEs,
+  ...moderationEs,
   'site.name': 'Resuelto',
   'site.tagline': 'Respuestas de clientes y del equipo, antes de llamar.',
   'nav.main': 'Principal',
@@ -236,6 +238,8 @@ export const es: Catalog = {
   'privilege.voteUp': "Votar a favor",
   'privilege.commentEverywhere': "Comentar en todas partes (en tus publicaciones y en respuestas a tus preguntas siempre puedes)",
   'privilege.voteDown': "Votar en contra",
+  'privilege.flag': "Avisar a los moderadores sobre publicaciones",
+  'privilege.closeVote': "Votar para cerrar y reabrir preguntas",
   'privilege.editOthers': "Editar publicaciones de otros",
   'profile.when': 'Cuándo',
   'nav.account': 'Tu cuenta',

@@ -6,6 +6,7 @@ import { Eta } from 'eta';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { atLeast } from '../features/accounts/roles.ts';
+import { openCounts } from '../features/moderation/queue.ts';
 import { LOCALES } from '../lib/i18n.ts';
 import type { PageOptions } from './types.ts';
 import { jsonLdScriptText } from '../features/feeds/structured-data.ts';
@@ -97,6 +98,8 @@ export default fp(
         unreadNotifications: request.user ? app.unreadNotifications(request.user.id) : 0,
         isStaff: atLeast(request.user?.role, 'staff'),
         isAdmin: atLeast(request.user?.role, 'admin'),
+        // Moderators see their open review items in the header (signed-in pages are never shared).
+        moderationCount: !slots && atLeast(request.user?.role, 'moderator') ? openCounts(app.db).total : null,
         csrfToken,
         hole: slots ? (name: string) => slots.hole(name) : ownHole,
         currentPath: url.pathname + url.search,

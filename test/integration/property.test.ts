@@ -14,6 +14,7 @@ import { defaultSettings } from '../../src/features/settings/service.ts';
 import { recomputeReputation, startOfUtcDay } from '../../src/features/votes/reputation.ts';
 import { castVote } from '../../src/features/votes/service.ts';
 import { AppError } from '../../src/lib/errors.ts';
+import { deletePost, markSpammer, undeletePost } from '../../src/features/moderation/actions.ts';
 import { openTestDb } from '../helper.ts';
 
 const ROLES: Role[] = ['member', 'member', 'member', 'member', 'member', 'moderator'];
@@ -274,5 +275,102 @@ describe('reputation under random sequences of votes and accepts', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+// Moderation (issue 12): deletions by moderators reverse a post's reputation in the ledger and undeletions give it
+// back, whatever happened before and after; "spammer" deletes all of a member's posts at once. The ledger and the
+// caches agree after any sequence (recompute-reputation reports zero differences), a deleted post's rows (and
+// those of the answers of a deleted question) sum to zero, and undoing everything gives everyone back 1.
+type ModOp =
+  | Op
+  | { kind: 'delete'; post: number; minutes: number }
+  | { kind: 'undelete'; post: number; minutes: number }
+  | { kind: 'spammer'; user: number; minutes: number };
+
+const modOp: fc.Arbitrary<ModOp> = fc.oneof(
+  { weight: 4, arbitrary: op },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), post: fc.nat(14), minutes }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('undelete' as const), post: fc.nat(14), minutes }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('spammer' as const), user: fc.integer({ min: 1, max: 4 }), minutes }) },
+);
+
+function resetModeration(): void {
+  reset();
+  db.$client.exec(`
+    update questions set deleted_at = null, hidden_reason = null;
+    update answers set deleted_at = null, hidden_reason = null;
+    delete from comments;
+    update questions set answer_count = (select count(*) from answers a where a.question_id = questions.id);
+    update users set suspended_until = null, suspension_reason = null;
+    delete from moderation_log;
+    delete from flags;
+  `);
+}
+
+describe('reputation under random sequences of votes, accepts and moderation', () => {
+  it('moderator deletions, undeletions and "spammer" keep the ledger and caches in step and reversible', () => {
+    const moderatorId = userIds[5];
+    fc.assert(
+      fc.property(rules, fc.array(modOp, { minLength: 1, maxLength: 40 }), (chosen, ops) => {
+        resetModeration();
+        const settings: Settings = { ...defaultSettings(), ...limitsOff, ...chosen };
+        let now = BASE;
+        for (const step of ops) {
+          now += step.minutes * 60_000;
+          const at = new Date(now);
+          if (step.kind === 'vote') {
+            const post = posts[step.post];
+            outcome(() => castVote(db, poster(userIds[step.user]), { postType: post.postType, postId: post.id, value: step.value }, settings, at));
+          } else if (step.kind === 'accept') {
+            const question = questions[step.question];
+            const answer = step.answer === null ? null : question.answers[step.answer];
+            outcome(() => acceptAnswer(db, poster(userIds[step.user]), question.id, answer?.id ?? null, settings, at));
+          } else if (step.kind === 'delete') {
+            const post = posts[step.post];
+            outcome(() => deletePost(db, moderatorId, post.postType, post.id, 'property test', settings, at));
+          } else if (step.kind === 'undelete') {
+            const post = posts[step.post];
+            outcome(() => undeletePost(db, moderatorId, post.postType, post.id, at));
+          } else {
+            outcome(() => markSpammer(db, moderatorId, userIds[step.user], 'property test', settings, at));
+            db.$client.prepare('update users set suspended_until = null where id = ?').run(userIds[step.user]);
+          }
+          expect(recomputeReputation(db)).toEqual([]);
+        }
+        for (const row of all<{ id: number; reputation: number; sum: number }>(
+          'select u.id, u.reputation, coalesce(sum(e.delta), 0) as sum from users u left join reputation_events e on e.user_id = u.id group by u.id',
+        )) {
+          expect(row.reputation).toBe(Math.max(1, 1 + row.sum));
+        }
+        // A deleted post gives nobody anything, nor do the answers of a deleted question.
+        const gone = all<{ post_type: string; post_id: number }>(
+          `select 'question' as post_type, id as post_id from questions where deleted_at is not null
+           union all select 'answer', a.id from answers a join questions q on q.id = a.question_id where a.deleted_at is not null or q.deleted_at is not null`,
+        );
+        for (const g of gone) {
+          const { s } = db.$client.prepare('select coalesce(sum(delta), 0) as s from reputation_events where post_type = ? and post_id = ?').get(g.post_type, g.post_id) as { s: number };
+          expect(s, `ledger of deleted ${g.post_type} ${g.post_id}`).toBe(0);
+        }
+
+        // Undo everything: undelete (questions first), then retract every vote and accept.
+        const later = new Date(now + 3 * 86_400_000);
+        for (const q of all<{ id: number }>('select id from questions where deleted_at is not null')) undeletePost(db, moderatorId, 'question', q.id, later);
+        for (const a of all<{ id: number }>('select id from answers where deleted_at is not null')) undeletePost(db, moderatorId, 'answer', a.id, later);
+        for (const v of all<{ user_id: number; post_type: 'question' | 'answer'; post_id: number }>('select user_id, post_type, post_id from votes')) {
+          castVote(db, poster(v.user_id), { postType: v.post_type, postId: v.post_id, value: 0 }, settings, later);
+        }
+        for (const question of questions) acceptAnswer(db, poster(moderatorId), question.id, null, settings, later);
+        for (const row of all<{ id: number; reputation: number; sum: number }>(
+          'select u.id, u.reputation, coalesce(sum(e.delta), 0) as sum from users u left join reputation_events e on e.user_id = u.id group by u.id',
+        )) {
+          expect(row.sum, `ledger of user ${row.id} after undoing everything`).toBe(0);
+          expect(row.reputation).toBe(1);
+        }
+        expect(recomputeReputation(db)).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+    resetModeration();
   });
 });

@@ -1,6 +1,7 @@
 // Owns the account pages: sign up, sign in, sign out and public profiles.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { checkHoneypot } from '../moderation/new-members.ts';
 import { handleForm } from '../../lib/forms.ts';
 import { profileDetails } from '../users/service.ts';
 import { safeReturnPath } from '../../lib/http.ts';
@@ -21,6 +22,8 @@ const SignUpBody = Type.Object({
   password: Type.String({ maxLength: 4096 }),
   next: Type.Optional(Type.String({ maxLength: 2000 })),
   _csrf: Type.Optional(Type.String()),
+  /** The honeypot (features/moderation/new-members.ts): people leave it empty. */
+  website: Type.Optional(Type.String({ maxLength: 2000 })),
 });
 const SignInBody = Type.Object({
   login: Type.String({ maxLength: 1000 }),
@@ -42,11 +45,12 @@ export default async function accountsPages(app: FastifyInstance) {
   );
 
   app.post('/signup', { schema: { body: SignUpBody }, ...limitAction(app, 'signUp') }, async (request, reply) => {
-    const body = request.body as Values & { username: string; email: string; password: string };
+    const body = request.body as Values & { username: string; email: string; password: string; website?: string };
     return handleForm(
       request,
       reply,
       async () => {
+        checkHoneypot(body.website);
         // The same answer for a new and a known address (no cookie either way): see signUp.
         await signUp(app.db, { ...body, locale: request.i18n.locale }, app.settings());
         return reply.redirect(`/signup/check-email?next=${encodeURIComponent(safeReturnPath(body.next))}`, 303);

@@ -15,6 +15,8 @@ export interface SessionUser {
   reputation: number;
   locale: string | null;
   createdAt: Date;
+  /** A moderator's suspension (src/features/moderation/suspensions.ts): until then every write is refused. */
+  suspendedUntil?: Date | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -57,6 +59,7 @@ export function findSessionUser(db: Db, token: string, kind: SessionKind, settin
         reputation: users.reputation,
         locale: users.locale,
         createdAt: users.createdAt,
+        suspendedUntil: users.suspendedUntil,
       },
     })
     .from(sessions)

@@ -13,6 +13,8 @@ import { renderThread } from '../questions/thread-page.ts';
 import { BODY_MAX, cleanText, FORM_BODY_LIMIT, FORM_TEXT_MAX } from '../questions/validation.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { acceptAnswer, deleteAnswer, editAnswer, postAnswer, setOfficial } from './service.ts';
+import { atLeast } from '../accounts/roles.ts';
+import { deletePost } from '../moderation/actions.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
 const Csrf = { _csrf: Type.Optional(Type.String()) };
@@ -118,7 +120,9 @@ export default async function answerPages(app: FastifyInstance) {
     const user = requireUser(request);
     const { id } = request.params as { id: number };
     const answer = answerRow(id);
-    deleteAnswer(app.db, user, id, app.settings());
+    // A moderator deleting someone else's answer is a moderation action: logged, its reputation reversed.
+    if (answer.authorId !== user.id && atLeast(user.role, 'moderator')) deletePost(app.db, user.id, 'answer', id, null, app.settings());
+    else deleteAnswer(app.db, user, id, app.settings());
     return reply.redirect(threadUrl(answer.questionId), 303);
   });
 }

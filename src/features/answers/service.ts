@@ -11,6 +11,8 @@ import { canEdit, logSearchChange, nextRevisionNumber, questionPath } from '../q
 import { validBody, validEditComment } from '../questions/validation.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { record, reverse, UNDONE } from '../votes/reputation.ts';
+import { assertAcceptsAnswers } from '../moderation/close.ts';
+import { holdReasonFor } from '../moderation/new-members.ts';
 
 /** Answers a live question; staff answers are official from the start. */
 export function postAnswer(db: Db, author: Poster, questionId: number, input: { body: unknown }, settings: Settings, now = new Date()): { id: number } {
@@ -19,10 +21,11 @@ export function postAnswer(db: Db, author: Poster, questionId: number, input: { 
   return db.transaction((tx) => {
     const question = tx.select({ id: questions.id }).from(questions).where(and(eq(questions.id, questionId), isNull(questions.deletedAt))).get();
     if (!question) throw notFound();
+    assertAcceptsAnswers(tx, questionId);
     checkPostingLimits(tx, author, 'answer', body, settings, now);
     const { id } = tx
       .insert(answers)
-      .values({ questionId, authorId: author.id, bodyMd: body, bodyHtml, official: atLeast(author.role, 'staff'), createdAt: now })
+      .values({ questionId, authorId: author.id, bodyMd: body, bodyHtml, official: atLeast(author.role, 'staff'), createdAt: now, hiddenReason: holdReasonFor(author, body, settings, now) })
       .returning({ id: answers.id })
       .get();
     tx.update(questions)

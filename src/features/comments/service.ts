@@ -11,6 +11,7 @@ import { logSearchChange } from '../questions/service.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import { validComment } from '../questions/validation.ts';
+import { assertNotLocked } from '../moderation/close.ts';
 
 /**
  * Comments need the comment privilege, except on your own posts and on answers to your own question,
@@ -48,6 +49,7 @@ export function addComment(db: Db, author: Poster, input: { postType: unknown; p
   return db.transaction((tx) => {
     const post = requireLivePost(tx, postType, postId);
     if (!hasPrivilege(author, 'commentEverywhere', settings) && !mayCommentOn(tx, author, post)) throw forbidden();
+    assertNotLocked(tx, post.questionId);
     checkPostingLimits(tx, author, 'comment', body, settings, now);
     const { id } = tx.insert(comments).values({ postType, postId, authorId: author.id, body, createdAt: now }).returning({ id: comments.id }).get();
     tx.update(questions).set({ lastActivityAt: now }).where(eq(questions.id, post.questionId)).run();

@@ -12,6 +12,7 @@ import { Answer, answerJson, ErrorBody, Question, QuestionSummarySchema, questio
 import { askQuestion, editQuestion, getThread, listQuestions, SORTS, type Sort } from './service.ts';
 import { BODY_MAX } from './validation.ts';
 import { logEvent } from '../deflection/visit.ts';
+import { visibleThread } from '../moderation/visibility.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
 const Errors = { '4xx': ErrorBody };
@@ -59,7 +60,7 @@ export default async function questionsApi(app: FastifyInstance) {
   );
 
   app.get('/questions/:id', { schema: { params: IdParams, response: { 200: Question, ...Errors } } }, async (request) =>
-    questionJson(getThread(app.db, (request.params as { id: number }).id, request.user?.id), baseUrl),
+    questionJson(visibleThread(getThread(app.db, (request.params as { id: number }).id, request.user?.id), request.user), baseUrl),
   );
 
   app.patch(

@@ -6,6 +6,7 @@ import { AppError, conflict } from '../../lib/errors.ts';
 import { atLeast, type Role } from '../accounts/roles.ts';
 import type { Settings } from '../settings/definitions.ts';
 import type { Tx } from '../votes/reputation.ts';
+import { checkNewMemberLinks } from '../moderation/new-members.ts';
 
 export interface Poster {
   id: number;
@@ -26,6 +27,7 @@ function tooSoon(retryAfterMs: number): AppError {
 /** Throws 429 (with Retry-After) or 409 when this post would break a limit. Staff roles are exempt. */
 export function checkPostingLimits(tx: Tx | Db, poster: Poster, kind: PostKind, body: string, settings: Settings, now: Date): void {
   if (atLeast(poster.role, 'moderator')) return;
+  checkNewMemberLinks(poster, body, settings, now);
   const isNew = now.getTime() - poster.createdAt.getTime() < settings.newMemberHours * 3_600_000;
 
   const latest = [

@@ -17,6 +17,9 @@ import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
 import { BODY_MAX, cleanText, FORM_BODY_LIMIT, FORM_TEXT_MAX, TITLE_MAX } from './validation.ts';
 import { NEWEST_FEED_PATH, tagFeedPath, UNANSWERED_FEED_PATH } from '../feeds/paths.ts';
 import { webSite } from '../feeds/structured-data.ts';
+import { checkHoneypot } from '../moderation/new-members.ts';
+import { deletePost } from '../moderation/actions.ts';
+import { atLeast } from '../accounts/roles.ts';
 import type { ViewCounter } from './view-counter.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
@@ -33,6 +36,8 @@ const AskBody = Type.Object({
   tags: Type.String({ maxLength: 2000 }),
   preview: Type.Optional(Type.String({ maxLength: 10 })),
   _csrf: Type.Optional(Type.String()),
+  /** The honeypot (features/moderation/new-members.ts): people leave it empty. */
+  website: Type.Optional(Type.String({ maxLength: 2000 })),
 });
 const EditBody = Type.Object({
   title: Type.String({ maxLength: 2000 }),
@@ -155,6 +160,7 @@ export default async function questionPages(app: FastifyInstance) {
       request,
       reply,
       async () => {
+        checkHoneypot((request.body as { website?: string }).website);
         const { id, url } = askQuestion(app.db, user, { title: body.title, body: body.body, tags: body.tags }, app.settings());
         logEvent(app, request, 'question_posted', { questionId: id });
         return reply.redirect(url, 303);
@@ -217,7 +223,11 @@ export default async function questionPages(app: FastifyInstance) {
 
   app.post('/questions/:id/delete', { schema: { params: IdParams, body: Type.Object({ _csrf: Type.Optional(Type.String()) }) } }, async (request, reply) => {
     const user = requireUser(request);
-    deleteQuestion(app.db, user, (request.params as { id: number }).id);
+    const { id } = request.params as { id: number };
+    // A moderator deleting someone else's question is a moderation action: logged, its reputation reversed.
+    const authorId = atLeast(user.role, 'moderator') ? getThread(app.db, id).author.id : user.id;
+    if (authorId !== user.id) deletePost(app.db, user.id, 'question', id, null, app.settings());
+    else deleteQuestion(app.db, user, id);
     return reply.redirect('/questions', 303);
   });
 

@@ -14,6 +14,7 @@ import type { Settings } from '../settings/definitions.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import type { Tx } from '../votes/reputation.ts';
 import { checkPostingLimits, type Poster } from './limits.ts';
+import { holdReasonFor } from '../moderation/new-members.ts';
 import { validBody, validEditComment, validTags, validTitle } from './validation.ts';
 
 export interface AuthorView {
@@ -29,6 +30,8 @@ export interface CommentView {
   body: string;
   author: AuthorView;
   createdAt: Date;
+  /** Hidden pending review (src/features/moderation/visibility.ts filters it for other viewers). */
+  hiddenReason?: string | null;
 }
 
 export interface AnswerView {
@@ -44,6 +47,7 @@ export interface AnswerView {
   official: boolean;
   comments: CommentView[];
   myVote: number;
+  hiddenReason?: string | null;
 }
 
 export interface SourceView {
@@ -76,6 +80,7 @@ export interface QuestionView {
   comments: CommentView[];
   myVote: number;
   answers: AnswerView[];
+  hiddenReason?: string | null;
 }
 
 export interface QuestionSummary {
@@ -174,7 +179,7 @@ export function askQuestion(db: Db, author: Poster, input: AskInput, settings: S
     checkPostingLimits(tx, author, 'question', body, settings, now);
     const { id } = tx
       .insert(questions)
-      .values({ authorId: author.id, title, slug, bodyMd: body, bodyHtml, language, createdAt: now, lastActivityAt: now })
+      .values({ authorId: author.id, title, slug, bodyMd: body, bodyHtml, language, createdAt: now, lastActivityAt: now, hiddenReason: holdReasonFor(author, body, settings, now) })
       .returning({ id: questions.id })
       .get();
     setQuestionTags(tx, id, tagNames, [], now);
@@ -266,7 +271,7 @@ export function deleteQuestion(db: Db, actor: Poster, questionId: number, now = 
 function prepareThreadStatements(db: Db) {
   const id = sql.placeholder('id');
   const viewer = sql.placeholder('viewer');
-  const commentColumns = { id: comments.id, postId: comments.postId, body: comments.body, createdAt: comments.createdAt, author: authorColumns };
+  const commentColumns = { id: comments.id, postId: comments.postId, body: comments.body, createdAt: comments.createdAt, hiddenReason: comments.hiddenReason, author: authorColumns };
   return {
     question: db
       .select({ question: questions, author: authorColumns })
@@ -363,6 +368,7 @@ export function getThread(db: Db, questionId: number, viewerId?: number): Questi
     official: answer.official,
     comments: answerComments.get(answer.id) ?? [],
     myVote: mine.get(`answer:${answer.id}`) ?? 0,
+    hiddenReason: answer.hiddenReason,
   }));
   answerViews.sort((a, b) => Number(b.accepted) - Number(a.accepted) || b.score - a.score || a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id);
   return {
@@ -391,6 +397,7 @@ export function getThread(db: Db, questionId: number, viewerId?: number): Questi
     comments: prepared.questionComments.all({ id: q.id }),
     myVote: mine.get(`question:${q.id}`) ?? 0,
     answers: answerViews,
+    hiddenReason: q.hiddenReason,
   };
 }
 
@@ -439,7 +446,7 @@ export function listQuestions(db: Db, options: ListOptions = {}): Page<QuestionS
   const sort = options.sort ?? 'newest';
   const page = options.page ?? 1;
   const pageSize = Math.min(Math.max(options.pageSize ?? 20, 1), MAX_PAGE_SIZE);
-  const conditions: SQL[] = [isNull(questions.deletedAt)];
+  const conditions: SQL[] = [isNull(questions.deletedAt), isNull(questions.hiddenReason)];
   if (sort === 'unanswered') conditions.push(eq(questions.answerCount, 0));
   if (options.authorId !== undefined) conditions.push(eq(questions.authorId, options.authorId));
   if (options.language !== undefined) conditions.push(eq(questions.language, options.language));

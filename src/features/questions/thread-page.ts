@@ -8,6 +8,9 @@ import { hasPrivilege, privilegeThreshold } from '../votes/rules.ts';
 import { pageCount, pageNumber } from '../../lib/pagination.ts';
 import { isFollowingQuestion } from '../notifications/follows.ts';
 import { duplicateNotice, linkedQuestions } from './duplicates.ts';
+import { CLOSE_REASONS, threadModeration } from '../moderation/close.ts';
+import { myFlags } from '../moderation/flags.ts';
+import { visibleThread } from '../moderation/visibility.ts';
 import { canEdit, getThread, questionPath, type QuestionView } from './service.ts';
 import type { ViewCounter } from './view-counter.ts';
 import { BODY_MAX } from './validation.ts';
@@ -60,6 +63,9 @@ export function threadPermissions(app: FastifyInstance, request: FastifyRequest,
     canAccept,
     canMarkOfficial: atLeast(user?.role, 'staff'),
     canModerate: atLeast(user?.role, 'moderator'),
+    canCloseVote: !!user && hasPrivilege(user, 'closeVote', settings),
+    canPin: atLeast(user?.role, 'staff'),
+    canFlag: (authorId: number) => !!user && user.id !== authorId && hasPrivilege(user, 'flag', settings),
     canEditPost: (authorId: number) => !!user && canEdit(user, authorId, settings),
     // From the thread already read: no query per post.
     canCommentOn: (postType: 'question' | 'answer', postId: number) => {
@@ -84,7 +90,7 @@ export async function threadPage(
   state: ThreadFormState = {},
   status = 200,
 ): Promise<SharedPage> {
-  const thread = getThread(app.db, questionId, request.user?.id);
+  const thread = visibleThread(getThread(app.db, questionId, request.user?.id), request.user);
   const pendingViews = app.viewCounter?.pendingFor(questionId) ?? 0;
   // The view count changes with every new visitor, not with the content: a hole of the kept page, worked
   // out for each answer from the count now and the views counted since.
@@ -127,6 +133,11 @@ export async function threadPage(
       threadPath,
       related,
       duplicate: duplicateNotice(app.db, thread),
+      // Closed by whom and why, lock note, close votes (views/partials/moderation-*.eta).
+      moderation: threadModeration(app.db, thread.id, request.user?.id, app.settings()),
+      closeReasons: CLOSE_REASONS,
+      // The viewer's own flags on this thread and their fate (signed-in pages are never kept by the page cache).
+      myFlags: request.user ? myFlags(app.db, request.user.id, thread.id) : [],
       linked: linkedQuestions(app.db, thread.id),
       // Staff only (signed-in pages are never kept by the page cache): the searches learned for this thread.
       phrasings: atLeast(request.user?.role, 'staff') ? phrasingsOf(app.db, thread.id) : null,

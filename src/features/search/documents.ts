@@ -161,7 +161,7 @@ export function loadDocumentsInRange(sqlite: Database.Database, fromId: number, 
   const questions = sqlite
     .prepare(
       `select ${QUESTION_COLUMNS} from questions
-       where id between ? and ? and deleted_at is null order by id`,
+       where id between ? and ? and deleted_at is null and hidden_reason is null order by id`,
     )
     .all(fromId, toId) as QuestionRow[];
   if (questions.length === 0) return [];
@@ -169,7 +169,7 @@ export function loadDocumentsInRange(sqlite: Database.Database, fromId: number, 
     sqlite
       .prepare(
         `select question_id, id, body_md, official from answers
-         where question_id between ? and ? and deleted_at is null order by question_id, score desc, id`,
+         where question_id between ? and ? and deleted_at is null and hidden_reason is null order by question_id, score desc, id`,
       )
       .all(fromId, toId) as AnswerRow[],
   );
@@ -180,7 +180,7 @@ export function loadDocumentsInRange(sqlite: Database.Database, fromId: number, 
   );
   const learning = options.duplicateLearning !== false;
   const duplicates = learning
-    ? group(sqlite.prepare(`${DUPLICATE_TITLES} where duplicate_of_id between ? and ? and status = 'closed' and deleted_at is null order by id`).all(fromId, toId) as DuplicateTitleRow[])
+    ? group(sqlite.prepare(`${DUPLICATE_TITLES} where duplicate_of_id between ? and ? and status = 'closed' and deleted_at is null and hidden_reason is null order by id`).all(fromId, toId) as DuplicateTitleRow[])
     : new Map<number, DuplicateTitleRow[]>();
   const phrasings = group(sqlite.prepare(PHRASINGS('question_id between ? and ?')).all(fromId, toId) as DuplicateTitleRow[]);
   return questions.map((q) =>
@@ -202,14 +202,14 @@ export function loadDocuments(sqlite: Database.Database, ids: number[], options:
     const chunk = ids.slice(i, i + 500);
     const marks = chunk.map(() => '?').join(',');
     const questions = sqlite
-      .prepare(`select ${QUESTION_COLUMNS} from questions where id in (${marks}) and deleted_at is null`)
+      .prepare(`select ${QUESTION_COLUMNS} from questions where id in (${marks}) and deleted_at is null and hidden_reason is null`)
       .all(...chunk) as QuestionRow[];
     if (questions.length === 0) continue;
     const live = questions.map((q) => q.id);
     const liveMarks = live.map(() => '?').join(',');
     const answers = group(
       sqlite
-        .prepare(`select question_id, id, body_md, official from answers where question_id in (${liveMarks}) and deleted_at is null order by question_id, score desc, id`)
+        .prepare(`select question_id, id, body_md, official from answers where question_id in (${liveMarks}) and deleted_at is null and hidden_reason is null order by question_id, score desc, id`)
         .all(...live) as AnswerRow[],
     );
     const tags = group(
@@ -217,7 +217,7 @@ export function loadDocuments(sqlite: Database.Database, ids: number[], options:
     );
     const learning = options.duplicateLearning !== false;
     const duplicates = learning
-      ? group(sqlite.prepare(`${DUPLICATE_TITLES} where duplicate_of_id in (${liveMarks}) and status = 'closed' and deleted_at is null order by id`).all(...live) as DuplicateTitleRow[])
+      ? group(sqlite.prepare(`${DUPLICATE_TITLES} where duplicate_of_id in (${liveMarks}) and status = 'closed' and deleted_at is null and hidden_reason is null order by id`).all(...live) as DuplicateTitleRow[])
       : new Map<number, DuplicateTitleRow[]>();
     const phrasings = group(sqlite.prepare(PHRASINGS(`question_id in (${liveMarks})`)).all(...live) as DuplicateTitleRow[]);
     for (const q of questions) {

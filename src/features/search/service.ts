@@ -66,7 +66,7 @@ function itemsFor(db: Db, hits: { id: number; terms: string[] }[]): SearchItem[]
     db
       .select(summaryColumns)
       .from(questions)
-      .where(and(inArray(questions.id, ids), isNull(questions.deletedAt)))
+      .where(and(inArray(questions.id, ids), isNull(questions.deletedAt), isNull(questions.hiddenReason)))
       .all()
       .map((row) => [row.id, row]),
   );

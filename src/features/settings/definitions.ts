@@ -95,6 +95,24 @@ export const settingDefinitions = {
   /** Posts (questions, answers, comments, edits) per IP per minute, pages and API together: the HTTP-level guard in front of the above. */
   postsPerIpPerMinute: integer(1, 10_000, 20),
 
+  // Moderation (src/features/moderation/): privileges, thresholds and new-member limits, like Stack Exchange's and Discourse's.
+  /** Reputation needed to flag posts. */
+  privilegeFlag: integer(1, 1_000_000, 15),
+  /** Reputation needed to vote to close and to reopen questions. */
+  privilegeCloseVote: integer(1, 1_000_000, 500),
+  /** Close (or reopen) votes that close (or reopen) a question; a moderator's one vote always does. */
+  closeVotesNeeded: integer(1, 100, 3),
+  /** Flags one member may raise per UTC day (moderators are not limited). */
+  flagsPerDay: integer(1, 1000, 10),
+  /** Spam or rude flags from distinct members that hide a post pending review (one moderator's flag always does). */
+  flagsToHide: integer(1, 100, 3),
+  /** Whether the public moderation log names the moderator ("shown") or says "a moderator" ("hidden"). */
+  moderationLogNames: oneOf(['shown', 'hidden'] as const, 'shown'),
+  /** Links a new member (see newMemberHours) may put in one post. */
+  newMemberLinksPerPost: integer(0, 1000, 2),
+  /** Whether a new member's first posts that contain links are held for a moderator's review ("on") or not ("off"). */
+  holdFirstPostsWithLinks: oneOf(['on', 'off'] as const, 'on'),
+
   /**
    * Search synonyms, staff-editable: one group per line, words separated by commas. A query for any
    * word of a group also finds the others. Applied at query time: no reindex needed.

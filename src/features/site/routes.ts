@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { setPreferredLocale } from '../accounts/service.ts';
 import { listQuestions } from '../questions/service.ts';
+import { pinnedQuestions } from '../moderation/close.ts';
 import { safeReturnPath } from '../../lib/http.ts';
 import { NEWEST_FEED_PATH, UNANSWERED_FEED_PATH } from '../feeds/paths.ts';
 import { webSite } from '../feeds/structured-data.ts';
@@ -15,6 +16,7 @@ export default async function sitePages(app: FastifyInstance) {
     reply.sharedPage(() => ({
       template: 'site/home',
       data: {
+        pinned: pinnedQuestions(app.db),
         // The visitor's language first (the page cache keeps one page per language, so this is per visitor).
         recent: listQuestions(app.db, { sort: 'active', pageSize: 15, withTotal: false, languageFirst: request.i18n.locale }),
         unanswered: listQuestions(app.db, { sort: 'unanswered', pageSize: 10, withTotal: false, withExcerpt: false, languageFirst: request.i18n.locale }),

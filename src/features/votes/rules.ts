@@ -3,12 +3,14 @@
 import type { Settings } from '../settings/definitions.ts';
 import { atLeast, type Role } from '../accounts/roles.ts';
 
-export type Privilege = 'voteUp' | 'commentEverywhere' | 'voteDown' | 'editOthers';
+export type Privilege = 'voteUp' | 'flag' | 'commentEverywhere' | 'voteDown' | 'closeVote' | 'editOthers';
 
 export const PRIVILEGES: { privilege: Privilege; setting: keyof Settings }[] = [
   { privilege: 'voteUp', setting: 'privilegeVoteUp' },
+  { privilege: 'flag', setting: 'privilegeFlag' },
   { privilege: 'commentEverywhere', setting: 'privilegeCommentEverywhere' },
   { privilege: 'voteDown', setting: 'privilegeVoteDown' },
+  { privilege: 'closeVote', setting: 'privilegeCloseVote' },
   { privilege: 'editOthers', setting: 'privilegeEditOthers' },
 ];
 

@@ -9,6 +9,7 @@ import { logSearchChange } from '../questions/service.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { record, reverse, upvoteGainToday } from './reputation.ts';
 import { hasPrivilege, voteEffects, type VoteValue } from './rules.ts';
+import { assertNotLocked } from '../moderation/close.ts';
 
 export interface VoteInput {
   postType: unknown;
@@ -31,6 +32,7 @@ export function castVote(db: Db, voter: Poster, input: VoteInput, settings: Sett
   return db.transaction((tx) => {
     const post = requireLivePost(tx, postType, postId);
     if (post.authorId === voter.id) throw new AppError(403, 'own_post', 'error.voteOwnPost');
+    assertNotLocked(tx, post.questionId);
     if (value === 1 && !hasPrivilege(voter, 'voteUp', settings)) throw forbidden();
     if (value === -1 && !hasPrivilege(voter, 'voteDown', settings)) throw forbidden();
 
