@@ -139,3 +139,34 @@ describe('a shard answers with lunr’s own query', () => {
     expect(found.sort()).toEqual([1, 2]);
   });
 });
+
+describe('term frequency', () => {
+  // Same title, bodies of about the same length: only how often the body comes back to "firmware" differs (the
+  // post that repeats it is the older one, so a tie would put it second).
+  const once = post(2, 'Router keeps dropping', 'The firmware was updated last week and since then the lights blink at night.');
+  const often = post(1, 'Router keeps dropping', 'Firmware updated, firmware rolled back, firmware updated again: the lights blink at night.');
+  const docs = [once, often, ...filler(10, 20, 'Unrelated printer question')];
+
+  it('keeps how many times each kept term occurs in a field', () => {
+    const firmware = often.fields.body.indexOf('firmwar');
+    expect(firmware).toBeGreaterThanOrEqual(0);
+    expect(often.frequencies?.body?.[firmware]).toBe(3);
+    expect(once.frequencies?.body).toBeUndefined(); // every term once: nothing stored
+  });
+
+  it('ranks a post that keeps coming back to a word above one that mentions it once', () => {
+    expect(ids(indexOf(docs), 'firmware router').slice(0, 2)).toEqual([1, 2]);
+  });
+
+  it('survives a save and a load, and lunr still answers the query', async () => {
+    const { shardFile } = await import('../../src/features/search/shard.ts');
+    const loaded = Shard.fromFile(JSON.parse(JSON.stringify(shardFile(docs, 1, 1_000, 0))));
+    const index = new SearchIndex();
+    index.setShards([loaded]);
+    expect(index.search({ query: 'firmware router' }).hits.map((h) => h.id).slice(0, 2)).toEqual([1, 2]);
+    const frequencies = new Float64Array(8);
+    const local = loaded.metas.findIndex((m) => m.id === 1);
+    expect(loaded.fieldFrequencies(local, 'firmwar', frequencies)).not.toBe(0);
+    expect(Math.max(...frequencies)).toBe(3);
+  });
+});

@@ -1,7 +1,7 @@
 // Owns what search knows about a question: its terms per field (capped, so the index stays lean) and the
 // few facts results are filtered and ranked by. Read straight from SQLite, in id ranges or by ids.
 import type Database from 'better-sqlite3';
-import { documentTerms, distinctTerms, type SearchLanguage } from './text.ts';
+import { countedTerms, documentTerms, distinctTerms, type SearchLanguage } from './text.ts';
 
 export const FIELDS = ['title', 'accepted', 'body', 'answers', 'tags', 'alttitle', 'learned'] as const;
 export type Field = (typeof FIELDS)[number];
@@ -15,8 +15,13 @@ export type Field = (typeof FIELDS)[number];
 export const FIELD_WEIGHTS: Record<Field, number> = { title: 3, accepted: 2, body: 1.5, answers: 1, tags: 0.8, alttitle: 3, learned: 2 };
 
 // Distinct terms kept per field. Enough for a post's substance; a 30,000-character body does not get
-// to put thousands of terms in the index.
-const FIELD_TERM_LIMITS: Record<Field, number> = { title: 40, accepted: 60, body: 80, answers: 60, tags: 10, alttitle: 80, learned: 60 };
+// to put thousands of terms in the index. Measured on real duplicate questions (bench:search-duplicates,
+// tuning half): 80 body / 60 answers cut off what long meta-site posts are about; 200 / 150 found more
+// originals, 300 / 250 no more than that.
+const FIELD_TERM_LIMITS: Record<Field, number> = { title: 40, accepted: 150, body: 200, answers: 150, tags: 10, alttitle: 80, learned: 60 };
+// Words read per field, as a multiple of its limit: the term frequencies (how often each kept term occurs)
+// are counted over this many, which covers all but the longest posts.
+const TERM_WINDOW = 50;
 
 export interface DocMeta {
   id: number;
@@ -36,7 +41,10 @@ export interface DocMeta {
 
 export interface IndexedDoc {
   meta: DocMeta;
+  /** Distinct index terms per field, in order of first appearance. */
   fields: Record<Field, string[]>;
+  /** Per field, how many times each of its terms occurs (parallel to `fields`; absent: once each). */
+  frequencies?: Partial<Record<Field, number[]>>;
 }
 
 interface QuestionRow {
@@ -84,7 +92,12 @@ export function toIndexedDoc(
   const language = question.language === 'es' ? 'es' : 'en';
   const accepted = answers.find((a) => a.id === question.accepted_answer_id);
   const others = answers.filter((a) => a !== accepted);
-  const terms = (text: string, field: Field) => distinctTerms(documentTerms(text, language, FIELD_TERM_LIMITS[field] * 4), FIELD_TERM_LIMITS[field]);
+  const frequencies: Partial<Record<Field, number[]>> = {};
+  const terms = (text: string, field: Field) => {
+    const counted = countedTerms(documentTerms(text, language, FIELD_TERM_LIMITS[field] * TERM_WINDOW), FIELD_TERM_LIMITS[field]);
+    if (counted.counts.some((n) => n > 1)) frequencies[field] = counted.counts;
+    return counted.terms;
+  };
   return {
     meta: {
       id: question.id,
@@ -108,6 +121,7 @@ export function toIndexedDoc(
       alttitle: learning ? terms(duplicateTitles.join('\n'), 'alttitle') : [],
       learned: terms(phrasings.join('\n'), 'learned'),
     },
+    frequencies,
   };
 }
 

@@ -70,7 +70,10 @@ export interface ShardFile {
 }
 
 /** Bump when tokenization, fields or the file layout change: persisted shards of another format are rebuilt. */
-export const SHARD_FORMAT = 9;
+export const SHARD_FORMAT = 10;
+
+/** Term frequencies kept per posting are capped here (BM25 saturates long before). */
+const MAX_FREQUENCY = 255;
 
 /** lunr's postings of one term: per field, the refs (question ids) of the documents holding it; `_index` is lunr's term number. */
 type Postings = Record<string, Record<string, unknown>> & { _index: number };
@@ -101,7 +104,18 @@ function buildLunrIndex(docs: IndexedDoc[]): lunrTypes.Index {
   for (const doc of docs) builder.add({ id: String(doc.meta.id), ...doc.fields });
   // lunr makes an (empty) metadata object per posting: shared before build() allocates its vectors and
   // token set, so that a build's memory peak holds one set of postings, not two.
-  shareEmptyObjects((builder as unknown as LunrInternals).invertedIndex);
+  const inverted = (builder as unknown as LunrInternals).invertedIndex;
+  shareEmptyObjects(inverted);
+  // A term occurring more than once in a field keeps its count in place of the posting's metadata: a small
+  // integer, stored in the posting as the shared object was (no extra memory), ignored by lunr's query.
+  for (const doc of docs) {
+    for (const [field, counts] of Object.entries(doc.frequencies ?? {}) as [Field, number[]][]) {
+      const terms = doc.fields[field];
+      counts.forEach((count, i) => {
+        if (count > 1) inverted[terms[i]][field][String(doc.meta.id)] = Math.min(count, MAX_FREQUENCY);
+      });
+    }
+  }
   return builder.build();
 }
 
@@ -158,7 +172,7 @@ function shareEmptyObjects(invertedIndex: Record<string, Postings>): void {
       let empty = true;
       if (docs) {
         for (const ref in docs) {
-          docs[ref] = NO_METADATA;
+          if (typeof docs[ref] !== 'number') docs[ref] = NO_METADATA;
           empty = false;
         }
       }
@@ -378,6 +392,24 @@ export class Shard {
     const id = this.ids[local];
     let bits = 0;
     for (let f = 0; f < F; f++) if (postings[FIELDS[f]][id] !== undefined) bits |= 1 << f;
+    return bits;
+  }
+
+  /**
+   * The fields of a document holding a term, as bits (1 << field number), with the term's frequency in each
+   * written into `frequencies` (by field number; only for the fields holding it).
+   */
+  fieldFrequencies(local: number, term: string, frequencies: Float64Array): number {
+    const postings = this.inverted[term];
+    if (!postings) return 0;
+    const id = this.ids[local];
+    let bits = 0;
+    for (let f = 0; f < F; f++) {
+      const value = postings[FIELDS[f]][id];
+      if (value === undefined) continue;
+      bits |= 1 << f;
+      frequencies[f] = typeof value === 'number' ? value : 1;
+    }
     return bits;
   }
 

@@ -174,3 +174,25 @@ export function distinctTerms(terms: string[], limit: number): string[] {
   }
   return out;
 }
+
+/**
+ * Like `distinctTerms`, with how many times each kept term occurs in `terms` (its term frequency in the field,
+ * for BM25: a post that keeps coming back to a word is more about it than one that mentions it once).
+ */
+export function countedTerms(terms: string[], limit: number): { terms: string[]; counts: number[] } {
+  const at = new Map<string, number>();
+  const out: string[] = [];
+  const counts: number[] = [];
+  for (const term of terms) {
+    const i = at.get(term);
+    if (i !== undefined) {
+      counts[i] += 1;
+      continue;
+    }
+    if (out.length >= limit) continue;
+    at.set(term, out.length);
+    out.push(term);
+    counts.push(1);
+  }
+  return { terms: out, counts };
+}
