@@ -35,6 +35,8 @@ export function tellFlaggers(_tx: Tx, _flaggerIds: number[], _outcome: 'helpful'
  * Call point for the notifications feature: tell a member they were warned or suspended. The private message is
  * already stored in moderator_messages (shown on /account/suspended and GET /api/v1/moderation/messages).
  */
+// A post-level action (delete, hide, close, lock) already reaches the author through the moderation log (log.ts emits
+// post.moderated). Warnings and suspensions are read on /account/suspended and the messages API.
 export function tellAuthor(_tx: Tx, _userId: number, _kind: 'warned' | 'suspended', _messageId: number | null): void {}
 
 function validReason(raw: unknown, required: boolean): string | null {

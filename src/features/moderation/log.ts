@@ -7,6 +7,7 @@ import { MAX_PAGE_SIZE, type Page } from '../../lib/pagination.ts';
 import { logSearchChange, questionPath } from '../questions/service.ts';
 import type { Settings } from '../settings/definitions.ts';
 import type { Tx } from '../votes/reputation.ts';
+import { emit } from '../../lib/events.ts';
 
 export const MODERATION_ACTIONS = [
   'closed',
@@ -58,6 +59,14 @@ export function logModeration(tx: Tx, entry: ModerationEntry, now: Date): void {
     })
     .run();
   if (entry.questionId) logSearchChange(tx, entry.questionId, now);
+  // The post's author hears of it (notifications: "a moderator acted on your post"), in the same transaction.
+  if ((entry.targetType === 'question' || entry.targetType === 'answer') && entry.questionId) {
+    const table = entry.targetType === 'question' ? questions : answers;
+    const post = tx.select({ authorId: table.authorId }).from(table).where(eq(table.id, entry.targetId)).get();
+    if (post && post.authorId !== entry.moderatorId) {
+      emit(tx, { type: 'post.moderated', questionId: entry.questionId, postType: entry.targetType, postId: entry.targetId, authorId: post.authorId, actorId: entry.moderatorId ?? 0, action: entry.action, at: now });
+    }
+  }
 }
 
 export interface LogItem {
