@@ -82,7 +82,7 @@ describe('flags, hiding and the spammer action', () => {
     const page = e2e.page;
     await signIn(page, e2e.server, moderator.username, moderator.password);
     const queue = await open(page, e2e.server.url('/moderation'));
-    await expect(page.locator('.site-nav').innerText()).resolves.toMatch(/Review \(1\)|Revisar \(1\)/);
+    await expect(page.locator('.wide-only .site-nav').innerText()).resolves.toMatch(/Review \(1\)|Revisar \(1\)/);
     const item = page.locator(`#queue-answer-${spamAnswerId}`);
     await expect(item.innerText()).resolves.toContain('Cheap watches');
     await expect(item.innerText()).resolves.toContain('ofertas.baratas');

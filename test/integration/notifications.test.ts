@@ -215,8 +215,8 @@ describe('answers, follows and the inbox', () => {
     await deliverAll();
     expect(inbox(tagFan.id).map((r) => r.kind)).toEqual(['followed_tag_question']);
     expect(inbox(tagFan.id)[0].questionId).toBe(q.id);
-    // (+15 for the accepted answer also gave the answerer a privilege.)
-    expect(inbox(answerer.id).map((r) => r.kind).sort()).toEqual(['answer_accepted', 'official_answer', 'privilege_gained']);
+    // (+15 for the accepted answer also gave the answerer two privileges of 15 reputation: voting up and flagging.)
+    expect(inbox(answerer.id).map((r) => r.kind).sort()).toEqual(['answer_accepted', 'official_answer', 'privilege_gained', 'privilege_gained']);
     const accepted = await smtp.waitFor((m) => m.to.includes(answerer.email) && m.subject.startsWith('Your answer'));
     expect(accepted.subject).toMatch(/^Your answer to “How do I reset router number \d+ at home\?” was accepted$/);
     expect(q0.id).toBeLessThan(q.id);
@@ -287,8 +287,9 @@ describe('coalescing, mentions and privileges', () => {
     const { id } = answer(author, q.id);
     for (let i = 0; i < 2; i++) castVote(t.db, await member('moderator'), { postType: 'answer', postId: id, value: 1 }, t.app.settings());
     await deliverAll();
+    // 21 reputation: the two privileges of 15 (voting up and flagging), one notice each.
     const rows = inbox(author.id).filter((r) => r.kind === 'privilege_gained');
-    expect(rows).toHaveLength(1);
+    expect(rows).toHaveLength(2);
     const browser = await signIn(author);
     expect((await browser.get('/notifications')).body).toContain('You gained a privilege: Vote up');
   });

@@ -78,7 +78,8 @@ describe('the thread page', () => {
         counts.push(run.length);
       }
       expect(counts[1], `${role}: ${counts.join(' vs ')}`).toBe(counts[0]);
-      expect(counts[0]).toBeLessThanOrEqual(15);
+      // A fixed number: the thread, its answers, comments, tags, votes, moderation state and the viewer's flags, and the header's counts.
+      expect(counts[0]).toBeLessThanOrEqual(20);
     }
   });
 

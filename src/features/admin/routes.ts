@@ -12,8 +12,8 @@ import { setSettings } from '../settings/service.ts';
 
 export const SETTINGS_PATH = '/admin/settings';
 
-type Kind = 'decimal' | 'integer' | 'currency' | 'url' | 'networks' | 'text' | 'line' | 'logo' | 'locale';
-type Group = 'site' | 'languages' | 'costs' | 'report' | 'support' | 'privacy' | 'search' | 'reputation' | 'privileges' | 'limits' | 'accounts' | 'mail';
+type Kind = 'decimal' | 'integer' | 'currency' | 'url' | 'networks' | 'text' | 'line' | 'logo' | 'locale' | 'choice';
+type Group = 'site' | 'languages' | 'costs' | 'report' | 'support' | 'privacy' | 'search' | 'reputation' | 'privileges' | 'limits' | 'accounts' | 'mail' | 'moderation';
 interface FieldSpec {
   key: SettingKey;
   kind: Kind;
@@ -24,6 +24,8 @@ interface FieldSpec {
   maxLength?: number;
   /** Left out of a submitted form, the setting keeps its value (fields added after the first version of the page). */
   keepWhenMissing?: boolean;
+  /** For a choice: the values it takes (labels are adminSettings.<key>.<value>). */
+  choices?: readonly string[];
 }
 
 /** A number setting whose range comes from its definition (definitions.ts has the last word). */
@@ -61,6 +63,14 @@ export const SETTINGS_FIELDS: readonly FieldSpec[] = [
   numberField('privilegeCommentEverywhere', 'privileges'),
   numberField('privilegeVoteDown', 'privileges'),
   numberField('privilegeEditOthers', 'privileges'),
+  numberField('privilegeFlag', 'privileges'),
+  numberField('privilegeCloseVote', 'privileges'),
+  numberField('closeVotesNeeded', 'moderation'),
+  numberField('flagsPerDay', 'moderation'),
+  numberField('flagsToHide', 'moderation'),
+  numberField('newMemberLinksPerPost', 'moderation'),
+  { key: 'holdFirstPostsWithLinks', kind: 'choice', group: 'moderation', choices: ['on', 'off'], keepWhenMissing: true },
+  { key: 'moderationLogNames', kind: 'choice', group: 'moderation', choices: ['shown', 'hidden'], keepWhenMissing: true },
   numberField('newMemberHours', 'limits'),
   numberField('newMemberQuestionsPerDay', 'limits'),
   numberField('newMemberAnswersPerDay', 'limits'),
@@ -86,7 +96,7 @@ export const SETTINGS_FIELDS: readonly FieldSpec[] = [
   numberField('mailClaimSeconds', 'mail'),
 ];
 /** The page's sections, in order: site and languages first, the report's figures, then the forum's rules. */
-const GROUPS = ['site', 'languages', 'support', 'costs', 'report', 'privacy', 'search', 'reputation', 'privileges', 'limits', 'accounts', 'mail'] as const;
+const GROUPS = ['site', 'languages', 'support', 'costs', 'report', 'privacy', 'search', 'reputation', 'privileges', 'limits', 'moderation', 'accounts', 'mail'] as const;
 
 // Generous limits: the page, not the schema, tells the admin what is wrong with a value.
 const SettingsBody = Type.Object({
@@ -219,6 +229,11 @@ function parseField(field: FieldSpec, raw: string | undefined): unknown {
       if (!isLocale(code)) throw new FieldError('adminSettings.error.locale');
       return code;
     }
+    case 'choice': {
+      const choice = text.trim();
+      if (!field.choices?.includes(choice)) throw new FieldError('adminSettings.error.choice');
+      return choice;
+    }
   }
 }
 
@@ -244,6 +259,7 @@ export function readSettingsForm(body: Values, t: I18n['t']): { values: Partial<
 function defaultText(field: FieldSpec, t: I18n['t']): string {
   const value = settingDefinitions[field.key].default;
   if (field.kind === 'locale') return t(`language.${value}` as MessageKey);
+  if (field.kind === 'choice') return t(`adminSettings.${field.key}.${value}` as MessageKey);
   if (value === '') return t('ux.settings.emptyDefault');
   if (field.kind === 'text' || field.kind === 'networks') return String(value).split('\n')[0] + (String(value).includes('\n') ? ' …' : '');
   return String(value);
@@ -270,10 +286,15 @@ export default async function adminPages(app: FastifyInstance) {
       group: field.group,
       multiline: field.kind === 'networks' || field.kind === 'text',
       rows: field.key === 'searchSynonyms' ? 8 : field.key === 'homeDescription' ? 3 : 4,
-      options: field.kind === 'locale' ? LOCALES.map((code) => ({ value: code, label: t(`language.${code}` as MessageKey) })) : undefined,
+      options:
+        field.kind === 'locale'
+          ? LOCALES.map((code) => ({ value: code, label: t(`language.${code}` as MessageKey) }))
+          : field.kind === 'choice'
+            ? field.choices!.map((choice) => ({ value: choice, label: t(`adminSettings.${field.key}.${choice}` as MessageKey) }))
+            : undefined,
       inputmode: field.kind === 'decimal' ? 'decimal' : field.kind === 'integer' ? 'numeric' : field.kind === 'url' || field.kind === 'logo' ? 'url' : undefined,
       autocapitalize: field.kind === 'currency' ? 'characters' : undefined,
-      maxlength: field.kind === 'currency' ? 3 : field.kind === 'locale' ? 2 : field.maxLength,
+      maxlength: field.kind === 'currency' ? 3 : field.kind === 'locale' ? 2 : field.kind === 'choice' ? undefined : field.maxLength,
       label: t(`adminSettings.${field.key}` as MessageKey),
       hint: t(`adminSettings.${field.key}Hint` as MessageKey),
       value: values[field.key] ?? '',
