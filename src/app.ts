@@ -35,6 +35,8 @@ import tagPages from './features/tags/routes.ts';
 import { getSettings } from './features/settings/service.ts';
 import { parseFormBody } from './lib/form-body.ts';
 import mailPages from './features/mail/routes.ts';
+import casePages from './features/cases/routes.ts';
+import casesApi from './features/cases/api.ts';
 import notificationsApi from './features/notifications/api.ts';
 import { registerNotificationListeners } from './features/notifications/listeners.ts';
 import notificationPages from './features/notifications/routes.ts';
@@ -191,6 +193,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(notificationPages);
   await app.register(notificationsApi, { prefix: '/api/v1' });
   await app.register(deflectionApi, { prefix: '/api/v1' });
+  await app.register(casePages);
+  await app.register(casesApi, { prefix: '/api/v1' });
 
   return app;
 }

@@ -5,6 +5,7 @@ import { seoEn } from './seo.en.ts';
 import { uxEn } from './ux.en.ts';
 import { mailEn } from './mail.en.ts';
 import { notificationsEn } from './notifications.en.ts';
+import { deskEn } from './desk.en.ts';
 
 export const en = {
   ...deflectionEn,
@@ -13,6 +14,7 @@ export const en = {
   ...uxEn,
   ...mailEn,
   ...notificationsEn,
+  ...deskEn,
   'site.name': 'Resuelto',
   'site.tagline': 'Answers from customers and staff, before you call.',
   'nav.main': 'Main',

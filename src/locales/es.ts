@@ -6,6 +6,7 @@ import { seoEs } from './seo.es.ts';
 import { uxEs } from './ux.es.ts';
 import { mailEs } from './mail.es.ts';
 import { notificationsEs } from './notifications.es.ts';
+import { deskEs } from './desk.es.ts';
 
 export const es: Catalog = {
   ...deflectionEs,
@@ -14,6 +15,7 @@ export const es: Catalog = {
   ...uxEs,
   ...mailEs,
   ...notificationsEs,
+  ...deskEs,
   'site.name': 'Resuelto',
   'site.tagline': 'Respuestas de clientes y del equipo, antes de llamar.',
   'nav.main': 'Principal',

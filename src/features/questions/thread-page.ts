@@ -14,6 +14,7 @@ import { detectLanguage } from '../../lib/language.ts';
 import { htmlToText } from '../../lib/markdown.ts';
 import { qaPage, threadDescription } from '../feeds/structured-data.ts';
 import { questionFeedPath } from '../feeds/paths.ts';
+import { canEscalate, hasUnsolvedCase, unsolvedCaseFor } from '../cases/service.ts';
 
 export interface ThreadFormState {
   /** Errors by form: `answer`, `comment-question-12`, `comment-answer-7`, `vote`, `accept`. */
@@ -118,6 +119,14 @@ export async function threadPage(
       threadPath,
       related,
       feedback: feedback === 'yes' || feedback === 'no' ? feedback : null,
+      // Private support: only whether an unsolved case exists is public (the banner is part of the kept page);
+      // the case link and the escalation link are for the signed-in viewers allowed them.
+      support: {
+        banner: hasUnsolvedCase(app.db, thread.id),
+        caseId: unsolvedCaseFor(app.db, request.user, thread.id)?.id ?? null,
+        canEscalate: canEscalate(request.user, thread.author.id),
+      },
+      justOpenedCase: !!request.user && (query as { case?: unknown }).case === 'opened',
     },
     options: {
       status,
