@@ -37,6 +37,7 @@ import { parseFormBody } from './lib/form-body.ts';
 import mailPages from './features/mail/routes.ts';
 import casePages from './features/cases/routes.ts';
 import casesApi from './features/cases/api.ts';
+import deskPages, { deskApi } from './features/desk/routes.ts';
 import notificationsApi from './features/notifications/api.ts';
 import { registerNotificationListeners } from './features/notifications/listeners.ts';
 import notificationPages from './features/notifications/routes.ts';
@@ -195,6 +196,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(deflectionApi, { prefix: '/api/v1' });
   await app.register(casePages);
   await app.register(casesApi, { prefix: '/api/v1' });
+  await app.register(deskPages);
+  await app.register(deskApi, { prefix: '/api/v1' });
 
   return app;
 }

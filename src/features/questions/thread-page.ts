@@ -15,6 +15,7 @@ import { htmlToText } from '../../lib/markdown.ts';
 import { qaPage, threadDescription } from '../feeds/structured-data.ts';
 import { questionFeedPath } from '../feeds/paths.ts';
 import { canEscalate, hasUnsolvedCase, unsolvedCaseFor } from '../cases/service.ts';
+import { assigneeOf } from '../desk/service.ts';
 
 export interface ThreadFormState {
   /** Errors by form: `answer`, `comment-question-12`, `comment-answer-7`, `vote`, `accept`. */
@@ -126,6 +127,8 @@ export async function threadPage(
         caseId: unsolvedCaseFor(app.db, request.user, thread.id)?.id ?? null,
         canEscalate: canEscalate(request.user, thread.author.id),
       },
+      // The desk's assignment, for staff only (their pages are never kept: signed-in pages are not shared).
+      desk: atLeast(request.user?.role, 'staff') ? { assignee: assigneeOf(app.db, request.user, thread.id), viewerId: request.user!.id } : null,
       justOpenedCase: !!request.user && (query as { case?: unknown }).case === 'opened',
     },
     options: {
