@@ -7,6 +7,13 @@ CREATE TABLE `desk_assignments` (
 );
 --> statement-breakpoint
 CREATE INDEX `desk_assignments_staff` ON `desk_assignments` (`staff_id`);--> statement-breakpoint
+CREATE TABLE `staff_feed_tokens` (
+	`user_id` integer PRIMARY KEY NOT NULL,
+	`secret_hash` text NOT NULL,
+	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `support_case_messages` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`case_id` integer NOT NULL,

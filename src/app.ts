@@ -81,11 +81,12 @@ const REDACT = [
   '*._csrf',
 ];
 
-/** One-time and signed links never reach the logs: the setup token, mail links (confirm, reset) and unsubscribe signatures. */
+/** One-time and signed links never reach the logs: the setup token, mail links (confirm, reset), unsubscribe signatures and staff feed tokens. */
 export function redactUrl(url: string): string {
   return url
     .replace(/^\/(setup|reset|verify)\/[^/?#]+/, '/$1/[redacted]')
-    .replace(/^\/unsubscribe\/([^/?#]+)\/([^/?#]+)\/[^/?#]+/, '/unsubscribe/$1/$2/[redacted]');
+    .replace(/^\/unsubscribe\/([^/?#]+)\/([^/?#]+)\/[^/?#]+/, '/unsubscribe/$1/$2/[redacted]')
+    .replace(/^\/staff\/feed\/[^/?#]+/, '/staff/feed/[redacted]');
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {

@@ -578,3 +578,15 @@ export const deskAssignments = sqliteTable(
   },
   (t) => [index('desk_assignments_staff').on(t.staffId)],
 );
+
+/**
+ * A staff member's private Atom feed of desk alerts (`/staff/feed/<userId>.<secret>.atom`): one live token per
+ * member; only SHA-256(secret) is stored, compared in constant time. Deleting the row revokes the feed.
+ */
+export const staffFeedTokens = sqliteTable('staff_feed_tokens', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretHash: text('secret_hash').notNull(),
+  createdAt: createdAt(),
+});

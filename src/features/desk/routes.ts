@@ -6,6 +6,7 @@ import { requireRole } from '../../plugins/auth.ts';
 import { listCases } from '../cases/service.ts';
 import { ErrorBody } from '../questions/api-shapes.ts';
 import { canonicalSlug, questionPath } from '../questions/service.ts';
+import { createStaffFeedToken, hasStaffFeedToken, revokeStaffFeedToken, staffFeedPath, staffFeedXml, staffForFeedToken } from './feed.ts';
 import { deskFilters, deskList, setAssignment, type DeskItem } from './service.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: 2 ** 31 });
@@ -32,6 +33,32 @@ export default async function deskPages(app: FastifyInstance) {
     for (const [key, value] of Object.entries(query)) if (value && key !== 'page') params.set(key, value);
     const base = params.size ? `/staff/desk?${params}` : '/staff/desk';
     return reply.page('desk/desk', { list, cases, filters, base, pages: pageCount(list.total, list.pageSize), targetHours: settings.firstResponseTargetHours, viewerId: user.id }, { title: request.i18n.t('desk.title'), noindex: true });
+  });
+
+  const feedSettings = (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, state: { createdUrl?: string; revoked?: boolean } = {}) => {
+    const user = requireRole(request, 'staff');
+    return reply.header('cache-control', 'no-store').page('desk/feed-settings', { active: hasStaffFeedToken(app.db, user.id), ...state }, { title: request.i18n.t('desk.feedPage.title'), noindex: true });
+  };
+  app.get('/settings/staff-feed', async (request, reply) => {
+    if (!request.user) return reply.redirect(`/signin?next=${encodeURIComponent('/settings/staff-feed')}`, 303);
+    return feedSettings(request, reply);
+  });
+  app.post('/settings/staff-feed', { schema: { body: Type.Object({ action: Type.Union([Type.Literal('create'), Type.Literal('revoke')]), _csrf: Type.Optional(Type.String()) }) } }, async (request, reply) => {
+    const user = requireRole(request, 'staff');
+    if ((request.body as { action: string }).action === 'revoke') {
+      revokeStaffFeedToken(app.db, user.id);
+      return feedSettings(request, reply, { revoked: true });
+    }
+    return feedSettings(request, reply, { createdUrl: app.config.baseUrl + staffFeedPath(createStaffFeedToken(app.db, user)) });
+  });
+
+  // The private feed: the token is the authority (feed readers send no cookie); an unknown one is a plain 404.
+  app.get('/staff/feed/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 200 }) }) } }, async (request, reply) => {
+    const file = (request.params as { file: string }).file;
+    const staff = file.endsWith('.atom') ? staffForFeedToken(app.db, file.slice(0, -'.atom'.length)) : undefined;
+    if (!staff) return reply.callNotFound();
+    const xml = staffFeedXml(app.db, staff, app.settings(), { baseUrl: app.config.baseUrl, siteName: app.settings().siteName || request.i18n.t('site.name'), i18n: request.i18n, selfPath: request.url.split('?')[0] });
+    return reply.header('content-type', 'application/atom+xml; charset=utf-8').header('cache-control', 'private, no-store').header('x-robots-tag', 'noindex').send(xml);
   });
 
   app.post(
