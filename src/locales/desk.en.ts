@@ -88,4 +88,6 @@ export const deskEn = {
   'desk.feedPage.create': "Make a new feed address",
   'desk.feedPage.revoke': "Revoke the feed address",
   'desk.feedPage.revoked': "The feed address no longer works.",
+  'notifications.kind.desk_breach': "Questions close to or past the first-response target (staff)",
+  'notifications.kind.desk_flagged': "Posts flagged for staff attention (staff)",
 } as const;

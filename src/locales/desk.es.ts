@@ -90,4 +90,6 @@ export const deskEs: Record<keyof typeof deskEn, string | { one: string; other: 
   'desk.feedPage.create': "Crear una nueva dirección de canal",
   'desk.feedPage.revoke': "Revocar la dirección del canal",
   'desk.feedPage.revoked': "La dirección del canal ya no funciona.",
+  'notifications.kind.desk_breach': "Preguntas cerca del objetivo de primera respuesta o pasadas de él (equipo)",
+  'notifications.kind.desk_flagged': "Publicaciones señaladas para el equipo (equipo)",
 };

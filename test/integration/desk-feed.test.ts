@@ -107,3 +107,33 @@ describe('the private staff feed', () => {
     expect((await t.app.inject({ method: 'GET', url: feedUrl })).statusCode).toBe(404);
   });
 });
+
+describe('staff alert preferences', () => {
+  it('staff (only) choose how desk alerts reach them, on the notification preferences page', async () => {
+    const page = (await staff.browser.get('/settings/notifications')).body;
+    for (const kind of ['desk_escalation', 'desk_breach', 'desk_flagged']) expect(page).toContain(`name="${kind}"`);
+    expect((await member.browser.get('/settings/notifications')).body).not.toContain('desk_escalation');
+    // A member sending the field changes nothing for them.
+    await member.browser.submit('/settings/notifications', { desk_escalation: 'never' });
+    expect(t.db.$client.prepare('select count(*) from notification_preferences where user_id = ? and kind = ?').pluck().get(member.user.id, 'desk_escalation')).toBe(0);
+  });
+
+  it('an escalation mails staff at once, holds it to the digest hour for "daily", and skips "never"', async () => {
+    const daily = await loginAs(t.app, t.db, 'staff');
+    const never = await loginAs(t.app, t.db, 'admin');
+    for (const p of [staff, daily, never]) t.db.$client.prepare('update users set email_verified_at = ? where id = ?').run(Date.now(), p.user.id);
+    expect((await daily.browser.submit('/settings/notifications', { desk_escalation: 'daily' })).statusCode).toBe(200);
+    expect((await never.browser.submit('/settings/notifications', { desk_escalation: 'never' })).statusCode).toBe(200);
+    const poster = { ...member.user, reputation: 1, createdAt: new Date(0) } as never;
+    const q = askQuestion(t.db, poster, { title: 'My kettle arrived without a plug', body: 'The kettle I received has no plug at all on its cable.', tags: 'kettles' }, t.app.settings());
+    const now = new Date();
+    openCase(t.db, member.user, { questionId: q.id, summary: 'There is no plug on the cable of my new kettle.' }, now);
+    const rows = (userId: number) => t.db.$client.prepare("select next_attempt_at as at from mail_outbox where to_user_id = ? and kind = 'desk_escalation' and created_at = ?").all(userId, now.getTime()) as { at: number }[];
+    expect(rows(staff.user.id)).toHaveLength(1);
+    expect(rows(staff.user.id)[0].at).toBe(now.getTime());
+    expect(rows(daily.user.id)).toHaveLength(1);
+    expect(new Date(rows(daily.user.id)[0].at).getUTCHours()).toBe(t.app.settings().digestHourUtc);
+    expect(rows(daily.user.id)[0].at).toBeGreaterThan(now.getTime());
+    expect(rows(never.user.id)).toHaveLength(0);
+  });
+});

@@ -8,6 +8,7 @@ import type { Tx } from '../../lib/events.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { atLeast } from '../accounts/roles.ts';
 import { enqueueMail } from '../mail/outbox.ts';
+import { alertStaff } from '../desk/alerts.ts';
 import { logSearchChange, questionPath } from '../questions/service.ts';
 import { cleanText, validBody } from '../questions/validation.ts';
 
@@ -93,9 +94,13 @@ function mailOtherSide(tx: Tx, kase: { id: number; askerId: number; assigneeId: 
   const recipients = authorId === kase.askerId ? (kase.assigneeId !== null ? [kase.assigneeId] : staffIds(tx)) : [kase.askerId];
   // The mail says that something was written and where; the conversation itself stays on the site.
   const data = { caseId: kase.id, title: questionTitle, casePath: casePath(kase.id), fromStaff: authorId !== kase.askerId };
+  if (kind === 'desk_escalation') {
+    alertStaff(tx, { kind, template: 'support-escalated', data, groupKey: `case:${kase.id}`, recipients: recipients.filter((id) => id !== authorId) }, now);
+    return;
+  }
   for (const userId of recipients) {
     if (userId === authorId) continue;
-    enqueueMail(tx, { to: { userId }, kind, template: kind === 'desk_escalation' ? 'support-escalated' : 'support-message', data, groupKey: `case:${kase.id}` }, now);
+    enqueueMail(tx, { to: { userId }, kind, template: 'support-message', data, groupKey: `case:${kase.id}` }, now);
   }
 }
 
