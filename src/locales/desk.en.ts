@@ -90,4 +90,8 @@ export const deskEn = {
   'desk.feedPage.revoked': "The feed address no longer works.",
   'notifications.kind.desk_breach': "Questions close to or past the first-response target (staff)",
   'notifications.kind.desk_flagged': "Posts flagged for staff attention (staff)",
+  'report.fig.casesOpened': "Support cases opened (escalations)",
+  'report.fig.casesSolved': "Support cases solved",
+  'report.fig.medianToSolve': "Median time to solve a case",
+  'report.fig.hours': "{hours} h",
 } as const;

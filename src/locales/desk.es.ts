@@ -92,4 +92,8 @@ export const deskEs: Record<keyof typeof deskEn, string | { one: string; other: 
   'desk.feedPage.revoked': "La dirección del canal ya no funciona.",
   'notifications.kind.desk_breach': "Preguntas cerca del objetivo de primera respuesta o pasadas de él (equipo)",
   'notifications.kind.desk_flagged': "Publicaciones señaladas para el equipo (equipo)",
+  'report.fig.casesOpened': "Casos de soporte abiertos (escaladas)",
+  'report.fig.casesSolved': "Casos de soporte resueltos",
+  'report.fig.medianToSolve': "Mediana del tiempo para resolver un caso",
+  'report.fig.hours': "{hours} h",
 };

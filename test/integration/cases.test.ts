@@ -326,3 +326,23 @@ describe('a case never leaks', () => {
     expect((await anonymous.get('/robots.txt')).body).toContain('Disallow: /support');
   });
 });
+
+describe('the deflection report', () => {
+  it('counts the asker’s escalation as a support contact (a failed deflection), and shows cases opened, solved and the median time to solve', async () => {
+    const customer = await loginAs(t.app, t.db, 'member');
+    const poster = { ...customer.user, reputation: 1, createdAt: new Date(0) } as never;
+    const asked = askQuestion(t.db, poster, { title: 'The display of my kettle stays dark', body: 'The little display of my kettle stays dark since this morning.', tags: 'displays' }, t.app.settings());
+    await customer.browser.get(asked.url, { 'user-agent': BROWSER_USER_AGENT });
+    const opened = await customer.browser.submit('/support/cases', { question: String(asked.id), summary: 'The display stays dark even after unplugging it.' }, { headers: { 'user-agent': BROWSER_USER_AGENT } });
+    expect(opened.statusCode).toBe(303);
+    const contacts = t.db.$client.prepare("select user_id as userId, question_id as questionId from deflection_events where kind = 'contact_support'").all() as { userId: number; questionId: number }[];
+    expect(contacts).toContainEqual({ userId: customer.user.id, questionId: asked.id });
+    // The moderator's case for the asker is not a contact of the moderator's.
+    expect(contacts.some((c) => c.userId === moderator.user.id)).toBe(false);
+    const today = new Date().toISOString().slice(0, 10);
+    const page = await staff.browser.get(`/staff/reports/deflection?from=${today}&to=${today}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Support cases opened (escalations)');
+    expect(page.body).toContain('Median time to solve a case');
+  });
+});

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireUser } from '../../plugins/auth.ts';
 import { limitAction } from '../../plugins/rate-limit.ts';
+import { logEvent } from '../deflection/visit.ts';
 import { ErrorBody } from '../questions/api-shapes.ts';
 import { BODY_MAX, FORM_TEXT_MAX } from '../questions/validation.ts';
 import { getCase, listCases, openCase, postCaseMessage, updateCase, type CaseView } from './service.ts';
@@ -89,6 +90,7 @@ export default async function casesApi(app: FastifyInstance) {
       const user = requireUser(request);
       const body = request.body as { questionId: number; summary: string; details?: string | null };
       const { id } = openCase(app.db, user, body);
+      logEvent(app, request, 'contact_support', { questionId: body.questionId });
       return reply.status(201).send({ id, url: `${app.config.baseUrl}/support/cases/${id}` });
     },
   );

@@ -7,6 +7,7 @@ import { pageCount, pageNumber } from '../../lib/pagination.ts';
 import { requireUser } from '../../plugins/auth.ts';
 import { limitAction } from '../../plugins/rate-limit.ts';
 import { postAnswer } from '../answers/service.ts';
+import { logEvent } from '../deflection/visit.ts';
 import { signInFirst } from '../questions/routes.ts';
 import { canonicalSlug, questionPath } from '../questions/service.ts';
 import { BODY_MAX, FORM_BODY_LIMIT, FORM_TEXT_MAX } from '../questions/validation.ts';
@@ -39,6 +40,9 @@ export default async function casePages(app: FastifyInstance) {
         reply,
         async () => {
           const { id, askerId } = openCase(app.db, user, { questionId: body.question, summary: body.summary, details: body.details });
+          // A support contact that did happen: the deflection report counts it as failed for this person (staff
+          // and moderators opening one on the asker's behalf are never recorded).
+          logEvent(app, request, 'contact_support', { questionId: body.question });
           // A moderator opens a case for the asker but cannot read it: back to the thread, which shows the banner.
           if (!isCaseStaff(user) && user.id !== askerId) return reply.redirect(`${questionPath(body.question, canonicalSlug(app.db, body.question) ?? '')}?case=opened`, 303);
           return reply.redirect(casePath(id), 303);
