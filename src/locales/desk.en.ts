@@ -94,4 +94,13 @@ export const deskEn = {
   'report.fig.casesSolved': "Support cases solved",
   'report.fig.medianToSolve': "Median time to solve a case",
   'report.fig.hours': "{hours} h",
+  'desk.health.title': "Response health, week by week",
+  'desk.health.week': "Week from",
+  'desk.health.asked': "Asked",
+  'desk.health.within': "Answered within {hours} h",
+  'desk.health.members': "Median first answer, members",
+  'desk.health.staff': "Median first answer, staff",
+  'desk.health.breaches': "Still open past the target",
+  'desk.health.hours': "{hours} h",
+  'desk.health.minutes': "{minutes} min",
 } as const;

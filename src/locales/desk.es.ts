@@ -96,4 +96,13 @@ export const deskEs: Record<keyof typeof deskEn, string | { one: string; other: 
   'report.fig.casesSolved': "Casos de soporte resueltos",
   'report.fig.medianToSolve': "Mediana del tiempo para resolver un caso",
   'report.fig.hours': "{hours} h",
+  'desk.health.title': "Salud de las respuestas, semana a semana",
+  'desk.health.week': "Semana desde",
+  'desk.health.asked': "Preguntas",
+  'desk.health.within': "Respondidas en {hours} h",
+  'desk.health.members': "Mediana de la primera respuesta, miembros",
+  'desk.health.staff': "Mediana de la primera respuesta, equipo",
+  'desk.health.breaches': "Aún abiertas pasado el objetivo",
+  'desk.health.hours': "{hours} h",
+  'desk.health.minutes': "{minutes} min",
 };

@@ -123,3 +123,22 @@ describe('assignment', () => {
     expect((await t.app.inject({ method: 'PUT', url: '/api/v1/desk/assignments/999999', headers })).statusCode).toBe(404);
   });
 });
+
+describe('response health', () => {
+  it('per week: answered within the target, median first answer by members and by staff, open breaches', async () => {
+    const { responseHealth } = await import('../../src/features/desk/health.ts');
+    const weeks = responseHealth(t.db, t.app.settings());
+    expect(weeks).toHaveLength(8);
+    const [thisWeek, lastWeek] = weeks;
+    // This week: red, amber, recentAnswered (member), fresh (answered by staff in the test above).
+    expect(thisWeek.asked).toBe(4);
+    expect(thisWeek.openBreaches).toBe(1);
+    expect(thisWeek.medianMinutesMembers).not.toBeNull();
+    expect(thisWeek.medianMinutesStaff).not.toBeNull();
+    expect(thisWeek.withinTarget).toBe(0.5);
+    // Nine and ten days ago: both answered, long after the target.
+    expect(lastWeek).toMatchObject({ asked: 2, withinTarget: 0, openBreaches: 0 });
+    const page = (await staff.browser.get('/staff/desk')).body;
+    expect(page).toContain('desk-health-heading');
+  });
+});

@@ -7,6 +7,7 @@ import { listCases } from '../cases/service.ts';
 import { ErrorBody } from '../questions/api-shapes.ts';
 import { canonicalSlug, questionPath } from '../questions/service.ts';
 import { createStaffFeedToken, hasStaffFeedToken, revokeStaffFeedToken, staffFeedPath, staffFeedXml, staffForFeedToken } from './feed.ts';
+import { responseHealth } from './health.ts';
 import { deskFilters, deskList, setAssignment, type DeskItem } from './service.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: 2 ** 31 });
@@ -32,7 +33,7 @@ export default async function deskPages(app: FastifyInstance) {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value && key !== 'page') params.set(key, value);
     const base = params.size ? `/staff/desk?${params}` : '/staff/desk';
-    return reply.page('desk/desk', { list, cases, filters, base, pages: pageCount(list.total, list.pageSize), targetHours: settings.firstResponseTargetHours, viewerId: user.id }, { title: request.i18n.t('desk.title'), noindex: true });
+    return reply.page('desk/desk', { list, cases, filters, base, health: responseHealth(app.db, settings), pages: pageCount(list.total, list.pageSize), targetHours: settings.firstResponseTargetHours, viewerId: user.id }, { title: request.i18n.t('desk.title'), noindex: true });
   });
 
   const feedSettings = (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, state: { createdUrl?: string; revoked?: boolean } = {}) => {
