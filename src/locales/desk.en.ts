@@ -103,4 +103,11 @@ export const deskEn = {
   'desk.health.breaches': "Still open past the target",
   'desk.health.hours': "{hours} h",
   'desk.health.minutes': "{minutes} min",
+  'adminSettings.desk': "Staff desk",
+  'adminSettings.firstResponseTargetHours': "First-response target (hours)",
+  'adminSettings.firstResponseTargetHoursHint': "A question waiting longer for a first answer is breached on the desk; amber from 75 %. From 1 to 720.",
+  'adminSettings.deskStaleAnsweredDays': "Answered with nothing accepted: back on the desk after (days)",
+  'adminSettings.deskStaleAnsweredDaysHint': "From 1 to 365.",
+  'adminSettings.deskBusinessHours': "Business hours (UTC)",
+  'adminSettings.deskBusinessHoursHint': "The desk clock only runs in them, e.g. “mon-fri 09:00-17:00”. Empty: all the time.",
 } as const;

@@ -105,4 +105,11 @@ export const deskEs: Record<keyof typeof deskEn, string | { one: string; other: 
   'desk.health.breaches': "Aún abiertas pasado el objetivo",
   'desk.health.hours': "{hours} h",
   'desk.health.minutes': "{minutes} min",
+  'adminSettings.desk': "Mostrador del equipo",
+  'adminSettings.firstResponseTargetHours': "Objetivo de primera respuesta (horas)",
+  'adminSettings.firstResponseTargetHoursHint': "Una pregunta que espera más una primera respuesta incumple el objetivo en el mostrador; ámbar desde el 75 %. De 1 a 720.",
+  'adminSettings.deskStaleAnsweredDays': "Respondidas sin ninguna aceptada: vuelven al mostrador tras (días)",
+  'adminSettings.deskStaleAnsweredDaysHint': "De 1 a 365.",
+  'adminSettings.deskBusinessHours': "Horario laboral (UTC)",
+  'adminSettings.deskBusinessHoursHint': "El reloj del mostrador solo corre en él, p. ej. «mon-fri 09:00-17:00». Vacío: siempre.",
 };

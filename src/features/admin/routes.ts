@@ -13,7 +13,7 @@ import { setSettings } from '../settings/service.ts';
 export const SETTINGS_PATH = '/admin/settings';
 
 type Kind = 'decimal' | 'integer' | 'currency' | 'url' | 'networks' | 'text' | 'line' | 'logo' | 'locale';
-type Group = 'site' | 'languages' | 'costs' | 'report' | 'support' | 'privacy' | 'search' | 'reputation' | 'privileges' | 'limits' | 'accounts';
+type Group = 'site' | 'languages' | 'costs' | 'report' | 'support' | 'privacy' | 'search' | 'reputation' | 'privileges' | 'limits' | 'accounts' | 'desk';
 interface FieldSpec {
   key: SettingKey;
   kind: Kind;
@@ -75,9 +75,12 @@ export const SETTINGS_FIELDS: readonly FieldSpec[] = [
   numberField('failedSignInDelaySeconds', 'accounts'),
   numberField('sessionIdleDays', 'accounts'),
   numberField('apiTokenDays', 'accounts'),
+  numberField('firstResponseTargetHours', 'desk'),
+  numberField('deskStaleAnsweredDays', 'desk'),
+  { key: 'deskBusinessHours', kind: 'line', group: 'desk', maxLength: 40 },
 ];
 /** The page's sections, in order: site and languages first, the report's figures, then the forum's rules. */
-const GROUPS = ['site', 'languages', 'support', 'costs', 'report', 'privacy', 'search', 'reputation', 'privileges', 'limits', 'accounts'] as const;
+const GROUPS = ['site', 'languages', 'support', 'costs', 'report', 'privacy', 'search', 'reputation', 'privileges', 'limits', 'accounts', 'desk'] as const;
 
 // Generous limits: the page, not the schema, tells the admin what is wrong with a value.
 const SettingsBody = Type.Object({
