@@ -41,6 +41,9 @@ import tagPages from './features/tags/routes.ts';
 import { getSettings } from './features/settings/service.ts';
 import { parseFormBody } from './lib/form-body.ts';
 import mailPages from './features/mail/routes.ts';
+import casePages from './features/cases/routes.ts';
+import casesApi from './features/cases/api.ts';
+import deskPages, { deskApi } from './features/desk/routes.ts';
 import notificationsApi from './features/notifications/api.ts';
 import { registerNotificationListeners } from './features/notifications/listeners.ts';
 import notificationPages from './features/notifications/routes.ts';
@@ -85,7 +88,6 @@ const REDACT = [
   '*._csrf',
 ];
 
-/** One-time and signed links never reach the logs: the setup token, mail links (confirm, reset) and unsubscribe signatures. */
 /** Kept for callers of this name: the one redaction is plugins/access-log.ts's loggableUrl. */
 export const redactUrl = loggableUrl;
 
@@ -212,6 +214,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(moderationPages);
   await app.register(moderationApi, { prefix: '/api/v1' });
   await app.register(deflectionApi, { prefix: '/api/v1' });
+  await app.register(casePages);
+  await app.register(casesApi, { prefix: '/api/v1' });
+  await app.register(deskPages);
+  await app.register(deskApi, { prefix: '/api/v1' });
 
   return app;
 }

@@ -708,3 +708,83 @@ export const moderatorMessages = sqliteTable(
   },
   (t) => [index('moderator_messages_user').on(t.userId)],
 );
+
+/**
+ * Private support cases, escalated from a question ("This needs the support team"). A case is seen only by
+ * its asker (the question's author) and by staff and admins: it is never joined by search, feeds, sitemaps,
+ * the public API or any page that is kept in the signed-out page cache. The public thread only learns that
+ * an unsolved case exists (a banner). status: open (staff to act) <-> waiting (for the customer) -> solved;
+ * a message from the asker on a solved case opens it again. `privateDetails` (an order number, …) is
+ * plain text shown only on the case itself.
+ */
+export const SUPPORT_CASE_STATUSES = ['open', 'waiting', 'solved'] as const;
+export type SupportCaseStatus = (typeof SUPPORT_CASE_STATUSES)[number];
+export const supportCases = sqliteTable(
+  'support_cases',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    questionId: integer('question_id')
+      .notNull()
+      .references(() => questions.id),
+    /** The customer: always the question's author, also when staff or a moderator opened it for them. */
+    askerId: integer('asker_id')
+      .notNull()
+      .references(() => users.id),
+    openedById: integer('opened_by_id')
+      .notNull()
+      .references(() => users.id),
+    status: text('status', { enum: SUPPORT_CASE_STATUSES }).notNull().default('open'),
+    /** A staff member or admin, or null. */
+    assigneeId: integer('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    privateDetails: text('private_details'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    solvedAt: integer('solved_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('support_cases_question').on(t.questionId, t.status), index('support_cases_asker').on(t.askerId, t.updatedAt), index('support_cases_status').on(t.status, t.updatedAt), index('support_cases_created').on(t.createdAt)],
+);
+
+/** The private conversation of a case: Markdown as written and sanitized HTML rendered once at write time. */
+export const supportCaseMessages = sqliteTable(
+  'support_case_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => supportCases.id, { onDelete: 'cascade' }),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => users.id),
+    bodyMd: text('body_md').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('support_case_messages_case').on(t.caseId, t.id)],
+);
+
+/** The staff desk: who of the staff has taken a question (at most one each); removed on unassign. */
+export const deskAssignments = sqliteTable(
+  'desk_assignments',
+  {
+    questionId: integer('question_id')
+      .primaryKey()
+      .references(() => questions.id, { onDelete: 'cascade' }),
+    staffId: integer('staff_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    assignedAt: integer('assigned_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('desk_assignments_staff').on(t.staffId)],
+);
+
+/**
+ * A staff member's private Atom feed of desk alerts (`/staff/feed/<userId>.<secret>.atom`): one live token per
+ * member; only SHA-256(secret) is stored, compared in constant time. Deleting the row revokes the feed.
+ */
+export const staffFeedTokens = sqliteTable('staff_feed_tokens', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretHash: text('secret_hash').notNull(),
+  createdAt: createdAt(),
+});

@@ -8,6 +8,7 @@ import { mailEn } from './mail.en.ts';
 import { notificationsEn } from './notifications.en.ts';
 import { duplicatesEn } from './duplicates.en.ts';
 import { moderationEn } from './moderation.en.ts';
+import { deskEn } from './desk.en.ts';
 
 export const en = {
   ...deflectionEn,
@@ -19,6 +20,7 @@ export const en = {
   ...notificationsEn,
   ...duplicatesEn,
   ...moderationEn,
+  ...deskEn,
   'site.name': 'Resuelto',
   'site.tagline': 'Answers from customers and staff, before you call.',
   'nav.main': 'Main',

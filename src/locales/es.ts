@@ -9,6 +9,7 @@ import { mailEs } from './mail.es.ts';
 import { notificationsEs } from './notifications.es.ts';
 import { duplicatesEs } from './duplicates.es.ts';
 import { moderationEs } from './moderation.es.ts';
+import { deskEs } from './desk.es.ts';
 
 export const es: Catalog = {
   ...deflectionEs,
@@ -20,6 +21,7 @@ export const es: Catalog = {
   ...notificationsEs,
   ...duplicatesEs,
   ...moderationEs,
+  ...deskEs,
   'site.name': 'Resuelto',
   'site.tagline': 'Respuestas de clientes y del equipo, antes de llamar.',
   'nav.main': 'Principal',

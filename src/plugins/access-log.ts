@@ -8,11 +8,12 @@ import fp from 'fastify-plugin';
 const VERBOSE = new Set(['info', 'debug', 'trace']);
 
 /** The URL as it may be logged: the one-time setup token replaced. */
-/** A URL as logs may show it: one-time setup, reset and confirmation links and unsubscribe signatures redacted. */
+/** A URL as logs may show it: one-time setup, reset and confirmation links, unsubscribe signatures and staff feed tokens redacted. */
 export function loggableUrl(url: string): string {
   return url
     .replace(/^\/(setup|reset|verify)\/[^/?#]+/, '/$1/[redacted]')
-    .replace(/^\/unsubscribe\/([^/?#]+)\/([^/?#]+)\/[^/?#]+/, '/unsubscribe/$1/$2/[redacted]');
+    .replace(/^\/unsubscribe\/([^/?#]+)\/([^/?#]+)\/[^/?#]+/, '/unsubscribe/$1/$2/[redacted]')
+    .replace(/^\/staff\/feed\/[^/?#]+/, '/staff/feed/[redacted]');
 }
 
 export default fp(

@@ -13,7 +13,7 @@ import { setSettings } from '../settings/service.ts';
 export const SETTINGS_PATH = '/admin/settings';
 
 type Kind = 'decimal' | 'integer' | 'currency' | 'url' | 'networks' | 'text' | 'line' | 'logo' | 'locale' | 'choice';
-type Group = 'site' | 'languages' | 'costs' | 'report' | 'support' | 'privacy' | 'search' | 'reputation' | 'privileges' | 'limits' | 'accounts' | 'mail' | 'moderation';
+type Group = 'site' | 'languages' | 'costs' | 'report' | 'support' | 'privacy' | 'search' | 'reputation' | 'privileges' | 'limits' | 'accounts' | 'mail' | 'moderation' | 'desk';
 interface FieldSpec {
   key: SettingKey;
   kind: Kind;
@@ -94,9 +94,12 @@ export const SETTINGS_FIELDS: readonly FieldSpec[] = [
   numberField('coalesceMinutes', 'mail'),
   numberField('digestHourUtc', 'mail'),
   numberField('mailClaimSeconds', 'mail'),
+  numberField('firstResponseTargetHours', 'desk'),
+  numberField('deskStaleAnsweredDays', 'desk'),
+  { key: 'deskBusinessHours', kind: 'line', group: 'desk', maxLength: 40 },
 ];
 /** The page's sections, in order: site and languages first, the report's figures, then the forum's rules. */
-const GROUPS = ['site', 'languages', 'support', 'costs', 'report', 'privacy', 'search', 'reputation', 'privileges', 'limits', 'moderation', 'accounts', 'mail'] as const;
+const GROUPS = ['site', 'languages', 'support', 'costs', 'report', 'privacy', 'search', 'reputation', 'privileges', 'limits', 'moderation', 'accounts', 'mail', 'desk'] as const;
 
 // Generous limits: the page, not the schema, tells the admin what is wrong with a value.
 const SettingsBody = Type.Object({

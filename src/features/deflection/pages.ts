@@ -9,6 +9,7 @@ import { questionPath } from '../questions/service.ts';
 import { deflectionChart } from './chart.ts';
 import { SEARCH_CLICK_WINDOW_MS, type DeflectionReport } from './estimator.ts';
 import { MAX_DAYS, periodFrom } from './period.ts';
+import { caseFigures } from '../cases/service.ts';
 import { deflectionReport, oldestUnanswered, questionTitles } from './service.ts';
 
 export const REPORT_PATH = '/staff/reports/deflection';
@@ -251,6 +252,14 @@ export default async function deflectionPages(app: FastifyInstance) {
       ),
       unanswered: oldestUnanswered(app.db, 10),
     });
+    // Escalations to private support cases: contacts that did happen (each also logged as contact_support, a
+    // failed deflection for that person), opened and solved in the period, and the median time to solve.
+    const cases = caseFigures(app.db, new Date(`${period.from}T00:00:00Z`), new Date(Date.parse(`${period.to}T00:00:00Z`) + 86_400_000));
+    view.health.push(
+      { label: i18n.t('report.fig.casesOpened'), value: i18n.number(cases.opened) },
+      { label: i18n.t('report.fig.casesSolved'), value: i18n.number(cases.solved) },
+      { label: i18n.t('report.fig.medianToSolve'), value: cases.medianMinutesToSolve === null ? '—' : i18n.t('report.fig.hours', { hours: i18n.number(Math.round((cases.medianMinutesToSolve / 60) * 10) / 10) }) },
+    );
     const csvUrl = `${CSV_PATH}?${new URLSearchParams(period)}`;
     return reply.page('deflection/report', { ...common, values: period, errors: {}, view, csvUrl }, { title, noindex: true });
   });

@@ -49,3 +49,11 @@ export function setDelivery(db: Db | Tx, userId: number, kind: string, delivery:
     .onConflictDoUpdate({ target: [notificationPreferences.userId, notificationPreferences.kind], set: { delivery } })
     .run();
 }
+
+/**
+ * Staff alerts (the desk): a question escalated to a support case, a question past (or close to) the
+ * first-response target, a post flagged for staff attention. Only staff and admins are offered them; the
+ * default is immediately. `daily` holds the alert until the digest hour (see src/features/desk/alerts.ts).
+ */
+export const STAFF_ALERT_KINDS = ['desk_escalation', 'desk_breach', 'desk_flagged'] as const;
+export type StaffAlertKind = (typeof STAFF_ALERT_KINDS)[number];

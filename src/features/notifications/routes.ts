@@ -6,7 +6,8 @@ import { invalid } from '../../lib/errors.ts';
 import { pageCount, pageNumber } from '../../lib/pagination.ts';
 import type { MessageKey } from '../../lib/i18n.ts';
 import { requireUser } from '../../plugins/auth.ts';
-import { allDeliveries, isDelivery, setDelivery } from '../mail/preferences.ts';
+import { allDeliveries, deliveryFor, isDelivery, setDelivery, STAFF_ALERT_KINDS } from '../mail/preferences.ts';
+import { atLeast } from '../accounts/roles.ts';
 import { canonicalSlug } from '../questions/service.ts';
 import { setQuestionFollow, setTagFollow } from './follows.ts';
 import { listNotifications, markRead } from './service.ts';
@@ -31,7 +32,9 @@ export default async function notificationPages(app: FastifyInstance) {
   const preferencesPage = (request: FastifyRequest, reply: FastifyReply, saved: boolean, status = 200) => {
     const user = requireUser(request);
     const chosen = allDeliveries(app.db, user.id);
-    const kinds = NOTIFICATION_KINDS.map((kind) => ({ kind, label: request.i18n.t(`notifications.kind.${kind}` as MessageKey), delivery: chosen[kind] }));
+    const kinds = NOTIFICATION_KINDS.map((kind) => ({ kind, label: request.i18n.t(`notifications.kind.${kind}` as MessageKey), delivery: chosen[kind] as Delivery }));
+    // Staff and admins also choose how desk alerts reach them.
+    if (atLeast(user.role, 'staff')) for (const kind of STAFF_ALERT_KINDS) kinds.push({ kind: kind as never, label: request.i18n.t(`notifications.kind.${kind}` as MessageKey), delivery: deliveryFor(app.db, user.id, kind) });
     return reply.page('notifications/preferences', { kinds, saved }, { status, title: request.i18n.t('notifications.prefsTitle'), noindex: true });
   };
 
@@ -39,12 +42,12 @@ export default async function notificationPages(app: FastifyInstance) {
 
   app.post(
     '/settings/notifications',
-    { schema: { body: Type.Object({ ...Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, Type.Optional(Type.String({ maxLength: 20 }))])), _csrf: Type.Optional(Type.String()) }) } },
+    { schema: { body: Type.Object({ ...Object.fromEntries([...NOTIFICATION_KINDS, ...STAFF_ALERT_KINDS].map((kind) => [kind, Type.Optional(Type.String({ maxLength: 20 }))])), _csrf: Type.Optional(Type.String()) }) } },
     async (request, reply) => {
       const user = requireUser(request);
       const body = request.body as Record<string, string | undefined>;
       const changes: [string, Delivery][] = [];
-      for (const kind of NOTIFICATION_KINDS) {
+      for (const kind of [...NOTIFICATION_KINDS, ...(atLeast(user.role, 'staff') ? STAFF_ALERT_KINDS : [])]) {
         const value = body[kind];
         if (value === undefined) continue;
         if (!isDelivery(value)) throw invalid(kind, 'error.unknownDelivery');

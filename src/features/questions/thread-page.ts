@@ -19,6 +19,8 @@ import { detectLanguage } from '../../lib/language.ts';
 import { htmlToText } from '../../lib/markdown.ts';
 import { qaPage, threadDescription } from '../feeds/structured-data.ts';
 import { questionFeedPath } from '../feeds/paths.ts';
+import { canEscalate, hasUnsolvedCase, unsolvedCaseFor } from '../cases/service.ts';
+import { assigneeOf } from '../desk/service.ts';
 
 export interface ThreadFormState {
   /** Errors by form: `answer`, `comment-question-12`, `comment-answer-7`, `vote`, `accept`. */
@@ -143,6 +145,16 @@ export async function threadPage(
       phrasings: atLeast(request.user?.role, 'staff') ? phrasingsOf(app.db, thread.id) : null,
       phrasingConfirmations: PHRASING_CONFIRMATIONS,
       feedback: feedback === 'yes' || feedback === 'no' ? feedback : null,
+      // Private support: only whether an unsolved case exists is public (the banner is part of the kept page);
+      // the case link and the escalation link are for the signed-in viewers allowed them.
+      support: {
+        banner: hasUnsolvedCase(app.db, thread.id),
+        caseId: unsolvedCaseFor(app.db, request.user, thread.id)?.id ?? null,
+        canEscalate: canEscalate(request.user, thread.author.id),
+      },
+      // The desk's assignment, for staff only (their pages are never kept: signed-in pages are not shared).
+      desk: atLeast(request.user?.role, 'staff') ? { assignee: assigneeOf(app.db, request.user, thread.id), viewerId: request.user!.id } : null,
+      justOpenedCase: !!request.user && (query as { case?: unknown }).case === 'opened',
     },
     options: {
       status,

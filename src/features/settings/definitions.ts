@@ -155,6 +155,17 @@ export const settingDefinitions = {
   coalesceMinutes: integer(0, 24 * 60, 5),
   /** UTC hour at which daily digests are sent. */
   digestHourUtc: integer(0, 23, 7),
+
+  // The staff desk (src/features/desk/) and private support cases (src/features/cases/).
+  /** The first-response target: a question waiting longer than this for a first answer is breached (hours). */
+  firstResponseTargetHours: integer(1, 24 * 30, 24),
+  /** Answered questions with nothing accepted come back on the desk after this many days. */
+  deskStaleAnsweredDays: integer(1, 365, 7),
+  /**
+   * Business hours the first-response clock runs in, in UTC: `mon-fri 09:00-17:00` (days, then hours);
+   * empty: the clock runs all the time.
+   */
+  deskBusinessHours: pattern(/^$|^(mon|tue|wed|thu|fri|sat|sun)-(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, ''),
 } as const;
 
 export type SettingKey = keyof typeof settingDefinitions;
