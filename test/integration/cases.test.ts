@@ -335,6 +335,7 @@ describe('the deflection report', () => {
     await customer.browser.get(asked.url, { 'user-agent': BROWSER_USER_AGENT });
     const opened = await customer.browser.submit('/support/cases', { question: String(asked.id), summary: 'The display stays dark even after unplugging it.' }, { headers: { 'user-agent': BROWSER_USER_AGENT } });
     expect(opened.statusCode).toBe(303);
+    t.app.deflectionEvents.flush(); // analytics are written in batches
     const contacts = t.db.$client.prepare("select user_id as userId, question_id as questionId from deflection_events where kind = 'contact_support'").all() as { userId: number; questionId: number }[];
     expect(contacts).toContainEqual({ userId: customer.user.id, questionId: asked.id });
     // The moderator's case for the asker is not a contact of the moderator's.
