@@ -96,7 +96,7 @@ export const SETTINGS_FIELDS: readonly FieldSpec[] = [
   numberField('mailClaimSeconds', 'mail'),
   numberField('firstResponseTargetHours', 'desk'),
   numberField('deskStaleAnsweredDays', 'desk'),
-  { key: 'deskBusinessHours', kind: 'line', group: 'desk', maxLength: 40 },
+  { key: 'deskBusinessHours', kind: 'line', group: 'desk', maxLength: 40, keepWhenMissing: true },
 ];
 /** The page's sections, in order: site and languages first, the report's figures, then the forum's rules. */
 const GROUPS = ['site', 'languages', 'support', 'costs', 'report', 'privacy', 'search', 'reputation', 'privileges', 'limits', 'moderation', 'accounts', 'mail', 'desk'] as const;
