@@ -10,7 +10,7 @@ import { closeAsDuplicate } from '../../src/features/questions/duplicates.ts';
 import { askQuestion, deleteQuestion } from '../../src/features/questions/service.ts';
 import { getSettings } from '../../src/features/settings/service.ts';
 import { AppError } from '../../src/lib/errors.ts';
-import { buildTestApp, createUser, type TestApp } from '../helper.ts';
+import { BROWSER_USER_AGENT, buildTestApp, createUser, type TestApp } from '../helper.ts';
 
 const SITE = 'dups.example.com';
 const EN = { 'accept-language': 'en' };
@@ -139,5 +139,26 @@ describe('duplicates and related links', () => {
       close(a, d, null);
       for (const id of [a, b, c]) expect(t.db.select().from(questions).where(eq(questions.id, id)).get()!.duplicateOfId).toBe(d);
     });
+  });
+});
+
+describe('deflection events on a duplicate', () => {
+  it('count towards the original thread (views, clicks and answers to "did this solve it?")', async () => {
+    const t2 = await buildTestApp();
+    try {
+      const moderator = await createUser(t2.db, 'moderator');
+      const settings = getSettings(t2.db);
+      const poster = { id: moderator.id, role: moderator.role, reputation: 1000, createdAt: new Date(0) };
+      const original = askQuestion(t2.db, poster, { title: 'The router restarts every night at three', body: 'Every night at three my router restarts by itself.', tags: ['router'] }, settings);
+      const duplicate = askQuestion(t2.db, poster, { title: 'Router reboots on its own during the night', body: 'Each night the router reboots without anyone touching it.', tags: ['router'] }, settings);
+      t2.db.transaction((tx) => closeAsDuplicate(tx, { questionId: duplicate.id, originalId: original.id, byUserId: moderator.id }));
+      const page = await t2.app.inject({ method: 'GET', url: duplicate.url, headers: { 'user-agent': BROWSER_USER_AGENT } });
+      expect(page.statusCode).toBe(200);
+      t2.app.deflectionEvents.flush();
+      const views = t2.db.$client.prepare("select question_id as questionId from deflection_events where kind = 'thread_view'").all() as { questionId: number }[];
+      expect(views).toEqual([{ questionId: original.id }]);
+    } finally {
+      await t2.close();
+    }
   });
 });

@@ -10,8 +10,23 @@ export function visitOf(request: FastifyRequest): Visit {
 }
 
 /** Logs a server-side event for this request, written a moment later with others (events.ts); never fails the page. */
+/** One prepared look-up per database: the original a question was closed as a duplicate of, if any. */
+const originals = new WeakMap<object, (questionId: number) => number>();
+function originalOf(app: FastifyInstance, questionId: number): number {
+  let lookup = originals.get(app.db);
+  if (!lookup) {
+    const statement = app.db.$client.prepare('select duplicate_of_id as original from questions where id = ?');
+    lookup = (id: number) => (statement.get(id) as { original: number | null } | undefined)?.original ?? id;
+    originals.set(app.db, lookup);
+  }
+  return lookup(questionId);
+}
+
 export function logEvent(app: FastifyInstance, request: FastifyRequest, kind: DeflectionKind, fields: EventFields = {}): void {
   try {
+    // A duplicate's events count towards its original's thread: a visitor helped by a duplicate was helped by
+    // the original's answers (the banner leads there), and the report's threads and learned searches follow.
+    if (fields.questionId) fields = { ...fields, questionId: originalOf(app, fields.questionId) };
     const recorded = app.deflectionEvents.add(visitOf(request), app.settings(), kind, fields);
     // A confirmed deflection teaches search the words that led to it (recorded visitors only: never bots or
     // staff). It reads this visitor's search and click events, so the buffered ones are written first (a
