@@ -88,8 +88,6 @@ const REDACT = [
   '*._csrf',
 ];
 
-/** Kept for callers of this name: the one redaction is plugins/access-log.ts's loggableUrl. */
-export const redactUrl = loggableUrl;
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const db = options.db ?? openDatabase(config.databasePath);

@@ -2,7 +2,7 @@
 // the feed checked as Atom 1.0 with a strict XML parser, and nobody else reading it.
 import sax from 'sax';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redactUrl } from '../../src/app.ts';
+import { loggableUrl as redactUrl } from '../../src/plugins/access-log.ts';
 import { staffFeedTokens } from '../../src/db/schema.ts';
 import { openCase } from '../../src/features/cases/service.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';

@@ -1,6 +1,6 @@
 // Mail rendering and log redaction as pure functions: one template, two parts, escaped; headers safe; links out of logs.
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from '../../src/app.ts';
+import { loggableUrl as redactUrl } from '../../src/plugins/access-log.ts';
 import { headerSafe, renderMail } from '../../src/features/mail/render.ts';
 import { UnsubscribeLinks } from '../../src/features/mail/unsubscribe.ts';
 import { lastDigestMoment } from '../../src/features/notifications/worker.ts';
