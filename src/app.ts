@@ -10,6 +10,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { closeDatabase, openDatabase, type Db } from './db/client.ts';
 import accountsApi from './features/accounts/api.ts';
+import { fillMissingSkeletons } from './features/accounts/service.ts';
 import answerPages from './features/answers/routes.ts';
 import commentPages from './features/comments/routes.ts';
 import questionsApi from './features/questions/api.ts';
@@ -91,6 +92,7 @@ const REDACT = [
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const db = options.db ?? openDatabase(config.databasePath);
+  fillMissingSkeletons(db);
   const secrets = loadOrCreateSecrets(config.databasePath);
 
   const app = Fastify({

@@ -80,7 +80,6 @@ export function validateRegistration(
   { emailTakenIsAnError = true }: { emailTakenIsAnError?: boolean } = {},
 ): { username: string; email: string; password: string } {
   const { username, email, password } = input;
-  fillMissingSkeletons(db);
   return checkFields({
     username: () => {
       if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) throw invalid('username', 'error.usernameFormat');
@@ -112,7 +111,7 @@ function isUniqueViolation(error: unknown): error is Error & { code: string } {
   return error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-/** Gives every user without one (accounts from before the column, imported authors) their username skeleton. */
+/** Gives every user without one (accounts created before the column existed) their username skeleton; run once as the app starts. */
 export function fillMissingSkeletons(db: Db): void {
   const missing = db.select({ id: users.id, username: users.username }).from(users).where(isNull(users.usernameSkeleton)).all();
   if (missing.length === 0) return;
