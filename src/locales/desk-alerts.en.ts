@@ -13,5 +13,8 @@ export const deskAlertsEn = {
   'desk.summary.desk_escalation': 'Escalated to the support team: {title}',
   'desk.summary.desk_flagged': 'Flagged for staff attention: {title}',
   'desk.summary.action': 'Open the staff desk',
+  'feed.unansweredTag': 'Unanswered questions tagged “{tag}”',
+  'feed.unansweredLanguage': 'Unanswered questions in {language}',
+  'feed.listHeading': 'Follow these questions in a feed reader',
   'notifications.kind.desk_summary': 'Daily summary of staff alerts (staff)',
 };

@@ -15,5 +15,8 @@ export const deskAlertsEs: Record<keyof typeof deskAlertsEn, string | { one: str
   'desk.summary.desk_escalation': 'Escalada al equipo de soporte: {title}',
   'desk.summary.desk_flagged': 'Señalada para el equipo: {title}',
   'desk.summary.action': 'Abrir el mostrador del equipo',
+  'feed.unansweredTag': 'Preguntas sin respuesta con la etiqueta «{tag}»',
+  'feed.unansweredLanguage': 'Preguntas sin respuesta en {language}',
+  'feed.listHeading': 'Sigue estas preguntas en un lector de feeds',
   'notifications.kind.desk_summary': 'Resumen diario de las alertas del equipo (equipo)',
 };
