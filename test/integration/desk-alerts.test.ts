@@ -12,8 +12,8 @@ import { createStaffFeedToken } from '../../src/features/desk/feed.ts';
 import { setDelivery } from '../../src/features/mail/preferences.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { setSetting } from '../../src/features/settings/service.ts';
-import { buildTestApp, createUser, type TestApp } from '../helper.ts';
-import { startMailServer, type MailServer } from '../mail-server.ts';
+import { Browser, buildTestApp, createUser, STRONG_PASSWORD, type TestApp } from '../helper.ts';
+import { linkIn, startMailServer, type MailServer } from '../mail-server.ts';
 
 const BASE = 'https://forum.example.com';
 let smtp: MailServer;
@@ -179,5 +179,26 @@ describe('the daily summary: one mail per staff member per day, in their languag
     expect(pending[0].nextAttemptAt.toISOString()).toBe('2026-11-18T07:00:00.000Z');
     expect(JSON.parse(pending[0].data)).toMatchObject({ count: 1, items: [{ key: 'desk.summary.close', title: 'El router del despacho pierde la conexión' }] });
     void q;
+  });
+
+  it('one click on the summary’s unsubscribe link stops the summaries; choosing "daily" again on the preferences page brings them back', async () => {
+    const sent = smtp.to(staffDaily.email)[0];
+    const link = linkIn(sent, `${BASE}/unsubscribe/`);
+    expect(link).toContain('/desk_summary/');
+    const page = await t.app.inject({ method: 'GET', url: link.slice(BASE.length), headers: { 'accept-language': 'es' } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Resumen diario de las alertas del equipo (equipo)');
+    expect((await t.app.inject({ method: 'POST', url: link.slice(BASE.length), payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode).toBe(200);
+    t.db.delete(mailOutbox).where(eq(mailOutbox.toUserId, staffDaily.id)).run();
+    ask('2026-11-18T09:00:00Z', 'El router del garaje pierde la conexión');
+    expect(t.app.deskAlerts.run(at('2026-11-18T15:00:00Z')).close).toBe(1);
+    expect(outboxFor(staffDaily.id)).toHaveLength(0);
+    // Back on the preferences page, "daily" for breaches means the summary again.
+    const browser = new Browser(t.app);
+    expect((await browser.submit('/signin', { login: staffDaily.username, password: STRONG_PASSWORD })).statusCode).toBe(303);
+    expect((await browser.submit('/settings/notifications', { desk_breach: 'daily' })).statusCode).toBe(200);
+    ask('2026-11-19T09:00:00Z', 'El router del ático pierde la conexión');
+    expect(t.app.deskAlerts.run(at('2026-11-19T15:00:00Z')).close).toBe(1);
+    expect(outboxFor(staffDaily.id).map((r) => r.kind)).toEqual(['desk_summary']);
   });
 });
