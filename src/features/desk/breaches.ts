@@ -15,7 +15,7 @@ import { firstResponseClock, parseBusinessHours } from './clock.ts';
 
 /** How often the loop looks (the clock moves in minutes; the desk page shows the live state anyway). */
 export const BREACH_POLL_MS = 60_000;
-/** Questions alerted per pass at most; the rest wait for the next pass. */
+/** Questions alerted (mailed) per pass at most; the rest wait for the next pass. */
 const ALERTS_PER_PASS = 200;
 /**
  * A question asked this long ago that was never alerted (the forum existed before the loop, or the server was
@@ -96,9 +96,12 @@ export function raiseBreachAlerts(db: Db, settings: Settings, now = new Date()):
       return true;
     });
     if (!done) continue;
-    raised++;
+    // Only mailed alerts count towards the cap: a silent record is one small insert.
     if (silent) pass.silent++;
-    else pass[stage]++;
+    else {
+      raised++;
+      pass[stage]++;
+    }
   }
   return pass;
 }
