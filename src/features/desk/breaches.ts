@@ -4,7 +4,7 @@
 // question: the desk_alerts row and the mail commit in one transaction, and the row's unique index makes a
 // second pass (or a second process, or a restart) skip it. When the question gets an answer, its rows are
 // deleted (the alert is cleared) and it leaves the private staff feed.
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { deskAlerts, deskAssignments, questions, type DeskAlertStage } from '../../db/schema.ts';
 import type { Settings } from '../settings/definitions.ts';
@@ -68,16 +68,20 @@ export function raiseBreachAlerts(db: Db, settings: Settings, now = new Date()):
     .orderBy(questions.createdAt, questions.id)
     .all();
   let raised = 0;
+  const silent: { questionId: number; stage: DeskAlertStage; alertedAt: Date }[] = [];
   for (const row of rows) {
     if (raised >= ALERTS_PER_PASS) break;
     const clock = firstResponseClock(row.createdAt, now, settings.firstResponseTargetHours, hours);
     if (clock.state === 'ok') continue;
     const stage: DeskAlertStage = clock.state === 'red' ? 'breached' : 'close';
     if (row.alerted?.split(',').includes(stage)) continue;
-    const silent = now.getTime() - row.createdAt.getTime() > ALERT_TOO_LATE_MS;
+    if (now.getTime() - row.createdAt.getTime() > ALERT_TOO_LATE_MS) {
+      silent.push({ questionId: row.id, stage, alertedAt: now });
+      continue;
+    }
     const done = db.transaction((tx) => {
       const inserted = tx.insert(deskAlerts).values({ questionId: row.id, stage, alertedAt: now }).onConflictDoNothing().run().changes;
-      if (inserted !== 1 || silent) return inserted === 1;
+      if (inserted !== 1) return false;
       const path = questionPath(row.id, row.slug);
       // A question someone of the staff has taken is their business: only they are alerted.
       const assignee = tx.select({ staffId: deskAssignments.staffId }).from(deskAssignments).where(eq(deskAssignments.questionId, row.id)).get();
@@ -96,22 +100,16 @@ export function raiseBreachAlerts(db: Db, settings: Settings, now = new Date()):
       return true;
     });
     if (!done) continue;
-    // Only mailed alerts count towards the cap: a silent record is one small insert.
-    if (silent) pass.silent++;
-    else {
-      raised++;
-      pass[stage]++;
-    }
+    raised++;
+    pass[stage]++;
+  }
+  // Silent records in one transaction (a first start on an old forum may have thousands), in chunks of 500 rows.
+  if (silent.length > 0) {
+    db.transaction((tx) => {
+      for (let i = 0; i < silent.length; i += 500) pass.silent += tx.insert(deskAlerts).values(silent.slice(i, i + 500)).onConflictDoNothing().run().changes;
+    });
   }
   return pass;
-}
-
-/** The stages already alerted for some questions (the staff feed lists them). */
-export function alertedStages(db: Db, questionIds: number[]): Map<number, DeskAlertStage[]> {
-  const map = new Map<number, DeskAlertStage[]>();
-  if (questionIds.length === 0) return map;
-  for (const row of db.select().from(deskAlerts).where(inArray(deskAlerts.questionId, questionIds)).all()) map.set(row.questionId, [...(map.get(row.questionId) ?? []), row.stage]);
-  return map;
 }
 
 /** The loop, started and stopped with the app like the mail sender; tests pause it and call `run(now)`. */
