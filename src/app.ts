@@ -47,9 +47,11 @@ import casesApi from './features/cases/api.ts';
 import deskPages, { deskApi } from './features/desk/routes.ts';
 import notificationsApi from './features/notifications/api.ts';
 import { registerNotificationListeners } from './features/notifications/listeners.ts';
+import { registerQuestionListeners } from './features/questions/listeners.ts';
 import notificationPages from './features/notifications/routes.ts';
 import { unreadCount } from './features/notifications/service.ts';
 import { NotificationWorker } from './features/notifications/worker.ts';
+import { BreachAlertLoop } from './features/desk/breaches.ts';
 import { MailSender } from './features/mail/sender.ts';
 import { UnsubscribeLinks } from './features/mail/unsubscribe.ts';
 import { loadOrCreateSecrets } from './lib/secrets.ts';
@@ -141,9 +143,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Notifications listen to the forum's events (one job row per event, in the event's transaction) and fan out
   // in the background.
   registerNotificationListeners();
+  registerQuestionListeners();
   const notificationWorker = new NotificationWorker(db, (level, message) => app.log[level](message), options.backgroundPollMs);
   notificationWorker.start();
   app.decorate('notifications', notificationWorker);
+  // First-response alerts of the staff desk: a pass a minute raises "about to breach" and "breached" alerts once.
+  const deskAlerts = new BreachAlertLoop(db, (level, message) => app.log[level](message));
+  deskAlerts.start();
+  app.decorate('deskAlerts', deskAlerts);
   app.decorate('unreadNotifications', (userId: number) => unreadCount(db, userId));
   // Deflection events leave the request path too: written in batches (deflection/events.ts).
   const deflectionEvents = new EventBuffer(db, (error, count) => app.log.error({ err: error, events: count }, 'deflection events not recorded'));
@@ -154,6 +161,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => {
     viewCounter.stop();
     deflectionEvents.stop();
+    deskAlerts.stop();
     await notificationWorker.stop();
     await mail.stop();
     if (!options.search) await search.stop();

@@ -788,3 +788,25 @@ export const staffFeedTokens = sqliteTable('staff_feed_tokens', {
   secretHash: text('secret_hash').notNull(),
   createdAt: createdAt(),
 });
+
+/** Which desk alert stages a question waiting for a first answer has been alerted at (issue 13). */
+export const DESK_ALERT_STAGES = ['close', 'breached'] as const;
+export type DeskAlertStage = (typeof DESK_ALERT_STAGES)[number];
+
+/**
+ * The first-response alerts raised (src/features/desk/breaches.ts): one row per question and stage, written in
+ * the transaction that puts the alert in the outbox, so a restart never alerts a stage twice. Rows of a
+ * question that has an answer are deleted by the next pass (the alert is cleared). The private staff feed
+ * lists these rows.
+ */
+export const deskAlerts = sqliteTable(
+  'desk_alerts',
+  {
+    questionId: integer('question_id')
+      .notNull()
+      .references(() => questions.id, { onDelete: 'cascade' }),
+    stage: text('stage', { enum: DESK_ALERT_STAGES }).notNull(),
+    alertedAt: integer('alerted_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('desk_alerts_question_stage').on(t.questionId, t.stage), index('desk_alerts_alerted').on(t.alertedAt)],
+);

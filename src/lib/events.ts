@@ -15,7 +15,12 @@ export type ForumEvent =
   | { type: 'post.edited'; questionId: number; postType: 'question' | 'answer'; postId: number; editorId: number; authorId: number; at: Date }
   | { type: 'reputation.changed'; userId: number; before: number; after: number; at: Date }
   /** For moderation (not built yet): a moderator closed, deleted, locked… a post; its author is told. */
-  | { type: 'post.moderated'; questionId: number; postType: 'question' | 'answer'; postId: number; authorId: number; actorId: number; action: string; at: Date };
+  | { type: 'post.moderated'; questionId: number; postType: 'question' | 'answer'; postId: number; authorId: number; actorId: number; action: string; at: Date }
+  /**
+   * A private support case on a question was opened, solved or reopened: the public thread's banner changed.
+   * Nothing of the case itself travels (no text, no people): listeners only learn which thread to refresh.
+   */
+  | { type: 'case.banner'; questionId: number; change: 'opened' | 'solved' | 'reopened'; at: Date };
 
 export type ForumEventType = ForumEvent['type'];
 type Listener<T extends ForumEventType> = (tx: Tx | Db, event: Extract<ForumEvent, { type: T }>) => void;

@@ -7,6 +7,7 @@ import type { SearchClient } from '../features/search/client.ts';
 import type { MailSender } from '../features/mail/sender.ts';
 import type { UnsubscribeLinks } from '../features/mail/unsubscribe.ts';
 import type { NotificationWorker } from '../features/notifications/worker.ts';
+import type { BreachAlertLoop } from '../features/desk/breaches.ts';
 import type { RelatedQuestions } from '../features/search/related.ts';
 import type { EventBuffer } from '../features/deflection/events.ts';
 import type { I18n } from '../lib/i18n.ts';
@@ -44,6 +45,8 @@ declare module 'fastify' {
     unsubscribeLinks: UnsubscribeLinks;
     /** The notification fan-out loop; tests call `notifications.flush()` to run what is due now. */
     notifications: NotificationWorker;
+    /** The desk's first-response alert loop; tests call `deskAlerts.run(now)`. */
+    deskAlerts: BreachAlertLoop;
     /** The signed-in member's unread notification count (the header's bell). */
     unreadNotifications: (userId: number) => number;
     relatedQuestions: RelatedQuestions;

@@ -127,7 +127,8 @@ describe('the staff report', () => {
     expect(await figure(page, 'Savings, low')).toBe('$21.00');
     await expect(main(page).getByText(/are provisional: their window has not passed yet/).isVisible()).resolves.toBe(true);
 
-    const chart = main(page).locator('svg[role="img"]');
+    // The daily chart (the weekly response health has its own further down).
+    const chart = main(page).locator('svg[role="img"][aria-labelledby^="deflection-chart"]');
     expect(await chart.count()).toBe(1);
     expect(await chart.isVisible()).toBe(true);
     await expect(page.getByRole('img', { name: 'Deflected contacts per day' }).count()).resolves.toBe(1);

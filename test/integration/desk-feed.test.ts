@@ -118,7 +118,7 @@ describe('staff alert preferences', () => {
     expect(t.db.$client.prepare('select count(*) from notification_preferences where user_id = ? and kind = ?').pluck().get(member.user.id, 'desk_escalation')).toBe(0);
   });
 
-  it('an escalation mails staff at once, holds it to the digest hour for "daily", and skips "never"', async () => {
+  it('an escalation mails staff at once, puts it in the daily summary (held to the digest hour) for "daily", and skips "never"', async () => {
     const daily = await loginAs(t.app, t.db, 'staff');
     const never = await loginAs(t.app, t.db, 'admin');
     for (const p of [staff, daily, never]) t.db.$client.prepare('update users set email_verified_at = ? where id = ?').run(Date.now(), p.user.id);
@@ -128,12 +128,17 @@ describe('staff alert preferences', () => {
     const q = askQuestion(t.db, poster, { title: 'My kettle arrived without a plug', body: 'The kettle I received has no plug at all on its cable.', tags: 'kettles' }, t.app.settings());
     const now = new Date();
     openCase(t.db, member.user, { questionId: q.id, summary: 'There is no plug on the cable of my new kettle.' }, now);
-    const rows = (userId: number) => t.db.$client.prepare("select next_attempt_at as at from mail_outbox where to_user_id = ? and kind = 'desk_escalation' and created_at = ?").all(userId, now.getTime()) as { at: number }[];
+    const rows = (userId: number, kind = 'desk_escalation') =>
+      t.db.$client.prepare('select next_attempt_at as at, data from mail_outbox where to_user_id = ? and kind = ? and created_at = ?').all(userId, kind, now.getTime()) as { at: number; data: string }[];
     expect(rows(staff.user.id)).toHaveLength(1);
     expect(rows(staff.user.id)[0].at).toBe(now.getTime());
-    expect(rows(daily.user.id)).toHaveLength(1);
-    expect(new Date(rows(daily.user.id)[0].at).getUTCHours()).toBe(t.app.settings().digestHourUtc);
-    expect(rows(daily.user.id)[0].at).toBeGreaterThan(now.getTime());
+    expect(rows(daily.user.id)).toHaveLength(0);
+    const summary = rows(daily.user.id, 'desk_summary');
+    expect(summary).toHaveLength(1);
+    expect(new Date(summary[0].at).getUTCHours()).toBe(t.app.settings().digestHourUtc);
+    expect(summary[0].at).toBeGreaterThan(now.getTime());
+    expect(JSON.parse(summary[0].data).items).toEqual([{ key: 'desk.summary.desk_escalation', title: 'My kettle arrived without a plug', path: expect.stringMatching(/^\/support\/cases\/\d+$/) }]);
     expect(rows(never.user.id)).toHaveLength(0);
+    expect(rows(never.user.id, 'desk_summary')).toHaveLength(0);
   });
 });

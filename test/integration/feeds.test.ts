@@ -165,7 +165,8 @@ describe('feed links on pages', () => {
       ['/', ['/feeds/questions', '/feeds/unanswered']],
       ['/questions', ['/feeds/questions']],
       ['/questions?sort=unanswered', ['/feeds/unanswered']],
-      ['/questions?tag=factura', ['/feeds/tags/factura']],
+      // A tag page links its unanswered questions too (issue 13).
+      ['/questions?tag=factura', ['/feeds/tags/factura', '/feeds/unanswered/tags/factura']],
       [forum.english.url, [`/feeds/questions/${forum.english.id}`]],
     ];
     for (const [page, feeds] of cases) {

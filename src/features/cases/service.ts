@@ -4,12 +4,12 @@ import { and, asc, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { questions, SUPPORT_CASE_STATUSES, supportCaseMessages, supportCases, users, type Role, type SupportCaseStatus } from '../../db/schema.ts';
 import { conflict, forbidden, invalid, notFound } from '../../lib/errors.ts';
-import type { Tx } from '../../lib/events.ts';
+import { emit, type Tx } from '../../lib/events.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { atLeast } from '../accounts/roles.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { alertStaff } from '../desk/alerts.ts';
-import { logSearchChange, questionPath } from '../questions/service.ts';
+import { questionPath } from '../questions/service.ts';
 import { cleanText, validBody } from '../questions/validation.ts';
 
 export interface Actor {
@@ -122,8 +122,8 @@ export function openCase(db: Db, actor: Actor, input: { questionId: number; summ
       .returning({ id: supportCases.id })
       .get();
     tx.insert(supportCaseMessages).values({ caseId: row.id, authorId: actor.id, bodyMd: summary, bodyHtml: summaryHtml, createdAt: now }).run();
-    // The public thread's banner changed: kept signed-out copies of the thread must go (no case detail is logged).
-    logSearchChange(tx, question.id, now);
+    // The public thread's banner changed: kept signed-out copies of the thread must go (questions/listeners.ts).
+    emit(tx, { type: 'case.banner', questionId: question.id, change: 'opened', at: now });
     const kase = { id: row.id, askerId: question.authorId, assigneeId: null };
     // Staff hear of a new escalation; an asker whose case someone else opened hears of it too.
     mailOtherSide(tx, kase, question.authorId, question.title, 'desk_escalation', now);
@@ -253,7 +253,7 @@ export function postCaseMessage(db: Db, actor: Actor, caseId: number, input: { b
     const status: SupportCaseStatus = fromAsker ? 'open' : 'waiting';
     const { id } = tx.insert(supportCaseMessages).values({ caseId, authorId: actor.id, bodyMd: body, bodyHtml, createdAt: now }).returning({ id: supportCaseMessages.id }).get();
     tx.update(supportCases).set({ status, updatedAt: now, solvedAt: null }).where(eq(supportCases.id, caseId)).run();
-    if (kase.status === 'solved') logSearchChange(tx, kase.questionId, now);
+    if (kase.status === 'solved') emit(tx, { type: 'case.banner', questionId: kase.questionId, change: 'reopened', at: now });
     const question = tx.select({ title: questions.title }).from(questions).where(eq(questions.id, kase.questionId)).get()!;
     mailOtherSide(tx, kase, actor.id, question.title, 'support_case', now);
     return { id, status };
@@ -286,7 +286,7 @@ export function updateCase(db: Db, actor: Actor, caseId: number, input: { status
     if (status === kase.status && assigneeId === kase.assigneeId) return { status, assigneeId };
     const solvedAt = status === 'solved' ? (kase.status === 'solved' ? kase.solvedAt : now) : null;
     tx.update(supportCases).set({ status, assigneeId, solvedAt, updatedAt: now }).where(eq(supportCases.id, caseId)).run();
-    if ((status === 'solved') !== (kase.status === 'solved')) logSearchChange(tx, kase.questionId, now);
+    if ((status === 'solved') !== (kase.status === 'solved')) emit(tx, { type: 'case.banner', questionId: kase.questionId, change: status === 'solved' ? 'solved' : 'reopened', at: now });
     return { status, assigneeId };
   });
 }

@@ -150,3 +150,75 @@ export function deflectionChart(days: ChartDay[], text: ChartText): string {
   parts.push(`</g>`, `</svg>`);
   return parts.join('\n');
 }
+
+export interface HealthChartWeek {
+  /** First day of the week (YYYY-MM-DD). */
+  date: string;
+  /** Share of the week's questions answered within the first-response target, 0–1; null when none was asked. */
+  withinTarget: number | null;
+  /** Questions of the week still unanswered and past the target. */
+  openBreaches: number;
+}
+
+/**
+ * Response health per week, in the same style as the deflection chart: the share answered within the target
+ * as a line on a 0–100 % axis (weeks without questions leave a gap), and the open breaches as bars along the
+ * bottom, labelled with their count. The page gives the same figures as a table.
+ */
+export function healthChart(weeks: HealthChartWeek[], text: Omit<ChartText, 'provisional'> & { formatPercent: (share: number) => string }): string {
+  const prefix = text.idPrefix ?? 'health-chart';
+  const plotWidth = CHART_WIDTH - MARGIN.left - MARGIN.right;
+  const plotHeight = CHART_HEIGHT - MARGIN.top - MARGIN.bottom;
+  const bottom = MARGIN.top + plotHeight;
+  const n = weeks.length;
+  const slot = plotWidth / Math.max(n, 1);
+  const x = (i: number) => MARGIN.left + slot * (i + 0.5);
+  const y = (share: number) => bottom - Math.min(1, Math.max(0, share)) * plotHeight;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" role="img" aria-labelledby="${prefix}-title ${prefix}-desc">`,
+    `<title id="${prefix}-title">${escapeHtml(text.title)}</title>`,
+    `<desc id="${prefix}-desc">${escapeHtml(text.description)}</desc>`,
+    `<g class="chart-grid">`,
+  ];
+  for (const share of [0, 0.25, 0.5, 0.75, 1]) {
+    const at = fixed(y(share));
+    parts.push(
+      `<line x1="${MARGIN.left}" y1="${at}" x2="${MARGIN.left + plotWidth}" y2="${at}" stroke="${share === 0 ? CHART_COLOURS.axis : CHART_COLOURS.grid}" stroke-width="1"/>`,
+      `<text x="${MARGIN.left - 6}" y="${at}" dy="4" text-anchor="end" font-size="12" fill="${CHART_COLOURS.text}">${escapeHtml(text.formatPercent(share))}</text>`,
+    );
+  }
+  parts.push(`</g>`);
+  // Open breaches: bars up to a quarter of the plot, scaled to the worst week, each with its count.
+  const worst = Math.max(0, ...weeks.map((w) => w.openBreaches));
+  if (worst > 0) {
+    parts.push(`<g class="chart-breaches" fill="${CHART_COLOURS.band}">`);
+    weeks.forEach((w, i) => {
+      if (w.openBreaches === 0) return;
+      const height = Math.max(2, (w.openBreaches / worst) * plotHeight * 0.25);
+      const width = Math.min(32, slot * 0.6);
+      parts.push(
+        `<rect x="${fixed(x(i) - width / 2)}" y="${fixed(bottom - height)}" width="${fixed(width)}" height="${fixed(height)}"/>`,
+        `<text x="${fixed(x(i))}" y="${fixed(bottom - height - 4)}" text-anchor="middle" font-size="11" fill="${CHART_COLOURS.text}">${escapeHtml(text.formatNumber(w.openBreaches))}</text>`,
+      );
+    });
+    parts.push(`</g>`);
+  }
+  // The share within target: one polyline per run of weeks that had questions.
+  let run: string[] = [];
+  const flush = () => {
+    if (run.length > 1) parts.push(`<polyline class="chart-estimate" points="${run.join(' ')}" fill="none" stroke="${CHART_COLOURS.estimate}" stroke-width="2.5"/>`);
+    run = [];
+  };
+  weeks.forEach((w, i) => (w.withinTarget === null ? flush() : run.push(`${fixed(x(i))},${fixed(y(w.withinTarget))}`)));
+  flush();
+  parts.push(`<g class="chart-points" fill="${CHART_COLOURS.estimate}">`);
+  weeks.forEach((w, i) => {
+    if (w.withinTarget !== null) parts.push(`<circle cx="${fixed(x(i))}" cy="${fixed(y(w.withinTarget))}" r="4"/>`);
+  });
+  parts.push(`</g>`, `<g class="chart-days">`);
+  for (const i of labelledDays(n)) {
+    parts.push(`<text x="${fixed(x(i))}" y="${bottom + 20}" text-anchor="middle" font-size="12" fill="${CHART_COLOURS.text}">${escapeHtml(text.formatDay(weeks[i].date))}</text>`);
+  }
+  parts.push(`</g>`, `</svg>`);
+  return parts.join('\n');
+}

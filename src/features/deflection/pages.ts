@@ -6,7 +6,9 @@ import { AppError } from '../../lib/errors.ts';
 import type { I18n } from '../../lib/i18n.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { questionPath } from '../questions/service.ts';
-import { deflectionChart } from './chart.ts';
+import { deflectionChart, healthChart } from './chart.ts';
+import { responseHealthPeriod, type HealthWeek } from '../desk/health.ts';
+import type { Settings } from '../settings/definitions.ts';
 import { SEARCH_CLICK_WINDOW_MS, type DeflectionReport } from './estimator.ts';
 import { MAX_DAYS, periodFrom } from './period.ts';
 import { caseFigures } from '../cases/service.ts';
@@ -24,6 +26,13 @@ const PeriodQuery = Type.Object({
 });
 
 type Period = { from: string; to: string };
+
+/** The export: the daily deflection series (default), or the weekly response health (`series=health`). */
+const CsvQuery = Type.Object({
+  from: Type.Optional(Type.String({ maxLength: 100 })),
+  to: Type.Optional(Type.String({ maxLength: 100 })),
+  series: Type.Optional(Type.Union([Type.Literal('daily'), Type.Literal('health')])),
+});
 
 /** The report's days with whether each is still provisional (the report gives only the first such day). */
 export function seriesWithStatus(report: DeflectionReport) {
@@ -45,6 +54,59 @@ export function deflectionCsv(report: DeflectionReport): string {
     rows.push([day.date, day.low, day.estimate, day.high, day.searches, day.questionsAsked, day.provisional].join(','));
   }
   return rows.join('\r\n') + '\r\n';
+}
+
+/**
+ * Response health per week of the period (desk/health.ts, the same computation as the desk's): the share
+ * answered within the first-response target, the median time to a first answer by members and by staff, and
+ * the questions still open past the target. One row per week, the week named by its first day.
+ */
+export function weeklyHealth(db: Parameters<typeof responseHealthPeriod>[0], settings: Settings, period: Period, now = new Date()): HealthWeek[] {
+  return responseHealthPeriod(db, settings, new Date(`${period.from}T00:00:00Z`), new Date(Date.parse(`${period.to}T00:00:00Z`) + DAY_MS), now);
+}
+
+/** The weekly response health as CSV (RFC 4180); shares 0–1 and minutes, empty when there is nothing to measure. */
+export function healthCsv(weeks: HealthWeek[], targetHours: number): string {
+  const rows = [['week_start', 'questions_asked', 'answered_within_target_share', 'target_hours', 'median_minutes_to_first_answer_members', 'median_minutes_to_first_answer_staff', 'open_breaches'].join(',')];
+  const cell = (value: number | null) => (value === null ? '' : String(Math.round(value * 10_000) / 10_000));
+  for (const w of weeks) rows.push([w.from.toISOString().slice(0, 10), w.asked, cell(w.withinTarget), targetHours, cell(w.medianMinutesMembers), cell(w.medianMinutesStaff), w.openBreaches].join(','));
+  return rows.join('\r\n') + '\r\n';
+}
+
+/** The weekly health for the page: the chart (in the daily chart's style) and the table rows. */
+export function weeklyHealthView(weeks: HealthWeek[], i18n: I18n, targetHours: number) {
+  const { t } = i18n;
+  const percent = (n: number | null) => (n === null ? t('report.noData') : i18n.number(n, { style: 'percent', maximumFractionDigits: 1 }));
+  const duration = (minutes: number | null) => {
+    if (minutes === null) return t('report.noData');
+    if (minutes < 120) return t('report.minutes', { minutes: i18n.number(minutes, { maximumFractionDigits: 1 }) });
+    return t('report.hours', { hours: i18n.number(minutes / 60, { maximumFractionDigits: 1 }) });
+  };
+  const day = (date: string) => i18n.date(utcDay(date));
+  const rows = weeks.map((w) => {
+    const date = w.from.toISOString().slice(0, 10);
+    return { date, text: day(date), asked: i18n.number(w.asked), within: percent(w.withinTarget), members: duration(w.medianMinutesMembers), staff: duration(w.medianMinutesStaff), openBreaches: i18n.number(w.openBreaches) };
+  });
+  const measured = weeks.filter((w) => w.withinTarget !== null);
+  const asked = weeks.reduce((sum, w) => sum + w.asked, 0);
+  const within = asked ? weeks.reduce((sum, w) => sum + (w.withinTarget ?? 0) * w.asked, 0) / asked : null;
+  const breaches = weeks.reduce((sum, w) => sum + w.openBreaches, 0);
+  const chart = healthChart(
+    weeks.map((w, i) => ({ date: rows[i].date, withinTarget: w.withinTarget, openBreaches: w.openBreaches })),
+    {
+      title: t('report.weekly.chartTitle', { hours: targetHours }),
+      description: [
+        measured.length ? t('report.weekly.desc', { share: percent(within), asked: i18n.number(asked), hours: targetHours }) : t('report.weekly.none'),
+        t('report.weekly.descBreaches', { count: breaches }),
+        t('report.chart.table'),
+      ].join(' '),
+      formatDay: day,
+      formatNumber: (n) => i18n.number(n),
+      formatPercent: (share) => i18n.number(share, { style: 'percent' }),
+      idPrefix: 'health-chart',
+    },
+  );
+  return { chart, rows, targetHours };
 }
 
 const utcDay = (date: string) => new Date(`${date}T00:00:00.000Z`);
@@ -261,11 +323,22 @@ export default async function deflectionPages(app: FastifyInstance) {
       { label: i18n.t('report.fig.medianToSolve'), value: cases.medianMinutesToSolve === null ? '—' : i18n.t('report.fig.hours', { hours: i18n.number(Math.round((cases.medianMinutesToSolve / 60) * 10) / 10) }) },
     );
     const csvUrl = `${CSV_PATH}?${new URLSearchParams(period)}`;
-    return reply.page('deflection/report', { ...common, values: period, errors: {}, view, csvUrl }, { title, noindex: true });
+    const settings = app.settings();
+    const weekly = weeklyHealthView(weeklyHealth(app.db, settings, period), i18n, settings.firstResponseTargetHours);
+    const healthCsvUrl = `${CSV_PATH}?${new URLSearchParams({ ...period, series: 'health' })}`;
+    return reply.page('deflection/report', { ...common, values: period, errors: {}, view, csvUrl, weekly, healthCsvUrl }, { title, noindex: true });
   });
 
-  app.get(CSV_PATH, { onRequest: staffOnly, schema: { querystring: PeriodQuery } }, async (request, reply) => {
+  app.get(CSV_PATH, { onRequest: staffOnly, schema: { querystring: CsvQuery } }, async (request, reply) => {
     const period = readPeriod(request);
+    if ((request.query as { series?: string }).series === 'health') {
+      const settings = app.settings();
+      noStore(reply);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="response-health-${period.from}-to-${period.to}.csv"`)
+        .send(healthCsv(weeklyHealth(app.db, settings, period), settings.firstResponseTargetHours));
+    }
     app.deflectionEvents.flush(); // the events of the last moments count too
     const report = deflectionReport(app.db, period, app.settings());
     noStore(reply);

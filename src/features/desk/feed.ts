@@ -2,14 +2,15 @@
 // stored hashed) and the feed itself — unsolved escalations and questions close to or past the first-response
 // target. Nothing private of a case goes in it: the question's title and where to look.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import { Feed } from 'feed';
 import type { Db } from '../../db/client.ts';
-import { staffFeedTokens, users } from '../../db/schema.ts';
+import { deskAlerts, questions, staffFeedTokens, users } from '../../db/schema.ts';
 import { escapeHtml } from '../../lib/escape.ts';
 import type { I18n } from '../../lib/i18n.ts';
 import { atLeast } from '../accounts/roles.ts';
 import { listCases } from '../cases/service.ts';
+import { questionPath } from '../questions/service.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { deskList, type DeskViewer } from './service.ts';
 
@@ -61,9 +62,25 @@ export function staffFeedXml(db: Db, viewer: DeskViewer, settings: Settings, sit
   for (const c of listCases(db, viewer, { status: 'unsolved', pageSize: FEED_ENTRIES }).items) {
     entries.push({ id: `${site.baseUrl}/support/cases/${c.id}#escalated`, title: t('desk.feed.escalated', { title: c.title }), link: `${site.baseUrl}/support/cases/${c.id}`, date: c.createdAt });
   }
+  // The alerts raised by the loop (breaches.ts), dated when they were raised…
+  const recorded = db
+    .select({ id: questions.id, title: questions.title, slug: questions.slug, stage: deskAlerts.stage, alertedAt: deskAlerts.alertedAt })
+    .from(deskAlerts)
+    .innerJoin(questions, eq(questions.id, deskAlerts.questionId))
+    .where(and(eq(questions.answerCount, 0), isNull(questions.deletedAt), eq(questions.status, 'open')))
+    .orderBy(desc(deskAlerts.alertedAt))
+    .limit(FEED_ENTRIES)
+    .all();
+  for (const a of recorded) {
+    const path = questionPath(a.id, a.slug);
+    entries.push({ id: `${site.baseUrl}${path}#${a.stage}`, title: t(a.stage === 'breached' ? 'desk.feed.breached' : 'desk.feed.close', { title: a.title }), link: site.baseUrl + path, date: a.alertedAt });
+  }
+  // …and the oldest waiting questions the loop has not reached yet (it passes once a minute).
+  const seen = new Set(entries.map((e) => e.id));
   for (const q of deskList(db, viewer, settings, { noAnswer: true, pageSize: 100 }, now).items) {
     if (!q.clock || q.clock.state === 'ok') continue;
     const breached = q.clock.state === 'red';
+    if (seen.has(`${site.baseUrl}${q.path}#${breached ? 'breached' : 'close'}`)) continue;
     entries.push({ id: `${site.baseUrl}${q.path}#${breached ? 'breached' : 'close'}`, title: t(breached ? 'desk.feed.breached' : 'desk.feed.close', { title: q.title }), link: site.baseUrl + q.path, date: q.createdAt });
   }
   entries.sort((a, b) => b.date.getTime() - a.date.getTime());

@@ -25,26 +25,48 @@ const median = (values: number[]) => {
   return Math.round(sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
 };
 
-/** The last `weeks` 7-day buckets, newest first. Reads only the questions asked in them (index on created_at). */
+/** The last `weeks` 7-day buckets ending at `now`, newest first (the desk). */
 export function responseHealth(db: Db, settings: Settings, now = new Date(), weeks = 8): HealthWeek[] {
-  const since = now.getTime() - weeks * WEEK_MS;
+  const starts = Array.from({ length: weeks }, (_, i) => new Date(now.getTime() - (i + 1) * WEEK_MS));
+  return healthBuckets(db, settings, starts, now, now);
+}
+
+/**
+ * Weeks of a report period (the deflection report): 7-day buckets from the first day (UTC midnight) on, the
+ * last one cut at the end of the period; oldest first.
+ */
+export function responseHealthPeriod(db: Db, settings: Settings, from: Date, to: Date, now = new Date()): HealthWeek[] {
+  const starts: Date[] = [];
+  for (let at = from.getTime(); at < to.getTime(); at += WEEK_MS) starts.push(new Date(at));
+  return healthBuckets(db, settings, starts, to, now).reverse();
+}
+
+/**
+ * The one computation behind both: questions asked from the earliest start to `end`, each in the bucket of the
+ * latest start at or before its creation; `starts` newest first. Open breaches are counted at `now`. Reads only
+ * the questions asked in the range (index on created_at).
+ */
+function healthBuckets(db: Db, settings: Settings, startsNewestFirst: Date[], end: Date, now: Date): HealthWeek[] {
+  const starts = [...startsNewestFirst].sort((a, b) => b.getTime() - a.getTime());
+  if (starts.length === 0) return [];
+  const since = starts[starts.length - 1].getTime();
   const rows = db.$client
     .prepare(
       `select q.created_at as createdAt,
               min(case when u.role in ('staff', 'admin') then a.created_at end) as firstStaff,
               min(case when u.role not in ('staff', 'admin') then a.created_at end) as firstMember
          from questions q
-         left join answers a on a.question_id = q.id and a.deleted_at is null
+         left join answers a on a.question_id = q.id and a.deleted_at is null and a.created_at <= ?
          left join users u on u.id = a.author_id
-        where q.created_at >= ? and q.deleted_at is null
+        where q.created_at >= ? and q.created_at < ? and q.deleted_at is null
         group by q.id`,
     )
-    .all(since) as { createdAt: number; firstStaff: number | null; firstMember: number | null }[];
+    .all(now.getTime(), since, end.getTime()) as { createdAt: number; firstStaff: number | null; firstMember: number | null }[];
   const hours = parseBusinessHours(settings.deskBusinessHours);
   const target = settings.firstResponseTargetHours * 3_600_000;
-  const buckets = Array.from({ length: weeks }, (_, i) => ({ from: new Date(now.getTime() - (i + 1) * WEEK_MS), asked: 0, within: 0, members: [] as number[], staff: [] as number[], openBreaches: 0 }));
+  const buckets = starts.map((from) => ({ from, asked: 0, within: 0, members: [] as number[], staff: [] as number[], openBreaches: 0 }));
   for (const row of rows) {
-    const bucket = buckets[Math.min(weeks - 1, Math.floor((now.getTime() - row.createdAt) / WEEK_MS))];
+    const bucket = buckets.find((b) => b.from.getTime() <= row.createdAt) ?? buckets[buckets.length - 1];
     bucket.asked++;
     const asked = new Date(row.createdAt);
     const first = Math.min(row.firstStaff ?? Infinity, row.firstMember ?? Infinity);

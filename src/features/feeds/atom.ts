@@ -1,18 +1,19 @@
-// Owns the Atom 1.0 feeds: the newest questions, the unanswered ones, those of a tag, and a thread's answers.
+// Owns the Atom 1.0 feeds: the newest questions, the unanswered ones (all, of a tag, of a language), those of a
+// tag, and a thread's answers. Private support cases are another table: no feed reads it.
 // Public and signed-out: live posts only, authors by name and profile link (never an e-mail address).
 import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import { Feed, type Item } from 'feed';
 import type { Db } from '../../db/client.ts';
-import { questions, questionTags, tags, users } from '../../db/schema.ts';
+import { questions, questionTags, tags, users, type Language } from '../../db/schema.ts';
 import { escapeHtml } from '../../lib/escape.ts';
 import type { I18n } from '../../lib/i18n.ts';
 import { getThread, questionPath, tagsForQuestions, type QuestionView } from '../questions/service.ts';
-import { NEWEST_FEED_PATH, questionFeedPath, tagFeedPath, UNANSWERED_FEED_PATH } from './paths.ts';
+import { NEWEST_FEED_PATH, questionFeedPath, tagFeedPath, UNANSWERED_FEED_PATH, unansweredLanguageFeedPath, unansweredTagFeedPath } from './paths.ts';
 
 /** Entries per list feed (feed readers poll; older entries they already have). */
 export const FEED_ENTRIES = 30;
 
-export type ListFeed = { kind: 'newest' } | { kind: 'unanswered' } | { kind: 'tag'; tag: string };
+export type ListFeed = { kind: 'newest' } | { kind: 'unanswered'; tag?: string; language?: Language } | { kind: 'tag'; tag: string };
 
 interface Site {
   baseUrl: string;
@@ -53,7 +54,8 @@ export function listFeed(db: Db, site: Site, which: ListFeed): string | undefine
   const { t } = site.i18n;
   const conditions: SQL[] = [isNull(questions.deletedAt)];
   if (which.kind === 'unanswered') conditions.push(eq(questions.answerCount, 0));
-  if (which.kind === 'tag') {
+  if (which.kind === 'unanswered' && which.language) conditions.push(eq(questions.language, which.language));
+  if ((which.kind === 'tag' || which.kind === 'unanswered') && which.tag !== undefined) {
     const tag = db.select({ id: tags.id }).from(tags).where(eq(tags.name, which.tag)).get();
     if (!tag) return undefined;
     conditions.push(inArray(questions.id, db.select({ id: questionTags.questionId }).from(questionTags).where(eq(questionTags.tagId, tag.id))));
@@ -82,8 +84,12 @@ export function listFeed(db: Db, site: Site, which: ListFeed): string | undefine
   const [path, page, title] =
     which.kind === 'tag'
       ? [tagFeedPath(which.tag), `/questions?tag=${encodeURIComponent(which.tag)}`, t('feed.tag', { tag: which.tag })]
-      : which.kind === 'unanswered'
-        ? [UNANSWERED_FEED_PATH, '/questions?sort=unanswered', t('feed.unanswered')]
+      : which.kind === 'unanswered' && which.tag !== undefined
+        ? [unansweredTagFeedPath(which.tag), `/questions?sort=unanswered&tag=${encodeURIComponent(which.tag)}`, t('feed.unansweredTag', { tag: which.tag })]
+        : which.kind === 'unanswered' && which.language
+          ? [unansweredLanguageFeedPath(which.language), `/questions?sort=unanswered&lang=${which.language}`, t('feed.unansweredLanguage', { language: t(`language.${which.language}`) })]
+          : which.kind === 'unanswered'
+            ? [UNANSWERED_FEED_PATH, '/questions?sort=unanswered', t('feed.unanswered')]
         : [NEWEST_FEED_PATH, '/questions', t('feed.newest')];
   const feed = newFeed(site, { path, page, title, updated: rows.length ? updated : new Date(0), language: site.i18n.locale });
   for (const row of rows) {

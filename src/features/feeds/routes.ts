@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalSlug, questionGone } from '../questions/service.ts';
 import { goneThread } from '../questions/routes.ts';
+import { isLocale } from '../../lib/i18n.ts';
 import { listFeed, questionFeed } from './atom.ts';
 import { NEWEST_FEED_PATH, UNANSWERED_FEED_PATH } from './paths.ts';
 import { Type } from 'typebox';
@@ -96,6 +97,14 @@ export default async function crawlerRoutes(app: FastifyInstance) {
   };
   app.get(NEWEST_FEED_PATH, async (request, reply) => sendFeed(request, reply, () => listFeed(app.db, site(request), { kind: 'newest' })));
   app.get(UNANSWERED_FEED_PATH, async (request, reply) => sendFeed(request, reply, () => listFeed(app.db, site(request), { kind: 'unanswered' })));
+  app.get('/feeds/unanswered/tags/:tag', { schema: { params: Type.Object({ tag: Type.String({ maxLength: 100 }) }) } }, async (request, reply) =>
+    sendFeed(request, reply, () => listFeed(app.db, site(request), { kind: 'unanswered', tag: (request.params as { tag: string }).tag.toLowerCase() })),
+  );
+  app.get('/feeds/unanswered/languages/:language', { schema: { params: Type.Object({ language: Type.String({ maxLength: 10 }) }) } }, async (request, reply) => {
+    const { language } = request.params as { language: string };
+    if (!isLocale(language)) return reply.callNotFound();
+    return sendFeed(request, reply, () => listFeed(app.db, site(request), { kind: 'unanswered', language }));
+  });
   app.get('/feeds/tags/:tag', { schema: { params: Type.Object({ tag: Type.String({ maxLength: 100 }) }) } }, async (request, reply) =>
     sendFeed(request, reply, () => listFeed(app.db, site(request), { kind: 'tag', tag: (request.params as { tag: string }).tag.toLowerCase() })),
   );

@@ -53,7 +53,7 @@ export function setDelivery(db: Db | Tx, userId: number, kind: string, delivery:
 /**
  * Staff alerts (the desk): a question escalated to a support case, a question past (or close to) the
  * first-response target, a post flagged for staff attention. Only staff and admins are offered them; the
- * default is immediately. `daily` holds the alert until the digest hour (see src/features/desk/alerts.ts).
+ * default is immediately. `daily` puts the alert in one summary mail a day (see src/features/desk/alerts.ts).
  */
 export const STAFF_ALERT_KINDS = ['desk_escalation', 'desk_breach', 'desk_flagged'] as const;
 export type StaffAlertKind = (typeof STAFF_ALERT_KINDS)[number];

@@ -17,8 +17,14 @@ const UnsubscribeParams = Type.Object({
 const PREVIEW_CSP = "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; sandbox; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export default async function mailPages(app: FastifyInstance) {
+  // Other features' kinds (desk_breach, desk_summary, support_case, …) are named by their notifications.kind.* message when they have one.
+  const featureKindLabel = (request: FastifyRequest, kind: string) => {
+    const key = `notifications.kind.${kind}`;
+    const label = request.i18n.t(key as MessageKey);
+    return label === key ? kind : label;
+  };
   const kindLabel = (request: FastifyRequest, kind: string) =>
-    isNotificationKind(kind) ? request.i18n.t(`notifications.kind.${kind}` as MessageKey) : kind === 'digest' ? request.i18n.t('notifications.delivery.daily') : kind;
+    isNotificationKind(kind) ? request.i18n.t(`notifications.kind.${kind}` as MessageKey) : kind === 'digest' ? request.i18n.t('notifications.delivery.daily') : featureKindLabel(request, kind);
 
   app.get('/admin/mail', async (request, reply) => {
     requireRole(request, 'admin');

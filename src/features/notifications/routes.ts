@@ -8,6 +8,7 @@ import type { MessageKey } from '../../lib/i18n.ts';
 import { requireUser } from '../../plugins/auth.ts';
 import { allDeliveries, deliveryFor, isDelivery, setDelivery, STAFF_ALERT_KINDS } from '../mail/preferences.ts';
 import { atLeast } from '../accounts/roles.ts';
+import { SUMMARY_KIND } from '../desk/alerts.ts';
 import { canonicalSlug } from '../questions/service.ts';
 import { setQuestionFollow, setTagFollow } from './follows.ts';
 import { listNotifications, markRead } from './service.ts';
@@ -55,6 +56,9 @@ export default async function notificationPages(app: FastifyInstance) {
       }
       app.db.transaction((tx) => {
         for (const [kind, delivery] of changes) setDelivery(tx, user.id, kind, delivery);
+        // The staff daily summary has no row of its own here: choosing "daily" for a staff alert turns it back
+        // on after a one-click unsubscribe from a summary mail (kind desk_summary).
+        if (changes.some(([kind, delivery]) => delivery === 'daily' && (STAFF_ALERT_KINDS as readonly string[]).includes(kind))) setDelivery(tx, user.id, SUMMARY_KIND, 'immediately');
       });
       return preferencesPage(request, reply, true);
     },

@@ -15,7 +15,7 @@ import { renderThread, threadPage } from './thread-page.ts';
 import { suggestSimilar } from '../search/service.ts';
 import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
 import { BODY_MAX, cleanText, FORM_BODY_LIMIT, FORM_TEXT_MAX, TITLE_MAX } from './validation.ts';
-import { NEWEST_FEED_PATH, tagFeedPath, UNANSWERED_FEED_PATH } from '../feeds/paths.ts';
+import { NEWEST_FEED_PATH, tagFeedPath, UNANSWERED_FEED_PATH, unansweredLanguageFeedPath, unansweredTagFeedPath } from '../feeds/paths.ts';
 import { webSite } from '../feeds/structured-data.ts';
 import { checkHoneypot } from '../moderation/new-members.ts';
 import { deletePost } from '../moderation/actions.ts';
@@ -81,6 +81,14 @@ export default async function questionPages(app: FastifyInstance) {
     const sort: Sort = (SORTS as readonly string[]).includes(query.sort ?? '') ? (query.sort as Sort) : 'newest';
     const tag = query.tag?.trim().toLowerCase() || undefined;
     const { t } = request.i18n;
+    // Atom feeds of the list (in <head> and as visible links): the list's own, then the unanswered ones of its
+    // tag and its language, for members who like to answer.
+    const feeds = [
+      ...(tag ? [{ title: t('feed.tag', { tag }), href: tagFeedPath(tag) }] : sort === 'unanswered' ? [{ title: t('feed.unanswered'), href: UNANSWERED_FEED_PATH }] : [{ title: t('feed.newest'), href: NEWEST_FEED_PATH }]),
+      ...(tag ? [{ title: t('feed.unansweredTag', { tag }), href: unansweredTagFeedPath(tag) }] : []),
+      ...(language && (sort === 'unanswered' || tag) ? [{ title: t('feed.unansweredLanguage', { language: t(`language.${language}`) }), href: unansweredLanguageFeedPath(language) }] : []),
+      ...(tag && sort === 'unanswered' ? [{ title: t('feed.unanswered'), href: UNANSWERED_FEED_PATH }] : []),
+    ];
     return reply.sharedPage(() => {
       const list = listQuestions(app.db, { sort, tag, language, page: pageNumber(query.page), pageSize: 20 });
       return {
@@ -94,6 +102,7 @@ export default async function questionPages(app: FastifyInstance) {
           pages: pageCount(list.total, list.pageSize),
           base: listPath({ sort, tag, language, page: 1 }),
           followingTag: !!request.user && !!tag && isFollowingTag(app.db, request.user.id, tag),
+          feeds,
         },
         options: {
           title: tag ? t('questions.taggedTitle', { tag }) : t('questions.title'),
@@ -101,11 +110,7 @@ export default async function questionPages(app: FastifyInstance) {
           canonicalPath: listPath({ sort, tag, language, page: list.page }),
           description: tag ? t('seo.tagDescription', { tag }) : sort === 'unanswered' ? t('seo.unansweredDescription') : t('seo.questionsDescription'),
           jsonLd: [webSite(app.config.baseUrl, app.settings().siteName || t('site.name'), request.i18n.locale)],
-          feeds: tag
-            ? [{ title: t('feed.tag', { tag }), href: tagFeedPath(tag) }]
-            : sort === 'unanswered'
-              ? [{ title: t('feed.unanswered'), href: UNANSWERED_FEED_PATH }]
-              : [{ title: t('feed.newest'), href: NEWEST_FEED_PATH }],
+          feeds,
         },
         // The questions it shows; a first page also any question that may come to its top (of its tag, if any).
         dependsOn: { questions: list.items.map((item) => item.id), front: list.page === 1 && !tag, tags: list.page === 1 && tag ? [tag] : [] },

@@ -1,0 +1,37 @@
+// Mensajes en español de las alertas de primera respuesta del mostrador, del resumen diario del equipo, de los
+// feeds públicos de preguntas sin respuesta por etiqueta e idioma y de la salud de respuesta en el informe.
+import type { deskAlertsEn } from './desk-alerts.en.ts';
+
+export const deskAlertsEs: Record<keyof typeof deskAlertsEn, string | { one: string; other: string }> = {
+  'mail.desk-breach.subject': 'Objetivo de primera respuesta superado: {title}',
+  'mail.desk-close.subject': 'A punto de superar el objetivo de primera respuesta: {title}',
+  'mail.desk-breach.close': 'La pregunta «{title}» lleva {elapsedHours} h de las {targetHours} h de su objetivo de primera respuesta y sigue sin respuesta.',
+  'mail.desk-breach.breached': 'La pregunta «{title}» no tiene respuesta y ha superado su objetivo de primera respuesta de {targetHours} h.',
+  'mail.desk-breach.action': 'Responder a la pregunta',
+  'mail.desk-summary.subject': { one: 'Mostrador del equipo, resumen diario: {count} alerta', other: 'Mostrador del equipo, resumen diario: {count} alertas' },
+  'desk.summary.close': 'A punto de superar el objetivo de primera respuesta: {title}',
+  'desk.summary.breached': 'Objetivo de primera respuesta superado: {title}',
+  'desk.summary.desk_breach': 'Cerca del objetivo de primera respuesta o pasada de él: {title}',
+  'desk.summary.desk_escalation': 'Escalada al equipo de soporte: {title}',
+  'desk.summary.desk_flagged': 'Señalada para el equipo: {title}',
+  'desk.summary.action': 'Abrir el mostrador del equipo',
+  'feed.unansweredTag': 'Preguntas sin respuesta con la etiqueta «{tag}»',
+  'feed.unansweredLanguage': 'Preguntas sin respuesta en {language}',
+  'feed.listHeading': 'Sigue estas preguntas en un lector de feeds',
+  'report.weekly.title': 'Salud de las respuestas por semana',
+  'report.weekly.intro': 'Preguntas hechas cada semana: la proporción cuya primera respuesta llegó dentro del objetivo de {hours} h (cuentan las horas laborables si el sitio las fija), la mediana del tiempo hasta la primera respuesta de miembros y del equipo, y las que hoy siguen sin respuesta pasado el objetivo.',
+  'report.weekly.csv': 'Descargar las cifras semanales (CSV)',
+  'report.weekly.chartTitle': 'Proporción respondida en {hours} h, por semana',
+  'report.weekly.desc': 'El {share} de las {asked} preguntas hechas en el periodo tuvo una primera respuesta en {hours} h.',
+  'report.weekly.none': 'No se hizo ninguna pregunta en el periodo.',
+  'report.weekly.descBreaches': { one: '{count} sigue sin respuesta pasado el objetivo.', other: '{count} siguen sin respuesta pasado el objetivo.' },
+  'report.weekly.legendWithin': 'Respondidas dentro del objetivo',
+  'report.weekly.legendBreaches': 'Sin respuesta pasado el objetivo',
+  'report.weekly.caption': 'Salud de las respuestas por semana (la semana empieza el día indicado)',
+  'report.weekly.week': 'Semana desde',
+  'report.weekly.within': 'Respondidas dentro del objetivo',
+  'report.weekly.medianMembers': 'Mediana hasta la primera respuesta (miembros)',
+  'report.weekly.medianStaff': 'Mediana hasta la primera respuesta (equipo)',
+  'report.weekly.openBreaches': 'Incumplimientos abiertos',
+  'notifications.kind.desk_summary': 'Resumen diario de las alertas del equipo (equipo)',
+};
