@@ -15,7 +15,9 @@ export type ForumEvent =
   | { type: 'post.edited'; questionId: number; postType: 'question' | 'answer'; postId: number; editorId: number; authorId: number; at: Date }
   | { type: 'reputation.changed'; userId: number; before: number; after: number; at: Date }
   /** For moderation (not built yet): a moderator closed, deleted, locked… a post; its author is told. */
-  | { type: 'post.moderated'; questionId: number; postType: 'question' | 'answer'; postId: number; authorId: number; actorId: number; action: string; at: Date };
+  | { type: 'post.moderated'; questionId: number; postType: 'question' | 'answer'; postId: number; authorId: number; actorId: number; action: string; at: Date }
+  /** A moderator decided the open flags on a post: each flagger hears their own flag's fate (never who else flagged). */
+  | { type: 'flag.decided'; questionId: number; postType: 'question' | 'answer' | 'comment'; postId: number; flaggerIds: number[]; outcome: 'helpful' | 'declined'; actorId: number; at: Date };
 
 export type ForumEventType = ForumEvent['type'];
 type Listener<T extends ForumEventType> = (tx: Tx | Db, event: Extract<ForumEvent, { type: T }>) => void;

@@ -9,6 +9,7 @@ import { notificationsEn } from './notifications.en.ts';
 import { duplicatesEn } from './duplicates.en.ts';
 import { moderationEn } from './moderation.en.ts';
 import { deskEn } from './desk.en.ts';
+import { moderationMoreEn } from './moderation-more.en.ts';
 
 export const en = {
   ...deflectionEn,
@@ -21,6 +22,7 @@ export const en = {
   ...duplicatesEn,
   ...moderationEn,
   ...deskEn,
+  ...moderationMoreEn,
   'site.name': 'Resuelto',
   'site.tagline': 'Answers from customers and staff, before you call.',
   'nav.main': 'Main',

@@ -10,6 +10,7 @@ import { notificationsEs } from './notifications.es.ts';
 import { duplicatesEs } from './duplicates.es.ts';
 import { moderationEs } from './moderation.es.ts';
 import { deskEs } from './desk.es.ts';
+import { moderationMoreEs } from './moderation-more.es.ts';
 
 export const es: Catalog = {
   ...deflectionEs,
@@ -22,6 +23,7 @@ export const es: Catalog = {
   ...duplicatesEs,
   ...moderationEs,
   ...deskEs,
+  ...moderationMoreEs,
   'site.name': 'Resuelto',
   'site.tagline': 'Respuestas de clientes y del equipo, antes de llamar.',
   'nav.main': 'Principal',
