@@ -52,6 +52,7 @@ function checkOriginal(tx: Tx, questionId: number, originalId: number): void {
   if (originalId === questionId) throw invalid('duplicateOfId', 'duplicates.notItself');
   const original = tx.select({ status: questions.status }).from(questions).where(and(eq(questions.id, originalId), isNull(questions.deletedAt))).get();
   if (!original) throw invalid('duplicateOfId', 'duplicates.originalMissing');
+  if (original.status === 'closed') throw invalid('duplicateOfId', 'moderation.originalClosed');
 }
 
 const openVotes = (tx: Tx, questionId: number, kind: 'close' | 'reopen') =>
@@ -115,6 +116,18 @@ export function closeQuestion(db: Db, actorId: number, questionId: number, input
     const original = chosen === 'duplicate' ? mostVoted(votes.filter((v) => v.reason === 'duplicate').map((v) => v.duplicateOfId!)) : null;
     applyClose(tx, questionId, chosen, original, actor.id, null, now);
     return { status: 'closed', votes: 0, needed };
+  });
+}
+
+/** The checks of closeQuestion() before the original is known: the "choose the original" page runs them first. */
+export function assertMayClose(db: Db, actorId: number, questionId: number, settings: Settings, now = new Date()): void {
+  db.transaction((tx) => {
+    const actor = requireActor(tx, actorId, now);
+    const question = liveQuestion(tx, questionId);
+    if (question.status === 'closed') throw new AppError(409, 'already_closed', 'moderation.alreadyClosed');
+    if (atLeast(actor.role, 'moderator')) return;
+    if (!hasPrivilege(actor, 'closeVote', settings)) throw forbidden();
+    if (openVotes(tx, questionId, 'close').some((v) => v.userId === actor.id)) throw new AppError(409, 'already_voted', 'moderation.alreadyVoted');
   });
 }
 

@@ -96,6 +96,35 @@ function validInput(input: FlagInput) {
   return { postType: input.postType as ModeratedPostType, postId: input.postId, reason, note, duplicateOfId };
 }
 
+/** Whether this member may flag this post now (privilege, not their own, no open flag of theirs, daily limit). */
+function checkFlagger(tx: Tx, actorId: number, postType: ModeratedPostType, postId: number, settings: Settings, now: Date) {
+  const actor = requireActor(tx, actorId, now);
+  const isModerator = atLeast(actor.role, 'moderator');
+  if (!hasPrivilege(actor, 'flag', settings)) throw forbidden();
+  const post = requireModeratedPost(tx, postType, postId);
+  if (post.authorId === actor.id) throw new AppError(403, 'own_post', 'moderation.flagOwnPost');
+  const open = tx
+    .select({ n: count() })
+    .from(flags)
+    .where(and(eq(flags.postType, postType), eq(flags.postId, postId), eq(flags.flaggerId, actor.id), eq(flags.status, 'open')))
+    .get();
+  if ((open?.n ?? 0) > 0) throw new AppError(409, 'already_flagged', 'moderation.alreadyFlagged');
+  if (!isModerator) {
+    const today = startOfUtcDay(now);
+    const used = tx.select({ n: count() }).from(flags).where(and(eq(flags.flaggerId, actor.id), gte(flags.createdAt, today))).get()?.n ?? 0;
+    if (used >= settings.flagsPerDay) {
+      const retryAfter = Math.max(1, Math.ceil((today.getTime() + 86_400_000 - now.getTime()) / 1000));
+      throw new AppError(429, 'flag_limit', 'moderation.flagLimit', { retryAfter, params: { limit: settings.flagsPerDay } });
+    }
+  }
+  return { actor, post, isModerator };
+}
+
+/** The checks of raiseFlag() that do not depend on the reason: the "choose the original" page runs them first. */
+export function assertMayFlag(db: Db, actorId: number, postType: ModeratedPostType, postId: number, settings: Settings, now = new Date()): void {
+  db.transaction((tx) => void checkFlagger(tx, actorId, postType, postId, settings, now));
+}
+
 /**
  * Raises a flag. Refused: below the flag privilege (403), on your own post (403), on a missing or deleted post
  * (404), a second open flag on the same post (409), past the daily limit (429), a duplicate of itself or of a
@@ -105,30 +134,12 @@ function validInput(input: FlagInput) {
 export function raiseFlag(db: Db, actorId: number, input: FlagInput, settings: Settings, now = new Date()): { id: number; hidden: boolean } {
   const flag = validInput(input);
   return db.transaction((tx) => {
-    const actor = requireActor(tx, actorId, now);
-    const isModerator = atLeast(actor.role, 'moderator');
-    if (!hasPrivilege(actor, 'flag', settings)) throw forbidden();
-    const post = requireModeratedPost(tx, flag.postType, flag.postId);
-    if (post.authorId === actor.id) throw new AppError(403, 'own_post', 'moderation.flagOwnPost');
+    const { actor, post, isModerator } = checkFlagger(tx, actorId, flag.postType, flag.postId, settings, now);
     if (flag.duplicateOfId !== null) {
       if (flag.duplicateOfId === post.id) throw invalid('duplicateOfId', 'duplicates.notItself');
       const original = tx.select({ status: questions.status }).from(questions).where(and(eq(questions.id, flag.duplicateOfId), isNull(questions.deletedAt))).get();
       if (!original) throw invalid('duplicateOfId', 'duplicates.originalMissing');
       if (original.status === 'closed') throw invalid('duplicateOfId', 'moderation.originalClosed');
-    }
-    const open = tx
-      .select({ n: count() })
-      .from(flags)
-      .where(and(eq(flags.postType, flag.postType), eq(flags.postId, flag.postId), eq(flags.flaggerId, actor.id), eq(flags.status, 'open')))
-      .get();
-    if ((open?.n ?? 0) > 0) throw new AppError(409, 'already_flagged', 'moderation.alreadyFlagged');
-    if (!isModerator) {
-      const today = startOfUtcDay(now);
-      const used = tx.select({ n: count() }).from(flags).where(and(eq(flags.flaggerId, actor.id), gte(flags.createdAt, today))).get()?.n ?? 0;
-      if (used >= settings.flagsPerDay) {
-        const retryAfter = Math.max(1, Math.ceil((today.getTime() + 86_400_000 - now.getTime()) / 1000));
-        throw new AppError(429, 'flag_limit', 'moderation.flagLimit', { retryAfter, params: { limit: settings.flagsPerDay } });
-      }
     }
     const { id } = tx
       .insert(flags)
