@@ -28,4 +28,5 @@ export const moderationMoreEn = {
   'moderation.comboChosen': "Chosen: #{id} {title}",
   'moderation.comboCount': { one: "{count} question found; use the arrow keys to choose.", other: "{count} questions found; use the arrow keys to choose." },
   'moderation.comboNone': "No open question matches these words.",
+  'moderation.comboListLabel': 'Matching open questions',
 } as const;

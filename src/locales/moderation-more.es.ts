@@ -30,4 +30,5 @@ export const moderationMoreEs: Record<keyof typeof moderationMoreEn, string | { 
   'moderation.comboChosen': "Elegida: n.º {id} {title}",
   'moderation.comboCount': { one: "{count} pregunta encontrada; usa las flechas para elegir.", other: "{count} preguntas encontradas; usa las flechas para elegir." },
   'moderation.comboNone': "Ninguna pregunta abierta coincide con estas palabras.",
+  'moderation.comboListLabel': 'Preguntas abiertas que coinciden',
 };

@@ -84,7 +84,7 @@ export default async function moderationPages(app: FastifyInstance) {
     async (request, reply) => {
       const user = requireUser(request);
       const { id } = request.params as { id: number };
-      const body = request.body as { reason: string; duplicateOfId?: string };
+      const body = request.body as { reason: string; duplicateOfId?: string; next?: string };
       return handleForm(
         request,
         reply,
@@ -93,7 +93,7 @@ export default async function moderationPages(app: FastifyInstance) {
           if (field.kind === 'words') {
             // Words: the closer chooses among the matching questions first (nothing is written yet).
             assertMayClose(app.db, user.id, id, app.settings());
-            return chooseOriginal(request, reply, { mode: 'close', questionId: id, words: field.words, action: `/questions/${id}/close`, hidden: { reason: 'duplicate' } });
+            return chooseOriginal(request, reply, { mode: 'close', questionId: id, words: field.words, action: `/questions/${id}/close`, hidden: { reason: 'duplicate', ...(body.next === '/moderation' ? { next: body.next } : {}) } });
           }
           closeQuestion(app.db, user.id, id, { reason: body.reason, duplicateOfId: field.kind === 'id' ? field.id : undefined }, app.settings());
           return backToThread(reply, id);
