@@ -17,6 +17,8 @@ export type ForumEvent =
   /** For moderation (not built yet): a moderator closed, deleted, locked… a post; its author is told. */
   | { type: 'post.moderated'; questionId: number; postType: 'question' | 'answer'; postId: number; authorId: number; actorId: number; action: string; at: Date }
   /** A moderator decided the open flags on a post: each flagger hears their own flag's fate (never who else flagged). */
+  /** A moderator warned or suspended a member: they are told where to read it (never the text itself in the event). */
+  | { type: 'member.moderated'; userId: number; kind: 'warned' | 'suspended'; actorId: number; at: Date }
   | { type: 'flag.decided'; questionId: number; postType: 'question' | 'answer' | 'comment'; postId: number; flaggerIds: number[]; outcome: 'helpful' | 'declined'; actorId: number; at: Date };
 
 export type ForumEventType = ForumEvent['type'];

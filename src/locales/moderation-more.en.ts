@@ -29,4 +29,8 @@ export const moderationMoreEn = {
   'moderation.comboCount': { one: "{count} question found; use the arrow keys to choose.", other: "{count} questions found; use the arrow keys to choose." },
   'moderation.comboNone': "No open question matches these words.",
   'moderation.comboListLabel': 'Matching open questions',
+  'notifications.text.member_warned': 'A moderator sent you a private message',
+  'notifications.text.member_suspended': 'A moderator suspended your account: read why and until when',
+  'moderation.messagesTitle': 'Messages from the moderators',
+  'moderation.noMessages': 'You have no messages from the moderators.',
 } as const;

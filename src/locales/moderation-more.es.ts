@@ -31,4 +31,8 @@ export const moderationMoreEs: Record<keyof typeof moderationMoreEn, string | { 
   'moderation.comboCount': { one: "{count} pregunta encontrada; usa las flechas para elegir.", other: "{count} preguntas encontradas; usa las flechas para elegir." },
   'moderation.comboNone': "Ninguna pregunta abierta coincide con estas palabras.",
   'moderation.comboListLabel': 'Preguntas abiertas que coinciden',
+  'notifications.text.member_warned': 'Un moderador te envió un mensaje privado',
+  'notifications.text.member_suspended': 'Un moderador suspendió tu cuenta: consulta el motivo y hasta cuándo',
+  'moderation.messagesTitle': 'Mensajes de los moderadores',
+  'moderation.noMessages': 'No tienes mensajes de los moderadores.',
 };

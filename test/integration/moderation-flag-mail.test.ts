@@ -169,3 +169,33 @@ describe('“needs staff attention” flags alert staff', () => {
     expect(t.db.select().from(mailOutbox).where(and(eq(mailOutbox.kind, 'desk_flagged'), eq(mailOutbox.toUserId, staff.user.id))).all()).toEqual([]);
   });
 });
+
+describe('members warned or suspended are told where to read it', () => {
+  it('a warning: an inbox line and a mail leading to the messages page, which shows it to a member who is not suspended', async () => {
+    const warned = await member('es');
+    const mod = await member('en', 'moderator');
+    const text = 'Please do not post your phone number in public answers.';
+    expect((await api('POST', `/api/v1/moderation/users/${warned.user.id}/warn`, mod.auth, { message: text })).statusCode).toBe(200);
+    await deliver();
+    const line = t.db.select().from(notifications).where(eq(notifications.userId, warned.user.id)).all().map((n) => JSON.parse(n.data)).find((d) => d.textKey === 'notifications.text.member_warned');
+    expect(line).toMatchObject({ path: '/account/suspended', actor: '' });
+    const mail = await smtp.waitFor((m) => m.to.includes(warned.email) && m.subject === 'Un moderador te envió un mensaje privado');
+    expect(mail.text).toContain('https://forum.example.com/account/suspended');
+    expect(mail.text).not.toContain(text); // the private text stays on the site
+    expect(mail.text).not.toContain(mod.user.username);
+    const page = await t.app.inject({ url: '/account/suspended', headers: { ...warned.auth, 'accept-language': 'es' } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Mensajes de los moderadores');
+    expect(page.body).toContain(text);
+    expect(page.body).toContain('Tu cuenta no está suspendida');
+  });
+
+  it('a suspension: the member is told to read why and until when', async () => {
+    const suspended = await member('en');
+    const mod = await member('en', 'moderator');
+    expect((await api('POST', `/api/v1/moderation/users/${suspended.user.id}/suspend`, mod.auth, { days: 3, reason: 'Insults in three threads' })).statusCode).toBe(200);
+    await deliver();
+    const mail = await smtp.waitFor((m) => m.to.includes(suspended.email) && m.subject.startsWith('A moderator suspended your account'));
+    expect(mail.text).toContain('https://forum.example.com/account/suspended');
+  });
+});

@@ -2,7 +2,7 @@
 // lift, spammer). Each is one transaction with its log row; deletions reverse the post's reputation in the ledger.
 //
 // Flaggers hear their flag's fate through tellFlaggers() (an event the notifications feature turns into inbox
-// lines and mail); tellAuthor() below still only marks its call point.
+// lines and mail), members warned or suspended through tellAuthor() the same way.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { answers, comments, moderatorMessages, questions, sessions, tags, users, type ModeratedPostType } from '../../db/schema.ts';
@@ -38,12 +38,15 @@ export function tellFlaggers(tx: Tx, flaggerIds: number[], outcome: 'helpful' | 
 }
 
 /**
- * Call point for the notifications feature: tell a member they were warned or suspended. The private message is
- * already stored in moderator_messages (shown on /account/suspended and GET /api/v1/moderation/messages).
+ * Tells a member they were warned or suspended: a `member.moderated` event in the action's transaction, which
+ * notifications turns into an inbox line (and mail, per their moderator-action preference) leading to
+ * /account/suspended, where the private message (moderator_messages) and any suspension are shown.
  */
 // A post-level action (delete, hide, close, lock) already reaches the author through the moderation log (log.ts emits
-// post.moderated). Warnings and suspensions are read on /account/suspended and the messages API.
-export function tellAuthor(_tx: Tx, _userId: number, _kind: 'warned' | 'suspended', _messageId: number | null): void {}
+// post.moderated).
+export function tellAuthor(tx: Tx, userId: number, kind: 'warned' | 'suspended', actorId: number, now: Date): void {
+  emit(tx, { type: 'member.moderated', userId, kind, actorId, at: now });
+}
 
 function validReason(raw: unknown, required: boolean): string | null {
   if (raw === undefined || raw === null || raw === '') {
@@ -139,9 +142,9 @@ export function warnMember(db: Db, actorId: number, userId: number, message: unk
   db.transaction((tx) => {
     const actor = requireActor(tx, actorId, now, 'moderator');
     requireMemberTarget(tx, userId);
-    const { id } = tx.insert(moderatorMessages).values({ userId, moderatorId: actor.id, body, createdAt: now }).returning({ id: moderatorMessages.id }).get();
+    tx.insert(moderatorMessages).values({ userId, moderatorId: actor.id, body, createdAt: now }).run();
     logModeration(tx, { moderatorId: actor.id, action: 'warned', targetType: 'user', targetId: userId, userId }, now);
-    tellAuthor(tx, userId, 'warned', id);
+    tellAuthor(tx, userId, 'warned', actor.id, now);
   });
 }
 
@@ -164,7 +167,7 @@ export function suspendMember(db: Db, actorId: number, userId: number, input: { 
     requireMemberTarget(tx, userId);
     suspendIn(tx, userId, days, reason, now);
     logModeration(tx, { moderatorId: actor.id, action: 'suspended', targetType: 'user', targetId: userId, userId, reason: `${reason} (${days} d)` }, now);
-    tellAuthor(tx, userId, 'suspended', null);
+    tellAuthor(tx, userId, 'suspended', actor.id, now);
   });
 }
 

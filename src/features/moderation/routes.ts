@@ -12,7 +12,7 @@ import { dismissFlags, deletePost, markSpammer, suspendMember, liftSuspension, u
 import { assertMayFlag, raiseFlag } from './flags.ts';
 import { originalCandidates, parseOriginalField, questionForChoosing, type OriginalField } from './originals.ts';
 import { flaggedQueue, heldQueue } from './queue.ts';
-import { SUSPENDED_PAGE, suspensionOf } from './suspensions.ts';
+import { SUSPENDED_PAGE, messagesFor, suspensionOf } from './suspensions.ts';
 import { canonicalSlug, questionPath } from '../questions/service.ts';
 import { renderThread } from '../questions/thread-page.ts';
 import { assertMayClose, closeQuestion, reopenQuestion, setLocked, setPinned } from './close.ts';
@@ -220,7 +220,9 @@ export default async function moderationPages(app: FastifyInstance) {
   app.get(SUSPENDED_PAGE, async (request, reply) => {
     if (!request.user) return signInFirst(reply, SUSPENDED_PAGE);
     const suspension = suspensionOf(app.db, request.user.id);
-    return reply.page('moderation/suspended', { suspension }, { title: request.i18n.t('moderation.suspendedTitle'), noindex: true });
+    // A member who is not (or no longer) suspended still reads the moderators' warnings here.
+    const messages = suspension ? suspension.messages : messagesFor(app.db, request.user.id);
+    return reply.page('moderation/suspended', { suspension, messages }, { title: request.i18n.t(suspension ? 'moderation.suspendedTitle' : 'moderation.messagesTitle'), noindex: true });
   });
 
   const LogQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 10 })) });

@@ -29,6 +29,7 @@ export function registerNotificationListeners(): void {
   on('reputation.changed', onReputationChanged);
   on('post.moderated', onJob);
   on('flag.decided', onFlagDecided);
+  on('member.moderated', onJob);
 }
 
 function onFlagDecided(tx: Tx | Db, event: Extract<ForumEvent, { type: 'flag.decided' }>) {

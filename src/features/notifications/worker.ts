@@ -52,6 +52,10 @@ function threadContext(tx: Tx | Db, data: JobData): Context | undefined {
   if (data.type === 'privilege.gained') {
     return { questionId: null, answerId: null, actorId: null, title: '', titleKey: `privilege.${String(data.privilege)}`, path: '/help/reputation', actor: '' };
   }
+  if (data.type === 'member.moderated') {
+    // A warning or suspension: the line leads to the page that shows the moderators' messages; nobody is named.
+    return { questionId: null, answerId: null, actorId: null, title: '', path: '/account/suspended', actor: '' };
+  }
   const questionId = Number(data.questionId);
   const question = tx.select({ id: questions.id, title: questions.title, slug: questions.slug, authorId: questions.authorId, deletedAt: questions.deletedAt }).from(questions).where(eq(questions.id, questionId)).get();
   if (data.type === 'flag.decided') {
@@ -106,6 +110,9 @@ function directRecipients(tx: Tx | Db, data: JobData, settings: Settings): Recip
       break;
     case 'post.moderated':
       if (data.authorId !== data.actorId) add(Number(data.authorId), 'moderation_action');
+      break;
+    case 'member.moderated':
+      add(Number(data.userId), 'moderation_action', `notifications.text.member_${data.kind === 'suspended' ? 'suspended' : 'warned'}`);
       break;
     case 'flag.decided':
       // Each flagger gets their own line (the mail preference of moderator actions); nobody learns who else flagged.
