@@ -17,6 +17,8 @@ export type ForumEvent =
   /** For moderation (not built yet): a moderator closed, deleted, locked… a post; its author is told. */
   | { type: 'post.moderated'; questionId: number; postType: 'question' | 'answer'; postId: number; authorId: number; actorId: number; action: string; at: Date }
   /** A moderator decided the open flags on a post: each flagger hears their own flag's fate (never who else flagged). */
+  /** A thread's public state changed without a post being written (moderation: closed, hidden, locked, voted on…): search re-reads it and its kept pages drop. */
+  | { type: 'thread.changed'; questionId: number; at: Date }
   /** A moderator warned or suspended a member: they are told where to read it (never the text itself in the event). */
   | { type: 'member.moderated'; userId: number; kind: 'warned' | 'suspended'; actorId: number; at: Date }
   | { type: 'flag.decided'; questionId: number; postType: 'question' | 'answer' | 'comment'; postId: number; flaggerIds: number[]; outcome: 'helpful' | 'declined'; actorId: number; at: Date };

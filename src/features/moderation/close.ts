@@ -6,7 +6,8 @@ import { closeVotes, questions, users } from '../../db/schema.ts';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors.ts';
 import { atLeast } from '../accounts/roles.ts';
 import { closeAsDuplicate } from '../questions/duplicates.ts';
-import { logSearchChange, questionPath } from '../questions/service.ts';
+import { emit } from '../../lib/events.ts';
+import { questionPath } from '../questions/service.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import type { Tx } from '../votes/reputation.ts';
@@ -109,7 +110,7 @@ export function closeQuestion(db: Db, actorId: number, questionId: number, input
     tx.insert(closeVotes).values({ questionId, userId: actor.id, kind: 'close', reason, duplicateOfId: originalId, createdAt: now }).run();
     const votes = openVotes(tx, questionId, 'close');
     if (votes.length < needed) {
-      logSearchChange(tx, questionId, now);
+      emit(tx, { type: 'thread.changed', questionId, at: now });
       return { status: 'open', votes: votes.length, needed };
     }
     const chosen = mostVoted(votes.map((v) => v.reason as CloseReason));
@@ -137,7 +138,7 @@ function applyReopen(tx: Tx, question: typeof questions.$inferSelect, moderatorI
     .where(eq(questions.id, question.id))
     .run();
   // The original indexed this one's title as an alternate title: it must look again too.
-  if (question.duplicateOfId !== null) logSearchChange(tx, question.duplicateOfId, now);
+  if (question.duplicateOfId !== null) emit(tx, { type: 'thread.changed', questionId: question.duplicateOfId, at: now });
   settleVotes(tx, question.id, now);
   logModeration(tx, { moderatorId, action: 'reopened', targetType: 'question', targetId: question.id, questionId: question.id }, now);
 }
@@ -158,7 +159,7 @@ export function reopenQuestion(db: Db, actorId: number, questionId: number, sett
     tx.insert(closeVotes).values({ questionId, userId: actor.id, kind: 'reopen', createdAt: now }).run();
     const votes = openVotes(tx, questionId, 'reopen').length;
     if (votes < needed) {
-      logSearchChange(tx, questionId, now);
+      emit(tx, { type: 'thread.changed', questionId, at: now });
       return { status: 'closed', votes, needed };
     }
     applyReopen(tx, question, null, now);
