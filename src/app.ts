@@ -47,7 +47,7 @@ import casesApi from './features/cases/api.ts';
 import deskPages, { deskApi } from './features/desk/routes.ts';
 import notificationsApi from './features/notifications/api.ts';
 import { registerNotificationListeners } from './features/notifications/listeners.ts';
-import { registerQuestionListeners } from './features/questions/listeners.ts';
+import { registerSearchListeners } from './features/search/listeners.ts';
 import notificationPages from './features/notifications/routes.ts';
 import { unreadCount } from './features/notifications/service.ts';
 import { NotificationWorker } from './features/notifications/worker.ts';
@@ -143,7 +143,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Notifications listen to the forum's events (one job row per event, in the event's transaction) and fan out
   // in the background.
   registerNotificationListeners();
-  registerQuestionListeners();
+  // Search hears of threads whose state changed (moderation, support cases) through the same events.
+  registerSearchListeners();
   const notificationWorker = new NotificationWorker(db, (level, message) => app.log[level](message), options.backgroundPollMs);
   notificationWorker.start();
   app.decorate('notifications', notificationWorker);

@@ -14,13 +14,19 @@ export type ForumEvent =
   | { type: 'comment.posted'; questionId: number; commentId: number; postType: 'question' | 'answer'; postId: number; authorId: number; body: string; at: Date }
   | { type: 'post.edited'; questionId: number; postType: 'question' | 'answer'; postId: number; editorId: number; authorId: number; at: Date }
   | { type: 'reputation.changed'; userId: number; before: number; after: number; at: Date }
-  /** For moderation (not built yet): a moderator closed, deleted, locked… a post; its author is told. */
+  /** A moderator closed, deleted, locked… a post; its author is told. */
   | { type: 'post.moderated'; questionId: number; postType: 'question' | 'answer'; postId: number; authorId: number; actorId: number; action: string; at: Date }
   /**
    * A private support case on a question was opened, solved or reopened: the public thread's banner changed.
    * Nothing of the case itself travels (no text, no people): listeners only learn which thread to refresh.
    */
-  | { type: 'case.banner'; questionId: number; change: 'opened' | 'solved' | 'reopened'; at: Date };
+  | { type: 'case.banner'; questionId: number; change: 'opened' | 'solved' | 'reopened'; at: Date }
+  /** A thread's public state changed without a post being written (moderation: closed, hidden, locked, voted on…): search re-reads it and its kept pages drop. */
+  | { type: 'thread.changed'; questionId: number; at: Date }
+  /** A moderator warned or suspended a member: they are told where to read it (never the text itself in the event). */
+  | { type: 'member.moderated'; userId: number; kind: 'warned' | 'suspended'; actorId: number; at: Date }
+  /** A moderator decided the open flags on a post: each flagger hears their own flag's fate (never who else flagged). */
+  | { type: 'flag.decided'; questionId: number; postType: 'question' | 'answer' | 'comment'; postId: number; flaggerIds: number[]; outcome: 'helpful' | 'declined'; actorId: number; at: Date };
 
 export type ForumEventType = ForumEvent['type'];
 type Listener<T extends ForumEventType> = (tx: Tx | Db, event: Extract<ForumEvent, { type: T }>) => void;

@@ -10,6 +10,7 @@ import { duplicatesEn } from './duplicates.en.ts';
 import { moderationEn } from './moderation.en.ts';
 import { deskEn } from './desk.en.ts';
 import { deskAlertsEn } from './desk-alerts.en.ts';
+import { moderationMoreEn } from './moderation-more.en.ts';
 
 export const en = {
   ...deflectionEn,
@@ -23,6 +24,7 @@ export const en = {
   ...moderationEn,
   ...deskEn,
   ...deskAlertsEn,
+  ...moderationMoreEn,
   'site.name': 'Resuelto',
   'site.tagline': 'Answers from customers and staff, before you call.',
   'nav.main': 'Main',

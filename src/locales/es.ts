@@ -11,6 +11,7 @@ import { duplicatesEs } from './duplicates.es.ts';
 import { moderationEs } from './moderation.es.ts';
 import { deskEs } from './desk.es.ts';
 import { deskAlertsEs } from './desk-alerts.es.ts';
+import { moderationMoreEs } from './moderation-more.es.ts';
 
 export const es: Catalog = {
   ...deflectionEs,
@@ -24,6 +25,7 @@ export const es: Catalog = {
   ...moderationEs,
   ...deskEs,
   ...deskAlertsEs,
+  ...moderationMoreEs,
   'site.name': 'Resuelto',
   'site.tagline': 'Respuestas de clientes y del equipo, antes de llamar.',
   'nav.main': 'Principal',

@@ -258,6 +258,151 @@ function enhanceMarkdown(textarea) {
   });
 }
 
+/**
+ * The original of a duplicate, chosen by search: the flag and close forms' original field becomes a combobox
+ * (ARIA 1.2: the input owns a listbox, aria-activedescendant follows the arrow keys, Enter chooses, Escape
+ * closes) over GET /api/v1/questions/:id/original-candidates. Choosing puts the question's number in the field
+ * and shows its title. Without this script the server answers words with a "choose the original" page.
+ */
+function enhanceOriginalField(input) {
+  const questionId = input.dataset.originalFor;
+  const fill = (template, values) => template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+  const plural = (n, one, other) => fill(n === 1 ? one : other, { count: n });
+  const list = document.createElement('ul');
+  list.id = input.id + '-listbox';
+  list.className = 'combobox-list';
+  list.setAttribute('role', 'listbox');
+  list.setAttribute('aria-label', input.dataset.listLabel || '');
+  list.hidden = true;
+  const status = document.createElement('p');
+  status.className = 'visually-hidden';
+  status.id = input.id + '-status';
+  status.setAttribute('role', 'status');
+  const chosen = document.createElement('p');
+  chosen.className = 'combobox-chosen';
+  chosen.id = input.id + '-chosen';
+  chosen.setAttribute('aria-live', 'polite');
+  chosen.hidden = true;
+  input.setAttribute('role', 'combobox');
+  input.setAttribute('aria-autocomplete', 'list');
+  input.setAttribute('aria-expanded', 'false');
+  input.setAttribute('aria-controls', list.id);
+  input.after(list, status, chosen);
+
+  let items = [];
+  let active = -1;
+  let timer;
+  let controller;
+  let last = input.value.trim();
+  const options = () => list.querySelectorAll('[role="option"]');
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute('aria-expanded', 'false');
+    input.removeAttribute('aria-activedescendant');
+    active = -1;
+    options().forEach((option) => option.setAttribute('aria-selected', 'false'));
+  };
+  const open = () => {
+    if (items.length === 0) return;
+    list.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+  };
+  const setActive = (index) => {
+    const all = options();
+    if (all.length === 0) return;
+    active = Math.max(0, Math.min(index, all.length - 1));
+    all.forEach((option, i) => option.setAttribute('aria-selected', i === active ? 'true' : 'false'));
+    input.setAttribute('aria-activedescendant', all[active].id);
+    all[active].scrollIntoView({ block: 'nearest' });
+  };
+  const choose = (item) => {
+    input.value = String(item.id);
+    last = input.value;
+    chosen.textContent = fill(input.dataset.chosen || '#{id} {title}', { id: item.id, title: item.title });
+    chosen.hidden = false;
+    // Choosing an original means "duplicate": the form's reason follows.
+    const reason = input.form && input.form.querySelector('input[name="reason"][value="duplicate"]');
+    if (reason) reason.checked = true;
+    close();
+  };
+  const render = (found) => {
+    items = found;
+    list.replaceChildren();
+    found.forEach((item, index) => {
+      const option = document.createElement('li');
+      option.id = list.id + '-option-' + index;
+      option.setAttribute('role', 'option');
+      option.setAttribute('aria-selected', 'false');
+      option.dataset.questionId = String(item.id);
+      const title = document.createElement('span');
+      title.className = 'choice-title';
+      title.textContent = item.title;
+      const meta = document.createElement('span');
+      meta.className = 'choice-meta';
+      const facts = ['#' + item.id, plural(item.answerCount, input.dataset.answersOne || '{count}', input.dataset.answersOther || '{count}')];
+      if (item.hasAcceptedAnswer) facts.push(input.dataset.accepted || '✓');
+      if (item.hasOfficialAnswer) facts.push(input.dataset.official || '');
+      meta.textContent = facts.filter(Boolean).join(' · ');
+      option.append(title, ' ', meta);
+      // mousedown would blur the input (and close the list) before the click lands.
+      option.addEventListener('mousedown', (event) => event.preventDefault());
+      option.addEventListener('click', () => choose(item));
+      list.append(option);
+    });
+    status.textContent = found.length === 0 ? input.dataset.none || '' : plural(found.length, input.dataset.countOne || '{count}', input.dataset.countOther || '{count}');
+    if (found.length === 0) close();
+    else {
+      open();
+      active = -1;
+      input.removeAttribute('aria-activedescendant');
+    }
+  };
+  const search = () => {
+    const q = input.value.trim();
+    if (q === last) return;
+    last = q;
+    if (controller) controller.abort();
+    if (q === '' || (!/^#?\d+$/.test(q) && q.length < 2)) {
+      render([]);
+      status.textContent = '';
+      return;
+    }
+    controller = new AbortController();
+    fetch('/api/v1/questions/' + encodeURIComponent(questionId) + '/original-candidates?q=' + encodeURIComponent(q), {
+      signal: controller.signal,
+      headers: { accept: 'application/json' },
+      credentials: 'same-origin',
+    })
+      .then((response) => (response.ok ? response.json() : { items: [] }))
+      .then((body) => render(body.items || []))
+      .catch(() => undefined);
+  };
+  input.addEventListener('input', () => {
+    chosen.hidden = true;
+    clearTimeout(timer);
+    timer = setTimeout(search, 250);
+  });
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      if (items.length === 0) return;
+      event.preventDefault();
+      if (list.hidden) open();
+      setActive(active === -1 ? (event.key === 'ArrowDown' ? 0 : items.length - 1) : active + (event.key === 'ArrowDown' ? 1 : -1));
+    } else if (event.key === 'Enter') {
+      if (!list.hidden && active >= 0) {
+        event.preventDefault();
+        choose(items[active]);
+      }
+    } else if (event.key === 'Escape') {
+      if (!list.hidden) {
+        event.preventDefault();
+        close();
+      }
+    }
+  });
+  input.addEventListener('blur', close);
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('[data-count-for]').forEach(enhanceCounter);
   document.querySelectorAll('textarea[data-markdown]').forEach(enhanceMarkdown);
@@ -265,6 +410,7 @@ document.addEventListener('DOMContentLoaded', () => {
   const summary = document.getElementById('error-summary');
   if (summary) summary.focus();
   document.querySelectorAll('input[data-suggest]').forEach(enhanceSuggestions);
+  document.querySelectorAll('input[data-original-for]').forEach(enhanceOriginalField);
   const thread = document.querySelector('article[data-thread-id]');
   if (thread) watchThreadRead(thread);
   document.querySelectorAll('form[data-feedback]').forEach(enhanceFeedback);

@@ -113,7 +113,7 @@ describe('close as duplicate', () => {
     await expectClean(mod.page, await thread.text());
     const controls = mod.page.locator('.moderation-controls');
     await controls.getByLabel('duplicate of another question').check();
-    await controls.getByLabel('Original question number (for duplicates)').fill(String(original.id));
+    await controls.getByLabel('Original question (for duplicates)').fill(String(original.id));
     const closed = await waitForDocument(mod.page, () => controls.getByRole('button', { name: 'Close', exact: true }).click());
     expect(closed.status()).toBe(200);
     expect(e2e.server.db.select().from(questions).where(eq(questions.id, duplicate.id)).get()).toMatchObject({ status: 'closed', duplicateOfId: original.id });

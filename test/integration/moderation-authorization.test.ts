@@ -193,3 +193,35 @@ describe('moderation reads, every role', () => {
     });
   }
 });
+
+describe('choosing a duplicate’s original, every role', () => {
+  // Words in the original field answer with the "choose the original" page: the same doors as the flag and the
+  // close vote, and nothing is written by anyone until an original is chosen.
+  const chooseOutcome: Record<RoleName, Outcome> = byReputation;
+  for (const [name, form] of [
+    ['flag as duplicate, words', (q: number) => ({ url: '/flags', fields: { postType: 'question', postId: String(q), reason: 'duplicate', duplicateOfId: 'modem lights' } })],
+    ['close as duplicate, words', (q: number) => ({ url: `/questions/${q}/close`, fields: { reason: 'duplicate', duplicateOfId: 'modem lights' } })],
+  ] as const) {
+    it(`${name}: the choose page for those who may, nothing written by anyone`, async () => {
+      for (const role of ROLE_NAMES) {
+        const actor = actors.get(role)!;
+        const { url, fields } = form(question());
+        const before = snapshot();
+        const csrf = await actor.browser.csrfToken(role === 'suspended' ? '/account/suspended' : '/');
+        const response = await actor.browser.submit(url, fields, { csrf });
+        check(role, chooseOutcome[role], response, 'html');
+        if (chooseOutcome[role] === 'ok') expect(response.body, role).toContain('name="duplicateOfId"');
+        expect(snapshot(), `${role} wrote nothing`).toBe(before);
+      }
+    });
+  }
+
+  it('original candidates API: every signed-in member (suspended too: it only reads public questions), not visitors', async () => {
+    const q = question();
+    for (const role of ROLE_NAMES) {
+      const actor = actors.get(role)!;
+      const response = await t.app.inject({ url: `/api/v1/questions/${q}/original-candidates?q=modem`, headers: actor.auth });
+      expect(response.statusCode, role).toBe(role === 'visitor' ? 401 : 200);
+    }
+  });
+});

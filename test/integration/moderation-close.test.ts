@@ -2,7 +2,7 @@
 // through the pages and the JSON API against a real temporary database.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeVotes, moderationLog, questions, users } from '../../src/db/schema.ts';
+import { closeVotes, moderationLog, questions, searchChanges, users } from '../../src/db/schema.ts';
 import { postAnswer } from '../../src/features/answers/service.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { getSettings, setSetting } from '../../src/features/settings/service.ts';
@@ -197,5 +197,24 @@ describe('the public moderation log', () => {
     expect(hidden.body).not.toContain(mod.user.username);
     expect((await t.app.inject({ url: '/api/v1/moderation/log' })).json().items[0].moderator).toBeNull();
     setSetting(t.db, 'moderationLogNames', 'shown');
+  });
+});
+
+describe('search hears of moderation through events', () => {
+  it('a lock, a close vote and a reopen each write the search change log of the thread (the thread.changed event), in the action’s transaction', async () => {
+    const changes = (id: number) => t.db.select().from(searchChanges).where(eq(searchChanges.questionId, id)).all().length;
+    const q = await question();
+    const mod = await tokenFor(t.app, t.db, 'moderator');
+    let before = changes(q.id);
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/questions/${q.id}/lock`, headers: mod.auth, payload: { locked: true } })).statusCode).toBe(200);
+    expect(changes(q.id)).toBeGreaterThan(before);
+    before = changes(q.id);
+    const voter = await trustedToken();
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/questions/${q.id}/close`, headers: voter.auth, payload: { reason: 'off_topic' } })).json()).toMatchObject({ status: 'open', votes: 1 });
+    expect(changes(q.id)).toBeGreaterThan(before);
+    // A refused action writes none.
+    before = changes(q.id);
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/questions/${q.id}/close`, headers: voter.auth, payload: { reason: 'off_topic' } })).statusCode).toBe(409);
+    expect(changes(q.id)).toBe(before);
   });
 });

@@ -122,7 +122,7 @@ export function openCase(db: Db, actor: Actor, input: { questionId: number; summ
       .returning({ id: supportCases.id })
       .get();
     tx.insert(supportCaseMessages).values({ caseId: row.id, authorId: actor.id, bodyMd: summary, bodyHtml: summaryHtml, createdAt: now }).run();
-    // The public thread's banner changed: kept signed-out copies of the thread must go (questions/listeners.ts).
+    // The public thread's banner changed: kept signed-out copies of the thread must go (search/listeners.ts).
     emit(tx, { type: 'case.banner', questionId: question.id, change: 'opened', at: now });
     const kase = { id: row.id, askerId: question.authorId, assigneeId: null };
     // Staff hear of a new escalation; an asker whose case someone else opened hears of it too.

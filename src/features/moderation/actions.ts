@@ -1,12 +1,13 @@
 // Owns the review queue's actions on posts (dismiss, approve, delete, undelete) and on their authors (warn, suspend,
 // lift, spammer). Each is one transaction with its log row; deletions reverse the post's reputation in the ledger.
 //
-// Notifications are not sent from here: the notifications feature (branch `mail`) hooks in at
-// tellFlaggers() and tellAuthor() below, which today only mark the call points.
+// Flaggers hear their flag's fate through tellFlaggers() (an event the notifications feature turns into inbox
+// lines and mail), members warned or suspended through tellAuthor() the same way.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { answers, comments, moderatorMessages, questions, sessions, tags, users, type ModeratedPostType } from '../../db/schema.ts';
 import { AppError, invalid, notFound } from '../../lib/errors.ts';
+import { emit } from '../../lib/events.ts';
 import { atLeast } from '../accounts/roles.ts';
 import { deleteAnswer } from '../answers/service.ts';
 import { tagsOf } from '../questions/service.ts';
@@ -25,19 +26,27 @@ export const SUSPEND_DAYS_MAX = 3650;
 export const SPAMMER_DAYS = 3650;
 
 /**
- * Call point for the notifications feature: tell these flaggers that a moderator decided their flag
- * (`helpful` or `declined`). Deliberately empty until notifications are merged; the decision is already on the
- * flag row (status, resolvedAt), which the member sees on the thread and in GET /api/v1/flags/mine.
+ * Tells these flaggers that a moderator decided their flag (`helpful` or `declined`): a `flag.decided` event in
+ * the decision's transaction, which notifications turns into one inbox line (and mail, per the member's
+ * preference for moderator actions) per flagger. The decision is on the flag row too (status, resolvedAt), seen
+ * on the thread and in GET /api/v1/flags/mine.
  */
-export function tellFlaggers(_tx: Tx, _flaggerIds: number[], _outcome: 'helpful' | 'declined', _post: { postType: ModeratedPostType; id: number }): void {}
+export function tellFlaggers(tx: Tx, flaggerIds: number[], outcome: 'helpful' | 'declined', post: { postType: ModeratedPostType; id: number; questionId: number }, actorId: number, now: Date): void {
+  const unique = [...new Set(flaggerIds)].filter((id) => id !== actorId);
+  if (unique.length === 0) return;
+  emit(tx, { type: 'flag.decided', questionId: post.questionId, postType: post.postType, postId: post.id, flaggerIds: unique, outcome, actorId, at: now });
+}
 
 /**
- * Call point for the notifications feature: tell a member they were warned or suspended. The private message is
- * already stored in moderator_messages (shown on /account/suspended and GET /api/v1/moderation/messages).
+ * Tells a member they were warned or suspended: a `member.moderated` event in the action's transaction, which
+ * notifications turns into an inbox line (and mail, per their moderator-action preference) leading to
+ * /account/suspended, where the private message (moderator_messages) and any suspension are shown.
  */
 // A post-level action (delete, hide, close, lock) already reaches the author through the moderation log (log.ts emits
-// post.moderated). Warnings and suspensions are read on /account/suspended and the messages API.
-export function tellAuthor(_tx: Tx, _userId: number, _kind: 'warned' | 'suspended', _messageId: number | null): void {}
+// post.moderated).
+export function tellAuthor(tx: Tx, userId: number, kind: 'warned' | 'suspended', actorId: number, now: Date): void {
+  emit(tx, { type: 'member.moderated', userId, kind, actorId, at: now });
+}
 
 function validReason(raw: unknown, required: boolean): string | null {
   if (raw === undefined || raw === null || raw === '') {
@@ -59,7 +68,7 @@ export function dismissFlags(db: Db, actorId: number, postType: ModeratedPostTyp
     if (flaggers.length === 0 && post.hiddenReason === null) throw new AppError(409, 'nothing_to_dismiss', 'moderation.queueEmpty');
     if (post.hiddenReason !== null) setHidden(tx, postType, postId, null);
     logModeration(tx, { moderatorId: actor.id, action: post.hiddenReason === 'held' ? 'approved' : 'flags_dismissed', targetType: postType, targetId: postId, questionId: post.questionId, userId: post.authorId }, now);
-    tellFlaggers(tx, flaggers, 'declined', { postType, id: postId });
+    tellFlaggers(tx, flaggers, 'declined', { postType, id: postId, questionId: post.questionId }, actor.id, now);
   });
 }
 
@@ -91,7 +100,7 @@ export function deletePost(db: Db, actorId: number, postType: ModeratedPostType,
     deletePostIn(db, tx, actor, postType, postId, settings, now);
     const flaggers = decideFlags(tx, postType, postId, 'helpful', actor.id, now);
     logModeration(tx, { moderatorId: actor.id, action: 'deleted', targetType: postType, targetId: postId, questionId: post.questionId, userId: post.authorId, reason: text }, now);
-    tellFlaggers(tx, flaggers, 'helpful', { postType, id: postId });
+    tellFlaggers(tx, flaggers, 'helpful', { postType, id: postId, questionId: post.questionId }, actor.id, now);
   });
 }
 
@@ -133,9 +142,9 @@ export function warnMember(db: Db, actorId: number, userId: number, message: unk
   db.transaction((tx) => {
     const actor = requireActor(tx, actorId, now, 'moderator');
     requireMemberTarget(tx, userId);
-    const { id } = tx.insert(moderatorMessages).values({ userId, moderatorId: actor.id, body, createdAt: now }).returning({ id: moderatorMessages.id }).get();
+    tx.insert(moderatorMessages).values({ userId, moderatorId: actor.id, body, createdAt: now }).run();
     logModeration(tx, { moderatorId: actor.id, action: 'warned', targetType: 'user', targetId: userId, userId }, now);
-    tellAuthor(tx, userId, 'warned', id);
+    tellAuthor(tx, userId, 'warned', actor.id, now);
   });
 }
 
@@ -158,7 +167,7 @@ export function suspendMember(db: Db, actorId: number, userId: number, input: { 
     requireMemberTarget(tx, userId);
     suspendIn(tx, userId, days, reason, now);
     logModeration(tx, { moderatorId: actor.id, action: 'suspended', targetType: 'user', targetId: userId, userId, reason: `${reason} (${days} d)` }, now);
-    tellAuthor(tx, userId, 'suspended', null);
+    tellAuthor(tx, userId, 'suspended', actor.id, now);
   });
 }
 
@@ -183,10 +192,11 @@ export function markSpammer(db: Db, actorId: number, userId: number, reason: unk
     const actor = requireActor(tx, actorId, now, 'moderator');
     requireMemberTarget(tx, userId);
     let deleted = 0;
-    const flaggers: number[] = [];
+    // Each post's flaggers are told about that post (its thread's title), once the account is dealt with.
+    const decided: { post: { postType: ModeratedPostType; id: number; questionId: number }; flaggers: number[] }[] = [];
     const doDelete = (postType: ModeratedPostType, id: number, questionId: number) => {
       deletePostIn(db, tx, actor, postType, id, settings, now);
-      flaggers.push(...decideFlags(tx, postType, id, 'helpful', actor.id, now));
+      decided.push({ post: { postType, id, questionId }, flaggers: decideFlags(tx, postType, id, 'helpful', actor.id, now) });
       logModeration(tx, { moderatorId: actor.id, action: 'deleted', targetType: postType, targetId: id, questionId, userId, reason: 'spam' }, now);
       deleted++;
     };
@@ -211,7 +221,7 @@ export function markSpammer(db: Db, actorId: number, userId: number, reason: unk
     suspendIn(tx, userId, SPAMMER_DAYS, text, now);
     tx.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))).run();
     logModeration(tx, { moderatorId: actor.id, action: 'spammer', targetType: 'user', targetId: userId, userId, reason: text }, now);
-    tellFlaggers(tx, flaggers, 'helpful', { postType: 'question', id: 0 });
+    for (const { post, flaggers } of decided) tellFlaggers(tx, flaggers, 'helpful', post, actor.id, now);
     return { deleted };
   });
 }

@@ -11,6 +11,8 @@ import { requireRole } from '../../plugins/auth.ts';
 import { limitAction } from '../../plugins/rate-limit.ts';
 import { deletePost, dismissFlags, liftSuspension, markSpammer, suspendMember, undeletePost, warnMember } from './actions.ts';
 import { myFlags, raiseFlag } from './flags.ts';
+import { originalCandidates, parseOriginalField, questionForChoosing, type OriginalField } from './originals.ts';
+import { notFound } from '../../lib/errors.ts';
 import { flaggedQueue, heldQueue, openCounts, type QueueItem } from './queue.ts';
 import { messagesFor } from './suspensions.ts';
 
@@ -138,6 +140,41 @@ export default async function moderationApi(app: FastifyInstance) {
     createdAt: Type.String(),
     resolvedAt: Type.Union([Type.String(), Type.Null()]),
   });
+  // The original of a duplicate, chosen by search (the flag and close forms' combobox): open questions for the
+  // words typed, or the one a number or link names; never the question itself, a closed, deleted or hidden one.
+  // Signed-in members only; no search is logged (this is not a customer looking for an answer).
+  const Candidate = Type.Object({
+    id: Type.Integer(),
+    title: Type.String(),
+    url: Type.String(),
+    answerCount: Type.Integer(),
+    hasAcceptedAnswer: Type.Boolean(),
+    hasOfficialAnswer: Type.Boolean(),
+  });
+  app.get(
+    '/questions/:id/original-candidates',
+    {
+      schema: {
+        params: IdParams,
+        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 400 })) }),
+        response: { 200: Type.Object({ items: Type.Array(Candidate) }), ...Errors },
+      },
+    },
+    async (request) => {
+      requireUser(request);
+      const { id } = request.params as { id: number };
+      if (!questionForChoosing(app.db, id)) throw notFound();
+      let field: OriginalField;
+      try {
+        field = parseOriginalField((request.query as { q?: string }).q ?? '');
+      } catch {
+        field = { kind: 'empty' }; // a link elsewhere, a number out of range: nothing matches
+      }
+      const items = await originalCandidates(app.db, app.searchIndex, id, field);
+      return { items: items.map((item) => ({ ...item, url: baseUrl + item.url })) };
+    },
+  );
+
   app.get('/flags/mine', { schema: { response: { 200: Type.Object({ items: Type.Array(MyFlag) }), ...Errors } } }, async (request) => {
     const user = requireUser(request);
     return { items: myFlags(app.db, user.id).map((f) => ({ ...f, createdAt: f.createdAt.toISOString(), resolvedAt: f.resolvedAt?.toISOString() ?? null })) };

@@ -6,7 +6,8 @@ import { closeVotes, questions, users } from '../../db/schema.ts';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors.ts';
 import { atLeast } from '../accounts/roles.ts';
 import { closeAsDuplicate } from '../questions/duplicates.ts';
-import { logSearchChange, questionPath } from '../questions/service.ts';
+import { emit } from '../../lib/events.ts';
+import { questionPath } from '../questions/service.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import type { Tx } from '../votes/reputation.ts';
@@ -52,6 +53,7 @@ function checkOriginal(tx: Tx, questionId: number, originalId: number): void {
   if (originalId === questionId) throw invalid('duplicateOfId', 'duplicates.notItself');
   const original = tx.select({ status: questions.status }).from(questions).where(and(eq(questions.id, originalId), isNull(questions.deletedAt))).get();
   if (!original) throw invalid('duplicateOfId', 'duplicates.originalMissing');
+  if (original.status === 'closed') throw invalid('duplicateOfId', 'moderation.originalClosed');
 }
 
 const openVotes = (tx: Tx, questionId: number, kind: 'close' | 'reopen') =>
@@ -108,7 +110,7 @@ export function closeQuestion(db: Db, actorId: number, questionId: number, input
     tx.insert(closeVotes).values({ questionId, userId: actor.id, kind: 'close', reason, duplicateOfId: originalId, createdAt: now }).run();
     const votes = openVotes(tx, questionId, 'close');
     if (votes.length < needed) {
-      logSearchChange(tx, questionId, now);
+      emit(tx, { type: 'thread.changed', questionId, at: now });
       return { status: 'open', votes: votes.length, needed };
     }
     const chosen = mostVoted(votes.map((v) => v.reason as CloseReason));
@@ -118,13 +120,25 @@ export function closeQuestion(db: Db, actorId: number, questionId: number, input
   });
 }
 
+/** The checks of closeQuestion() before the original is known: the "choose the original" page runs them first. */
+export function assertMayClose(db: Db, actorId: number, questionId: number, settings: Settings, now = new Date()): void {
+  db.transaction((tx) => {
+    const actor = requireActor(tx, actorId, now);
+    const question = liveQuestion(tx, questionId);
+    if (question.status === 'closed') throw new AppError(409, 'already_closed', 'moderation.alreadyClosed');
+    if (atLeast(actor.role, 'moderator')) return;
+    if (!hasPrivilege(actor, 'closeVote', settings)) throw forbidden();
+    if (openVotes(tx, questionId, 'close').some((v) => v.userId === actor.id)) throw new AppError(409, 'already_voted', 'moderation.alreadyVoted');
+  });
+}
+
 function applyReopen(tx: Tx, question: typeof questions.$inferSelect, moderatorId: number | null, now: Date): void {
   tx.update(questions)
     .set({ status: 'open', closedReason: null, closedById: null, closedAt: null, duplicateOfId: null })
     .where(eq(questions.id, question.id))
     .run();
   // The original indexed this one's title as an alternate title: it must look again too.
-  if (question.duplicateOfId !== null) logSearchChange(tx, question.duplicateOfId, now);
+  if (question.duplicateOfId !== null) emit(tx, { type: 'thread.changed', questionId: question.duplicateOfId, at: now });
   settleVotes(tx, question.id, now);
   logModeration(tx, { moderatorId, action: 'reopened', targetType: 'question', targetId: question.id, questionId: question.id }, now);
 }
@@ -145,7 +159,7 @@ export function reopenQuestion(db: Db, actorId: number, questionId: number, sett
     tx.insert(closeVotes).values({ questionId, userId: actor.id, kind: 'reopen', createdAt: now }).run();
     const votes = openVotes(tx, questionId, 'reopen').length;
     if (votes < needed) {
-      logSearchChange(tx, questionId, now);
+      emit(tx, { type: 'thread.changed', questionId, at: now });
       return { status: 'closed', votes, needed };
     }
     applyReopen(tx, question, null, now);

@@ -8,6 +8,7 @@ import { atLeast } from '../accounts/roles.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import { startOfUtcDay, type Tx } from '../votes/reputation.ts';
+import { alertStaff } from '../desk/alerts.ts';
 import { requireActor } from './actors.ts';
 import { logModeration } from './log.ts';
 
@@ -95,6 +96,35 @@ function validInput(input: FlagInput) {
   return { postType: input.postType as ModeratedPostType, postId: input.postId, reason, note, duplicateOfId };
 }
 
+/** Whether this member may flag this post now (privilege, not their own, no open flag of theirs, daily limit). */
+function checkFlagger(tx: Tx, actorId: number, postType: ModeratedPostType, postId: number, settings: Settings, now: Date) {
+  const actor = requireActor(tx, actorId, now);
+  const isModerator = atLeast(actor.role, 'moderator');
+  if (!hasPrivilege(actor, 'flag', settings)) throw forbidden();
+  const post = requireModeratedPost(tx, postType, postId);
+  if (post.authorId === actor.id) throw new AppError(403, 'own_post', 'moderation.flagOwnPost');
+  const open = tx
+    .select({ n: count() })
+    .from(flags)
+    .where(and(eq(flags.postType, postType), eq(flags.postId, postId), eq(flags.flaggerId, actor.id), eq(flags.status, 'open')))
+    .get();
+  if ((open?.n ?? 0) > 0) throw new AppError(409, 'already_flagged', 'moderation.alreadyFlagged');
+  if (!isModerator) {
+    const today = startOfUtcDay(now);
+    const used = tx.select({ n: count() }).from(flags).where(and(eq(flags.flaggerId, actor.id), gte(flags.createdAt, today))).get()?.n ?? 0;
+    if (used >= settings.flagsPerDay) {
+      const retryAfter = Math.max(1, Math.ceil((today.getTime() + 86_400_000 - now.getTime()) / 1000));
+      throw new AppError(429, 'flag_limit', 'moderation.flagLimit', { retryAfter, params: { limit: settings.flagsPerDay } });
+    }
+  }
+  return { actor, post, isModerator };
+}
+
+/** The checks of raiseFlag() that do not depend on the reason: the "choose the original" page runs them first. */
+export function assertMayFlag(db: Db, actorId: number, postType: ModeratedPostType, postId: number, settings: Settings, now = new Date()): void {
+  db.transaction((tx) => void checkFlagger(tx, actorId, postType, postId, settings, now));
+}
+
 /**
  * Raises a flag. Refused: below the flag privilege (403), on your own post (403), on a missing or deleted post
  * (404), a second open flag on the same post (409), past the daily limit (429), a duplicate of itself or of a
@@ -104,36 +134,19 @@ function validInput(input: FlagInput) {
 export function raiseFlag(db: Db, actorId: number, input: FlagInput, settings: Settings, now = new Date()): { id: number; hidden: boolean } {
   const flag = validInput(input);
   return db.transaction((tx) => {
-    const actor = requireActor(tx, actorId, now);
-    const isModerator = atLeast(actor.role, 'moderator');
-    if (!hasPrivilege(actor, 'flag', settings)) throw forbidden();
-    const post = requireModeratedPost(tx, flag.postType, flag.postId);
-    if (post.authorId === actor.id) throw new AppError(403, 'own_post', 'moderation.flagOwnPost');
+    const { actor, post, isModerator } = checkFlagger(tx, actorId, flag.postType, flag.postId, settings, now);
     if (flag.duplicateOfId !== null) {
       if (flag.duplicateOfId === post.id) throw invalid('duplicateOfId', 'duplicates.notItself');
       const original = tx.select({ status: questions.status }).from(questions).where(and(eq(questions.id, flag.duplicateOfId), isNull(questions.deletedAt))).get();
       if (!original) throw invalid('duplicateOfId', 'duplicates.originalMissing');
       if (original.status === 'closed') throw invalid('duplicateOfId', 'moderation.originalClosed');
     }
-    const open = tx
-      .select({ n: count() })
-      .from(flags)
-      .where(and(eq(flags.postType, flag.postType), eq(flags.postId, flag.postId), eq(flags.flaggerId, actor.id), eq(flags.status, 'open')))
-      .get();
-    if ((open?.n ?? 0) > 0) throw new AppError(409, 'already_flagged', 'moderation.alreadyFlagged');
-    if (!isModerator) {
-      const today = startOfUtcDay(now);
-      const used = tx.select({ n: count() }).from(flags).where(and(eq(flags.flaggerId, actor.id), gte(flags.createdAt, today))).get()?.n ?? 0;
-      if (used >= settings.flagsPerDay) {
-        const retryAfter = Math.max(1, Math.ceil((today.getTime() + 86_400_000 - now.getTime()) / 1000));
-        throw new AppError(429, 'flag_limit', 'moderation.flagLimit', { retryAfter, params: { limit: settings.flagsPerDay } });
-      }
-    }
     const { id } = tx
       .insert(flags)
       .values({ postType: flag.postType, postId: flag.postId, questionId: post.questionId, authorId: post.authorId, flaggerId: actor.id, reason: flag.reason, duplicateOfId: flag.duplicateOfId, note: flag.note, createdAt: now })
       .returning({ id: flags.id })
       .get();
+    if (flag.reason === 'staff') alertStaffOfFlag(tx, flag.postType, flag.postId, post.questionId, flag.note, now);
     let hidden = false;
     if (HIDING_REASONS.includes(flag.reason) && post.hiddenReason === null) {
       const flaggers =
@@ -154,6 +167,25 @@ export function raiseFlag(db: Db, actorId: number, input: FlagInput, settings: S
     }
     return { id, hidden };
   });
+}
+
+/**
+ * A "needs staff attention" flag mails staff and admins (each per their `desk_flagged` preference), in the flag's
+ * transaction: the thread's title, the kind of post, the flagger's note (never the flagger's name) and a link to
+ * the review queue. The group key (`flag:<type>:<id>`) names the post the mail is about.
+ */
+function alertStaffOfFlag(tx: Tx, postType: ModeratedPostType, postId: number, questionId: number, note: string | null, now: Date): void {
+  const thread = tx.select({ title: questions.title }).from(questions).where(eq(questions.id, questionId)).get();
+  alertStaff(
+    tx,
+    {
+      kind: 'desk_flagged',
+      template: 'flag-staff',
+      data: { title: thread?.title ?? '', postType, note: note ?? '', queuePath: '/moderation' },
+      groupKey: `flag:${postType}:${postId}`,
+    },
+    now,
+  );
 }
 
 /** Decides every open flag of a post at once (the queue's actions do this); returns the flaggers to tell. */

@@ -4,7 +4,7 @@ import { count, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { answers, comments, moderationLog, questions, users } from '../../db/schema.ts';
 import { MAX_PAGE_SIZE, type Page } from '../../lib/pagination.ts';
-import { logSearchChange, questionPath } from '../questions/service.ts';
+import { questionPath } from '../questions/service.ts';
 import type { Settings } from '../settings/definitions.ts';
 import type { Tx } from '../votes/reputation.ts';
 import { emit } from '../../lib/events.ts';
@@ -58,7 +58,7 @@ export function logModeration(tx: Tx, entry: ModerationEntry, now: Date): void {
       reason: entry.reason ?? null,
     })
     .run();
-  if (entry.questionId) logSearchChange(tx, entry.questionId, now);
+  if (entry.questionId) emit(tx, { type: 'thread.changed', questionId: entry.questionId, at: now });
   // The post's author hears of it (notifications: "a moderator acted on your post"), in the same transaction.
   if ((entry.targetType === 'question' || entry.targetType === 'answer') && entry.questionId) {
     const table = entry.targetType === 'question' ? questions : answers;

@@ -9,12 +9,14 @@ import { requireRole, requireUser } from '../../plugins/auth.ts';
 import { limitAction } from '../../plugins/rate-limit.ts';
 import { signInFirst } from '../questions/routes.ts';
 import { dismissFlags, deletePost, markSpammer, suspendMember, liftSuspension, undeletePost, warnMember } from './actions.ts';
-import { raiseFlag } from './flags.ts';
+import { assertMayFlag, raiseFlag } from './flags.ts';
+import { originalCandidates, parseOriginalField, questionForChoosing, type OriginalField } from './originals.ts';
 import { flaggedQueue, heldQueue } from './queue.ts';
-import { SUSPENDED_PAGE, suspensionOf } from './suspensions.ts';
+import { SUSPENDED_PAGE, messagesFor, suspensionOf } from './suspensions.ts';
 import { canonicalSlug, questionPath } from '../questions/service.ts';
 import { renderThread } from '../questions/thread-page.ts';
-import { closeQuestion, reopenQuestion, setLocked, setPinned } from './close.ts';
+import { assertMayClose, closeQuestion, reopenQuestion, setLocked, setPinned } from './close.ts';
+import { invalid, notFound } from '../../lib/errors.ts';
 import { moderationLogPage, threadOfPost, type LogItem } from './log.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) });
@@ -64,15 +66,40 @@ export default async function moderationPages(app: FastifyInstance) {
       (errors, status) => renderThread(app, request, reply, id, { errors: { [form]: Object.values(errors)[0] } }, status),
     );
 
+  /** The "choose the original" page: words typed in a flag or close form's original field, answered by search. */
+  const chooseOriginal = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    input: { mode: 'flag' | 'close'; questionId: number; words: string; action: string; hidden: Record<string, string>; note?: string },
+  ) => {
+    const question = questionForChoosing(app.db, input.questionId);
+    if (!question) throw notFound();
+    const candidates = await originalCandidates(app.db, app.searchIndex, question.id, { kind: 'words', words: input.words });
+    return reply.page('moderation/choose-original', { ...input, question, candidates }, { title: request.i18n.t('moderation.chooseTitle'), noindex: true });
+  };
+
   app.post(
     '/questions/:id/close',
-    { schema: { params: IdParams, body: Type.Object({ reason: Type.String({ maxLength: 40 }), duplicateOfId: Type.Optional(Type.String({ maxLength: 200 })), ...Csrf }) } },
+    { schema: { params: IdParams, body: Type.Object({ reason: Type.String({ maxLength: 40 }), duplicateOfId: Type.Optional(Type.String({ maxLength: 400 })), ...Csrf }) } },
     async (request, reply) => {
       const user = requireUser(request);
       const { id } = request.params as { id: number };
-      const body = request.body as { reason: string; duplicateOfId?: string };
-      const original = body.duplicateOfId?.trim().match(/(?:^|\/questions\/)(\d{1,10})(?:\/|$)/)?.[1] ?? body.duplicateOfId;
-      return threadForm(request, reply, id, 'close', () => closeQuestion(app.db, user.id, id, { reason: body.reason, duplicateOfId: original }, app.settings()));
+      const body = request.body as { reason: string; duplicateOfId?: string; next?: string };
+      return handleForm(
+        request,
+        reply,
+        async () => {
+          const field: OriginalField = body.reason === 'duplicate' ? parseOriginalField(body.duplicateOfId) : { kind: 'empty' };
+          if (field.kind === 'words') {
+            // Words: the closer chooses among the matching questions first (nothing is written yet).
+            assertMayClose(app.db, user.id, id, app.settings());
+            return chooseOriginal(request, reply, { mode: 'close', questionId: id, words: field.words, action: `/questions/${id}/close`, hidden: { reason: 'duplicate', ...(body.next === '/moderation' ? { next: body.next } : {}) } });
+          }
+          closeQuestion(app.db, user.id, id, { reason: body.reason, duplicateOfId: field.kind === 'id' ? field.id : undefined }, app.settings());
+          return backToThread(reply, id);
+        },
+        (errors, status) => renderThread(app, request, reply, id, { errors: { close: Object.values(errors)[0] } }, status),
+      );
     },
   );
 
@@ -111,7 +138,7 @@ export default async function moderationPages(app: FastifyInstance) {
           postId: Type.Integer({ minimum: 1, maximum: 2 ** 31 }),
           reason: Type.Optional(Type.String({ maxLength: 40 })),
           note: Type.Optional(Type.String({ maxLength: 4000 })),
-          duplicateOfId: Type.Optional(Type.String({ maxLength: 200 })),
+          duplicateOfId: Type.Optional(Type.String({ maxLength: 400 })),
           ...Csrf,
         }),
       },
@@ -122,12 +149,26 @@ export default async function moderationPages(app: FastifyInstance) {
       const body = request.body as { postType: string; postId: number; reason?: string; note?: string; duplicateOfId?: string };
       const formName = `flag-${body.postType}-${body.postId}`;
       const questionId = threadOfPost(app.db, body.postType as 'question', body.postId);
-      const original = body.duplicateOfId?.trim().match(/(?:^|\/questions\/)(\d{1,10})(?:\/|$)/)?.[1] ?? body.duplicateOfId;
       return handleForm(
         request,
         reply,
         async () => {
-          raiseFlag(app.db, user.id, { ...body, reason: body.reason, duplicateOfId: original }, app.settings());
+          const field: OriginalField = body.reason === 'duplicate' ? parseOriginalField(body.duplicateOfId) : { kind: 'empty' };
+          if (field.kind === 'words') {
+            if (body.postType !== 'question') throw invalid('duplicateOfId', 'moderation.badOriginal');
+            // Words: the flagger chooses among the matching questions first (nothing is written yet).
+            assertMayFlag(app.db, user.id, 'question', body.postId, app.settings());
+            const note = body.note?.trim() ?? '';
+            return chooseOriginal(request, reply, {
+              mode: 'flag',
+              questionId: body.postId,
+              words: field.words,
+              action: '/flags',
+              hidden: { postType: 'question', postId: String(body.postId), reason: 'duplicate', ...(note ? { note } : {}) },
+              note,
+            });
+          }
+          raiseFlag(app.db, user.id, { ...body, reason: body.reason, duplicateOfId: field.kind === 'id' ? field.id : undefined }, app.settings());
           if (questionId === null) return reply.redirect('/', 303);
           return reply.redirect(questionPath(questionId, canonicalSlug(app.db, questionId) ?? 'question') + `#my-flag-${body.postType}-${body.postId}`, 303);
         },
@@ -179,7 +220,9 @@ export default async function moderationPages(app: FastifyInstance) {
   app.get(SUSPENDED_PAGE, async (request, reply) => {
     if (!request.user) return signInFirst(reply, SUSPENDED_PAGE);
     const suspension = suspensionOf(app.db, request.user.id);
-    return reply.page('moderation/suspended', { suspension }, { title: request.i18n.t('moderation.suspendedTitle'), noindex: true });
+    // A member who is not (or no longer) suspended still reads the moderators' warnings here.
+    const messages = suspension ? suspension.messages : messagesFor(app.db, request.user.id);
+    return reply.page('moderation/suspended', { suspension, messages }, { title: request.i18n.t(suspension ? 'moderation.suspendedTitle' : 'moderation.messagesTitle'), noindex: true });
   });
 
   const LogQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 10 })) });

@@ -28,6 +28,12 @@ export function registerNotificationListeners(): void {
   on('post.edited', onPostEdited);
   on('reputation.changed', onReputationChanged);
   on('post.moderated', onJob);
+  on('flag.decided', onFlagDecided);
+  on('member.moderated', onJob);
+}
+
+function onFlagDecided(tx: Tx | Db, event: Extract<ForumEvent, { type: 'flag.decided' }>) {
+  if (event.flaggerIds.length > 0) addJob(tx, asJob(event), event.at);
 }
 
 function onQuestionAsked(tx: Tx | Db, event: Extract<ForumEvent, { type: 'question.asked' }>) {

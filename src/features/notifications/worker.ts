@@ -52,8 +52,19 @@ function threadContext(tx: Tx | Db, data: JobData): Context | undefined {
   if (data.type === 'privilege.gained') {
     return { questionId: null, answerId: null, actorId: null, title: '', titleKey: `privilege.${String(data.privilege)}`, path: '/help/reputation', actor: '' };
   }
+  if (data.type === 'member.moderated') {
+    // A warning or suspension: the line leads to the page that shows the moderators' messages; nobody is named.
+    return { questionId: null, answerId: null, actorId: null, title: '', path: '/account/suspended', actor: '' };
+  }
   const questionId = Number(data.questionId);
   const question = tx.select({ id: questions.id, title: questions.title, slug: questions.slug, authorId: questions.authorId, deletedAt: questions.deletedAt }).from(questions).where(eq(questions.id, questionId)).get();
+  if (data.type === 'flag.decided') {
+    // A flag's fate is told even when the thread was deleted (a spammer's question): the title the flagger saw,
+    // the inbox as the link then. No actor: the moderator and the other flaggers stay unnamed.
+    if (!question) return undefined;
+    const path = question.deletedAt ? '/notifications' : `/questions/${question.id}/${question.slug}#my-flag-${String(data.postType)}-${Number(data.postId)}`;
+    return { questionId: question.id, answerId: null, actorId: null, title: question.title, path, actor: '' };
+  }
   if (!question || question.deletedAt) return undefined;
   const actorId = Number(data.authorId ?? data.actorId ?? data.editorId) || null;
   const actor = actorId ? (tx.select({ name: users.displayName }).from(users).where(eq(users.id, actorId)).get()?.name ?? '') : '';
@@ -99,6 +110,13 @@ function directRecipients(tx: Tx | Db, data: JobData, settings: Settings): Recip
       break;
     case 'post.moderated':
       if (data.authorId !== data.actorId) add(Number(data.authorId), 'moderation_action');
+      break;
+    case 'member.moderated':
+      add(Number(data.userId), 'moderation_action', `notifications.text.member_${data.kind === 'suspended' ? 'suspended' : 'warned'}`);
+      break;
+    case 'flag.decided':
+      // Each flagger gets their own line (the mail preference of moderator actions); nobody learns who else flagged.
+      for (const id of (data.flaggerIds as number[]) ?? []) add(Number(id), 'moderation_action', `notifications.text.flag_${data.outcome === 'helpful' ? 'helpful' : 'declined'}`);
       break;
     default:
       break;
