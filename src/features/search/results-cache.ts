@@ -22,17 +22,27 @@ export class ResultsCache<T> {
 
   /** The kept answer for `key`, or `compute`'s (kept when it reflects the whole content: `applied` ≥ the version). */
   async get(db: Db, key: string, compute: () => Promise<{ value: T; applied: number | undefined }>, now = Date.now()): Promise<T> {
+    return (await this.answer(db, key, compute, now)).value;
+  }
+
+  /**
+   * The same, saying whether the answer reflects the whole content as of now (`current`: kept, or just made by an
+   * index that had applied every change). A page built from a current answer may be kept by the page cache, which
+   * follows the same content version; one built from an index still catching up must not be.
+   */
+  async answer(db: Db, key: string, compute: () => Promise<{ value: T; applied: number | undefined }>, now = Date.now()): Promise<{ value: T; current: boolean }> {
     const version = contentVersion(db, now);
     let entries = this.byDb.get(db);
     if (!entries) this.byDb.set(db, (entries = new Map()));
     const kept = entries.get(key);
-    if (kept && kept.version === version && now - kept.at <= MAX_AGE_MS) return kept.value;
+    if (kept && kept.version === version && now - kept.at <= MAX_AGE_MS) return { value: kept.value, current: true };
     const { value, applied } = await compute();
     if (applied !== undefined && applied >= version) {
       entries.delete(key);
       if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
       entries.set(key, { value, version, at: now });
+      return { value, current: true };
     }
-    return value;
+    return { value, current: false };
   }
 }

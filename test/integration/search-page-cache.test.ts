@@ -1,0 +1,130 @@
+// The search results page kept for signed-out visitors (issue 15): through app.inject on a real SQLite file and
+// the real search worker. A signed-out page is rendered once per URL and language while the content is unchanged,
+// with each visitor's own CSRF token, gzipped when asked; every view still logs its search event; a write shows up
+// as soon as the index has it; a page made while the index was catching up is never kept; members get their own.
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SearchClient } from '../../src/features/search/client.ts';
+import { csrfFrom, nextIp } from '../fixtures/hostile.ts';
+import { BROWSER_USER_AGENT, Browser, buildTestApp, loginAs, tokenFor, type TestApp } from '../helper.ts';
+
+let t: TestApp;
+let auth: Record<string, string>;
+const PERSON = { 'accept-language': 'en', 'user-agent': BROWSER_USER_AGENT };
+const URL_FRESH = '/search?q=beer%20fresh';
+
+async function ask(title: string, body: string, tags: string[]): Promise<number> {
+  const response = await t.app.inject({ method: 'POST', url: '/api/v1/questions', headers: auth, remoteAddress: nextIp(), payload: { title, body, tags } });
+  if (response.statusCode !== 201) throw new Error(`ask failed: ${response.statusCode} ${response.body}`);
+  return response.json().id;
+}
+
+/** The page's text without tags (titles in results carry <mark>s around the matched words). */
+const text = (html: string) => html.replace(/<[^>]*>/g, '');
+const withoutTokens = (html: string) => html.replace(/(name="csrf-token" content="|name="_csrf" value=")[^"]*"/g, '$1"');
+const stats = () => ({ ...t.app.pageCache.stats });
+const searchEvents = () => {
+  t.app.deflectionEvents.flush();
+  return (t.db.$client.prepare("select count(*) as n from deflection_events where kind = 'search'").get() as { n: number }).n;
+};
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  auth = (await tokenFor(t.app, t.db, 'staff')).auth;
+  await ask('How long does bottled beer stay fresh?', 'I bought a case of pale ale and wonder how long it stays fresh in the cellar.', ['storage']);
+  await ask('Does beer stay fresh in a growler?', 'A growler of stout from the brewery: how many days until it goes flat and stale?', ['storage', 'stout']);
+  await t.app.searchIndex.sync();
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe('the search page for signed-out visitors', () => {
+  it('is rendered once and then kept: the same page with each visitor its own working CSRF token', async () => {
+    const one = new Browser(t.app);
+    const two = new Browser(t.app);
+    const before = stats();
+    const first = await one.get(URL_FRESH, PERSON);
+    expect(first.statusCode).toBe(200);
+    expect(text(first.body)).toContain('How long does bottled beer stay fresh?');
+    const second = await two.get(URL_FRESH, PERSON);
+    const after = stats();
+    expect(after.renders - before.renders).toBe(1);
+    expect(after.hits - before.hits).toBe(1);
+    expect(withoutTokens(second.body)).toBe(withoutTokens(first.body));
+    // Each visitor's token is their own and works on a form (the language switch).
+    const tokenTwo = csrfFrom(second.body);
+    expect(tokenTwo).not.toBe(csrfFrom(first.body));
+    expect((await two.submit('/language', { lang: 'es', next: '/' }, { csrf: tokenTwo })).statusCode).toBe(303);
+    expect((await one.submit('/language', { lang: 'es', next: '/' }, { csrf: tokenTwo })).statusCode).toBe(403);
+  });
+
+  it('comes gzipped when accepted, and is kept per language', async () => {
+    const gz = await t.app.inject({ method: 'GET', url: URL_FRESH, headers: { ...PERSON, 'accept-encoding': 'gzip, deflate, br' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    const html = zlib.gunzipSync(gz.rawPayload).toString('utf8');
+    expect(text(html)).toContain('How long does bottled beer stay fresh?');
+    expect(html).toContain('<html lang="en"');
+    const es = await t.app.inject({ method: 'GET', url: URL_FRESH, headers: { ...PERSON, 'accept-language': 'es' } });
+    expect(es.body).toContain('<html lang="es"');
+    expect(text(es.body)).toContain('How long does bottled beer stay fresh?');
+  });
+
+  it('logs a search event on every first-page view, kept or rendered', async () => {
+    const before = searchEvents();
+    const hitsBefore = stats().hits;
+    for (let i = 0; i < 3; i++) await t.app.inject({ method: 'GET', url: URL_FRESH, headers: PERSON });
+    expect(stats().hits - hitsBefore).toBe(3);
+    expect(searchEvents() - before).toBe(3);
+  });
+
+  it('shows a new question once the index has it, never a page kept from before', async () => {
+    await t.app.inject({ method: 'GET', url: URL_FRESH, headers: PERSON });
+    await ask('Keeping beer fresh after opening the bottle', 'Once opened, how do you keep beer fresh until the next day? A stopper?', ['storage']);
+    await t.app.searchIndex.sync();
+    const page = await t.app.inject({ method: 'GET', url: URL_FRESH, headers: PERSON });
+    expect(text(page.body)).toContain('Keeping beer fresh after opening the bottle');
+  });
+
+  it('is not kept when the index has not applied every write yet: the next visitor gets the fresh page', async () => {
+    const client = t.app.searchIndex as SearchClient;
+    const real = client.search.bind(client);
+    // The index as it is a moment after a write: answers as of an earlier change.
+    client.search = async (...args: Parameters<SearchClient['search']>) => ({ ...(await real(...args)), appliedChangeId: 0 });
+    const url = '/search?q=growler%20stout';
+    try {
+      const before = stats();
+      const lagging = await t.app.inject({ method: 'GET', url, headers: PERSON });
+      expect(lagging.statusCode).toBe(200);
+      expect(text(lagging.body)).toContain('Does beer stay fresh in a growler?');
+      const again = await t.app.inject({ method: 'GET', url, headers: PERSON });
+      expect(again.statusCode).toBe(200);
+      const after = stats();
+      expect(after.renders - before.renders).toBe(0);
+      expect(after.hits - before.hits).toBe(0);
+    } finally {
+      client.search = real;
+    }
+    // Caught up: kept again.
+    const before = stats();
+    await t.app.inject({ method: 'GET', url, headers: PERSON });
+    await t.app.inject({ method: 'GET', url, headers: PERSON });
+    expect(stats().renders - before.renders).toBe(1);
+    expect(stats().hits - before.hits).toBe(1);
+  });
+
+  it('is never a member’s page, nor kept from one: members get their own, with their header', async () => {
+    const { user, browser } = await loginAs(t.app, t.db, 'member');
+    const before = stats();
+    const mine = await browser.get(URL_FRESH, PERSON);
+    expect(mine.statusCode).toBe(200);
+    expect(mine.body).toContain(user.username);
+    expect(mine.body).toContain('action="/signout"');
+    expect(text(mine.body)).toContain('How long does bottled beer stay fresh?');
+    expect(stats().hits - before.hits).toBe(0);
+    const out = await t.app.inject({ method: 'GET', url: URL_FRESH, headers: PERSON });
+    expect(out.body).not.toContain(user.username);
+    expect(out.body).not.toContain('action="/signout"');
+  });
+});
