@@ -4,7 +4,7 @@
 // as soon as the index has it; a page made while the index was catching up is never kept; members get their own.
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SearchClient } from '../../src/features/search/client.ts';
+import { MAX_PENDING, type SearchClient } from '../../src/features/search/client.ts';
 import { csrfFrom, nextIp } from '../fixtures/hostile.ts';
 import { BROWSER_USER_AGENT, Browser, buildTestApp, loginAs, tokenFor, type TestApp } from '../helper.ts';
 
@@ -126,5 +126,39 @@ describe('the search page for signed-out visitors', () => {
     const out = await t.app.inject({ method: 'GET', url: URL_FRESH, headers: PERSON });
     expect(out.body).not.toContain(user.username);
     expect(out.body).not.toContain('action="/signout"');
+  });
+});
+
+describe('an overloaded search worker', () => {
+  it('refuses queries beyond its queue at once, with 503 and Retry-After, and serves again once it drains', async () => {
+    const client = t.app.searchIndex as SearchClient;
+    // A flood in one go: the worker cannot answer any before the loop ends, so all beyond the queue are refused.
+    const calls = Array.from({ length: MAX_PENDING + 40 }, (_, i) => client.search({ query: `flood ${i} beer`, limit: 5 }).then(() => 200, (error: { statusCode?: number; retryAfter?: number }) => [error.statusCode, error.retryAfter]));
+    const outcomes = await Promise.all(calls);
+    expect(outcomes.filter((o) => o === 200)).toHaveLength(MAX_PENDING);
+    expect(outcomes.filter((o) => Array.isArray(o) && o[0] === 503 && o[1] === 1)).toHaveLength(40);
+  });
+
+  it('answers the page and the API with 503 + Retry-After while full, not after a long wait', async () => {
+    const client = t.app.searchIndex as SearchClient;
+    const pending = (client as unknown as { pending: Map<number, unknown> }).pending;
+    // Queries that the worker is still working on (as under a flood); removed again below.
+    for (let i = 1; i <= MAX_PENDING; i++) pending.set(-i, { resolve: () => undefined, reject: () => undefined, timer: undefined });
+    try {
+      const started = Date.now();
+      const api = await t.app.inject({ method: 'GET', url: '/api/v1/search?q=never%20asked%20before', headers: { accept: 'application/json' } });
+      expect(api.statusCode).toBe(503);
+      expect(api.headers['retry-after']).toBe('1');
+      expect(api.json().error.code).toBe('search_unavailable');
+      const page = await t.app.inject({ method: 'GET', url: '/search?q=nor%20this%20one', headers: PERSON });
+      expect(page.statusCode).toBe(503);
+      expect(page.headers['retry-after']).toBe('1');
+      expect(page.body).toContain('Search is not available right now');
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      for (let i = 1; i <= MAX_PENDING; i++) pending.delete(-i);
+    }
+    const again = await t.app.inject({ method: 'GET', url: '/api/v1/search?q=never%20asked%20before' });
+    expect(again.statusCode).toBe(200);
   });
 });
