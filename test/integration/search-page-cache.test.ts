@@ -162,3 +162,41 @@ describe('an overloaded search worker', () => {
     expect(again.statusCode).toBe(200);
   });
 });
+
+describe('the search API and suggestions', () => {
+  it('send the same JSON gzipped when accepted, made once while the content is unchanged', async () => {
+    for (const url of ['/api/v1/search?q=beer%20fresh', '/api/v1/search/suggest?title=how%20long%20does%20beer%20stay%20fre']) {
+      const plain = await t.app.inject({ method: 'GET', url, headers: { accept: 'application/json' } });
+      expect(plain.statusCode).toBe(200);
+      expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      const items = plain.json().items as { title: string; url: string; snippet: string; tags: string[] }[];
+      expect(items.map((item) => item.title)).toContain('How long does bottled beer stay fresh?');
+      expect(Object.keys(items[0]).sort()).toEqual(['acceptedExcerpt', 'answerCount', 'hasAcceptedAnswer', 'hasOfficialAnswer', 'id', 'score', 'snippet', 'tags', 'title', 'url']);
+      const gz = await t.app.inject({ method: 'GET', url, headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br' } });
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(String(gz.headers.vary)).toContain('Accept-Encoding');
+      expect(zlib.gunzipSync(gz.rawPayload).toString('utf8')).toBe(plain.body);
+      const again = await t.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+      expect(Buffer.compare(again.rawPayload, gz.rawPayload)).toBe(0);
+    }
+    const page = (await t.app.inject({ method: 'GET', url: '/api/v1/search?q=beer%20fresh' })).json();
+    expect(page).toMatchObject({ total: 3, page: 1, pageSize: 20 });
+    expect(Object.keys(page).sort()).toEqual(['items', 'page', 'pageSize', 'total']);
+  });
+
+  it('answer the same query asked together with one worker query', async () => {
+    const client = t.app.searchIndex as SearchClient;
+    const real = client.search.bind(client);
+    let asked = 0;
+    client.search = async (...args: Parameters<SearchClient['search']>) => (asked++, real(...args));
+    try {
+      const answers = await Promise.all(Array.from({ length: 10 }, () => t.app.inject({ method: 'GET', url: '/api/v1/search?q=stout%20growler%20together' })));
+      expect(answers.map((a) => a.statusCode)).toEqual(Array(10).fill(200));
+      expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+      expect(asked).toBe(1);
+    } finally {
+      client.search = real;
+    }
+  });
+});

@@ -8,10 +8,12 @@ import type { WorkerConfig, WorkerRequest, WorkerStatus } from './worker.ts';
 
 /**
  * Queries waiting for the worker at most. A query costs the worker well under a millisecond on a forum of a few
- * thousand questions (a few ms at 100,000), so this many is tens of milliseconds of work queued: enough for any
- * burst of real traffic, while a flood is told to come back (503, Retry-After: 1) instead of waiting seconds.
+ * thousand questions (a few ms at 100,000), so this many is a fraction of a second of work queued: more than 200
+ * clients searching at once (the same query asked together waits for one answer: results-cache.ts), while a
+ * flood is told to come back (503, Retry-After: 1) instead of waiting seconds. 64 refused searches in the mixed
+ * 200-client load while the worker rebuilt its delta index.
  */
-export const MAX_PENDING = 64;
+export const MAX_PENDING = 256;
 
 /** Too many queries waiting already. */
 class Busy extends Error {

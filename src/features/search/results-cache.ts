@@ -36,13 +36,33 @@ export class ResultsCache<T> {
     if (!entries) this.byDb.set(db, (entries = new Map()));
     const kept = entries.get(key);
     if (kept && kept.version === version && now - kept.at <= MAX_AGE_MS) return { value: kept.value, current: true };
-    const { value, applied } = await compute();
-    if (applied !== undefined && applied >= version) {
-      entries.delete(key);
-      if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-      entries.set(key, { value, version, at: now });
-      return { value, current: true };
-    }
-    return { value, current: false };
+    // The same question asked again while its answer is being made, at the same content version, waits for that
+    // answer rather than asking the worker again: under a stream of writes nothing stays kept for long, and the
+    // popular queries arrive together.
+    let flights = this.inFlight.get(db);
+    if (!flights) this.inFlight.set(db, (flights = new Map()));
+    const flying = flights.get(key);
+    if (flying?.answer && flying.version === version) return flying.answer;
+    const flight: { version: number; answer?: Promise<{ value: T; current: boolean }> } = { version };
+    const answer = (async () => {
+      try {
+        const { value, applied } = await compute();
+        if (applied !== undefined && applied >= version) {
+          entries.delete(key);
+          if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+          entries.set(key, { value, version, at: now });
+          return { value, current: true };
+        }
+        return { value, current: false };
+      } finally {
+        if (flights.get(key) === flight) flights.delete(key);
+      }
+    })();
+    flight.answer = answer;
+    flights.set(key, flight);
+    return answer;
   }
+
+  /** Answers being made, by key (see answer). */
+  private readonly inFlight = new WeakMap<Db, Map<string, { version: number; answer?: Promise<{ value: T; current: boolean }> }>>();
 }
