@@ -126,6 +126,13 @@ describe('the search page for signed-out visitors', () => {
     const out = await t.app.inject({ method: 'GET', url: URL_FRESH, headers: PERSON });
     expect(out.body).not.toContain(user.username);
     expect(out.body).not.toContain('action="/signout"');
+    // The results part is the same for both (kept once per answer and language).
+    const list = (html: string) => html.slice(html.indexOf('<p class="count"'), html.indexOf('<p class="ask-nudge"'));
+    expect(list(mine.body).length).toBeGreaterThan(500);
+    expect(list(mine.body)).toBe(list(out.body));
+    const again = await browser.get(URL_FRESH, PERSON);
+    expect(list(again.body)).toBe(list(mine.body));
+    expect(again.body).toContain(user.username);
   });
 });
 

@@ -40,6 +40,26 @@ export function parseSearchQuery(query: RawQuery) {
   };
 }
 
+/**
+ * The results part of the page (views/search/results-list.eta), rendered once per kept answer (the results cache
+ * gives the same object while the content is unchanged), language and query text: members' pages, which are
+ * their own, and pages rendered while the shared page cache cannot keep them reuse it. It holds no CSRF token.
+ */
+const lists = new WeakMap<SearchPage, Map<string, string>>();
+const MAX_LISTS_PER_ANSWER = 20;
+
+function keptList(results: SearchPage | null, key: string, render: () => string): string {
+  if (!results) return render();
+  let kept = lists.get(results);
+  if (!kept) lists.set(results, (kept = new Map()));
+  let html = kept.get(key);
+  if (html === undefined) {
+    html = render();
+    if (kept.size < MAX_LISTS_PER_ANSWER) kept.set(key, html);
+  }
+  return html;
+}
+
 /** A search answer made while the index was catching up with a write: not a page to keep for all. */
 class NotCurrent extends Error {}
 
@@ -56,7 +76,16 @@ export default async function searchPages(app: FastifyInstance) {
     if (query.language) params.set('lang', query.language);
     const view = (results: SearchPage | null): SharedPage => ({
       template: 'search/results',
-      data: { query: query.q, tag: query.tag, answered: query.answered, language: query.language, results, pages: results ? pageCount(results.total, results.pageSize) : 0, base: `/search?${params}` },
+      data: {
+        query: query.q,
+        tag: query.tag,
+        answered: query.answered,
+        language: query.language,
+        results,
+        pages: results ? pageCount(results.total, results.pageSize) : 0,
+        base: `/search?${params}`,
+        keptList: (render: () => string) => keptList(results, `${request.i18n.locale}\0${query.q}\0${params}`, render),
+      },
       options: { title: hasQuery ? t('search.resultsTitle', { query: query.q.trim().slice(0, 80) }) : t('search.title'), noindex: true, canonicalPath: '/search' },
     });
     let { value: results, current } = await search();
