@@ -207,3 +207,39 @@ describe('the search API and suggestions', () => {
     }
   });
 });
+
+describe('a search worker slow to answer after a write (overload)', () => {
+  it('gives the answer of a moment ago after a short wait rather than making the visitor wait, and never keeps that page', async () => {
+    const url = '/api/v1/search?q=cellar%20pale%20ale';
+    const before = (await t.app.inject({ method: 'GET', url })).json().items.map((item: { title: string }) => item.title);
+    expect(before).toContain('How long does bottled beer stay fresh?');
+    await t.app.inject({ method: 'GET', url: '/search?q=cellar%20pale%20ale', headers: PERSON });
+    await ask('Pale ale in a warm cellar', 'My cellar gets warm in summer: does pale ale suffer there, and how fast?', ['storage']);
+    await t.app.searchIndex.sync();
+    const client = t.app.searchIndex as SearchClient;
+    const real = client.search.bind(client);
+    client.search = async (...args: Parameters<SearchClient['search']>) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      return real(...args);
+    };
+    try {
+      const started = Date.now();
+      const stale = await t.app.inject({ method: 'GET', url });
+      expect(Date.now() - started).toBeLessThan(1_200);
+      expect(stale.statusCode).toBe(200);
+      expect(stale.json().items.map((item: { title: string }) => item.title)).toEqual(before);
+      // The page too: the results of a moment ago, and not kept for others.
+      const renders = t.app.pageCache.stats.renders;
+      const page = await t.app.inject({ method: 'GET', url: '/search?q=cellar%20pale%20ale', headers: PERSON });
+      expect(page.statusCode).toBe(200);
+      expect(text(page.body)).not.toContain('Pale ale in a warm cellar');
+      expect(t.app.pageCache.stats.renders).toBe(renders);
+    } finally {
+      client.search = real;
+    }
+    // The worker's answer, once it came, is the one given next.
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    const fresh = await t.app.inject({ method: 'GET', url });
+    expect(fresh.json().items.map((item: { title: string }) => item.title)).toContain('Pale ale in a warm cellar');
+  });
+});
