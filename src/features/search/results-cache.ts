@@ -50,8 +50,13 @@ export class ResultsCache<T> {
     if (!entries) this.byDb.set(db, (entries = new Map()));
     const kept = entries.get(key);
     if (kept && kept.current && kept.version === version && now - kept.at <= MAX_AGE_MS) return { value: kept.value, current: true };
+    const usable = kept !== undefined && now - kept.at <= STALE_MAX_MS;
+    // Someone is already waiting for the worker's new answer to this question: the others get the answer of a moment
+    // ago at once (not current: no page keeps it) instead of also waiting. Only under concurrent traffic on a changing
+    // forum; a lone visitor (and every test that writes, syncs and searches) always gets the worker's answer.
+    if (usable && this.inFlight.get(db)?.has(key)) return { value: kept.value, current: false };
     const answer = this.fresh(db, entries, key, version, compute, now);
-    if (!kept || now - kept.at > STALE_MAX_MS) return answer;
+    if (!usable) return answer;
     // Overloaded: the answer of a moment ago rather than a wait of seconds or a 503 (see STALE_AFTER_MS).
     const fallback = { value: kept.value, current: false };
     answer.catch(() => undefined); // given up on below: its failure is logged by the client
