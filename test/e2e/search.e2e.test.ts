@@ -88,6 +88,30 @@ describe('searching', () => {
     expect(new URL(page.url()).pathname).toBe(Q.modem.url);
   });
 
+  it('serves a kept results page to a returning visitor, valid and accessible in both languages, its forms working', async () => {
+    const { page, server } = e2e;
+    const url = server.url('/search?q=router%20wifi');
+    const hits = () => server.app.pageCache.stats.hits;
+    await open(page, url);
+    const before = hits();
+    // Seen again: the page kept for signed-out visitors, with this visitor's own CSRF token spliced in.
+    const kept = await open(page, url);
+    expect(hits()).toBe(before + 1);
+    expect(kept.headers()['content-encoding']).toBe('gzip');
+    await expect(main(page).locator('ol.search-results > li h3 a').first().innerText()).resolves.toBe('The router drops Wi-Fi every evening');
+    await expectClean(page, await kept.text());
+    // The language switch (a POST form with the spliced token) works from the kept page and comes back to it.
+    await waitForDocument(page, () => page.locator('footer').getByRole('button', { name: 'Español' }).click());
+    expect(page.url()).toBe(url);
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('es');
+    const keptEs = await open(page, url);
+    expect(hits()).toBeGreaterThanOrEqual(before + 2);
+    await expect(main(page).locator('h1').innerText()).resolves.toBe('Resultados para «router wifi»');
+    await expectClean(page, await keptEs.text());
+    await waitForDocument(page, () => page.locator('footer').getByRole('button', { name: 'English' }).click());
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('en');
+  });
+
   it('filters by tag and by answered questions', async () => {
     const { page, server } = e2e;
     await open(page, server.url('/search?q=modem'));

@@ -6,6 +6,22 @@ import { startTypeScriptWorker } from '../../lib/workers.ts';
 import type { SearchOptions, SearchResult } from './engine.ts';
 import type { WorkerConfig, WorkerRequest, WorkerStatus } from './worker.ts';
 
+/**
+ * Queries waiting for the worker at most. A query costs the worker well under a millisecond on a forum of a few
+ * thousand questions (a few ms at 100,000), so this many is a fraction of a second of work queued: more than 200
+ * clients searching at once (the same query asked together waits for one answer: results-cache.ts), while a
+ * flood is told to come back (503, Retry-After: 1) instead of waiting seconds. 64 refused searches in the mixed
+ * 200-client load while the worker rebuilt its delta index.
+ */
+export const MAX_PENDING = 256;
+
+/** Too many queries waiting already. */
+class Busy extends Error {
+  constructor() {
+    super('search busy');
+  }
+}
+
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
 type Log = (level: 'info' | 'error', message: string) => void;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -59,6 +75,9 @@ export class SearchClient {
   private call<T>(request: DistributiveOmit<WorkerRequest, 'id'>, timeoutMs: number): Promise<T> {
     const worker = this.worker;
     if (!worker) return Promise.reject(new Error('search worker not running'));
+    // Overloaded: more queries waiting than the worker answers in a moment. Refusing at once (503 + Retry-After)
+    // beats queueing them for seconds behind each other until clients and the page's timeout give up.
+    if (request.type === 'search' && this.pending.size >= MAX_PENDING) return Promise.reject(new Busy());
     const id = ++this.seq;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -86,10 +105,24 @@ export class SearchClient {
     try {
       return await this.call<SearchResult>({ type: 'search', options, slice }, timeoutMs);
     } catch (error) {
+      if (error instanceof Busy) {
+        this.refused++;
+        // One line a second at most: an overload refuses thousands of queries.
+        const now = Date.now();
+        if (now - this.lastBusyLog >= 1_000) {
+          this.lastBusyLog = now;
+          this.log('error', `search busy: ${MAX_PENDING} queries waiting, ${this.refused} refused so far (503 + Retry-After)`);
+        }
+        throw new AppError(503, 'search_unavailable', 'search.unavailable', { retryAfter: 1 });
+      }
       this.log('error', `search failed: ${(error as Error).message}`);
       throw new AppError(503, 'search_unavailable', 'search.unavailable');
     }
   }
+
+  /** Queries refused because too many were waiting (see MAX_PENDING). */
+  refused = 0;
+  private lastBusyLog = 0;
 
   status(): Promise<WorkerStatus> {
     return this.call<WorkerStatus>({ type: 'status' }, 5_000);

@@ -110,13 +110,21 @@ function itemsFor(db: Db, hits: { id: number; terms: string[] }[]): SearchItem[]
 
 /** The search page and API: ranked, filtered, paginated. Any string is a valid query. */
 export async function searchQuestions(db: Db, client: SearchClient, query: SearchQuery): Promise<SearchPage> {
+  return (await searchQuestionsCurrent(db, client, query)).value;
+}
+
+/**
+ * The same, saying whether the page reflects every write so far (`current`): the search page lets the shared page
+ * cache keep its HTML only then, so that a page made while the index catches up is never served after it has.
+ */
+export async function searchQuestionsCurrent(db: Db, client: SearchClient, query: SearchQuery): Promise<{ value: SearchPage; current: boolean }> {
   const pageSize = Math.min(Math.max(query.pageSize ?? 20, 1), MAX_PAGE_SIZE);
   const page = Math.max(1, Math.min(query.page ?? 1, Math.ceil(MAX_RANKED / pageSize)));
   const q = query.q.trim();
-  if (q === '') return { items: [], total: 0, page, pageSize };
+  if (q === '') return { value: { items: [], total: 0, page, pageSize }, current: true };
   const synonyms = getSettings(db).searchSynonyms;
   const key = JSON.stringify([q, query.tag ?? null, query.answered ?? false, query.language ?? null, query.preferLanguage ?? null, page, pageSize, synonyms]);
-  return pages.get(db, key, async () => {
+  return pages.answer(db, key, async () => {
     const result = await client.search(
       { query: q, tag: query.tag, answered: query.answered, limit: MAX_RANKED, minShare: MIN_MATCH_SHARE, language: query.language, preferLanguage: query.preferLanguage },
       undefined,
