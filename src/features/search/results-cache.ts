@@ -3,7 +3,7 @@
 // applied every change the database holds (the worker says which it had applied), so a new post is never hidden
 // by a kept answer; any write makes every kept answer stale. Popular queries and the ask form's suggestions
 // (the same few words typed by many) are asked again and again. Under overload an out-of-date answer of the last
-// few seconds stands in for one the worker is slow to give (STALE_AFTER_MS).
+// 2 s stands in for one the worker is slow to give (STALE_AFTER_MS).
 import type { Db } from '../../db/client.ts';
 import { contentVersion } from '../questions/content-version.ts';
 
@@ -27,8 +27,11 @@ interface Kept<T> {
  * instead of waiting seconds or failing.
  */
 export const STALE_AFTER_MS = 300;
-/** An out-of-date answer older than this is never given: the visitor waits for the worker. */
-const STALE_MAX_MS = 10_000;
+/**
+ * An out-of-date answer older than this is never given: the visitor waits for the worker. Search promises a write
+ * is found within 2 s; an answer made at most 2 s ago keeps that promise for every write older than that.
+ */
+const STALE_MAX_MS = 2_000;
 
 export class ResultsCache<T> {
   /** Per database (tests run several forums in one process). */
