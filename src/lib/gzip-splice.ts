@@ -48,7 +48,7 @@ const HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]); // deflate,
 const FINAL_EMPTY_BLOCK = Buffer.from([0x01, 0x00, 0x00, 0xff, 0xff]);
 const STORED_MAX = 0xffff;
 
-interface Part {
+export interface Part {
   deflated: Buffer;
   crc: number;
   shift: number;
@@ -99,6 +99,36 @@ export class GzipSplice {
     pieces.push(FINAL_EMPTY_BLOCK, trailer);
     return Buffer.concat(pieces);
   }
+}
+
+/** A fixed piece compressed once (raw deflate ending on a sync flush), with its CRC: see gzipOf. */
+export function deflatedPart(part: Buffer, level = 6): Part {
+  return { deflated: zlib.deflateRawSync(part, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH }), crc: zlib.crc32(part), shift: crcShift(part.length), length: part.length };
+}
+
+/** The gzip of a sequence of pieces: compressed parts (deflatedPart) as they are, plain buffers as stored blocks. */
+export function gzipOf(pieces: (Part | Buffer)[]): Buffer {
+  const out: Buffer[] = [HEADER];
+  let crc = 0;
+  let size = 0;
+  for (const piece of pieces) {
+    if (Buffer.isBuffer(piece)) {
+      if (piece.length === 0) continue;
+      out.push(storedBlocks(piece));
+      crc = size === 0 ? zlib.crc32(piece) : crcCombine(crc, zlib.crc32(piece), crcShift(piece.length));
+      size += piece.length;
+    } else {
+      if (piece.length === 0) continue;
+      out.push(piece.deflated);
+      crc = size === 0 ? piece.crc : crcCombine(crc, piece.crc, piece.shift);
+      size += piece.length;
+    }
+  }
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(size % 2 ** 32, 4);
+  out.push(FINAL_EMPTY_BLOCK, trailer);
+  return Buffer.concat(out);
 }
 
 /** Non-final stored blocks holding `data` (a stored block holds at most 65,535 bytes). */
