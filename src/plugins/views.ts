@@ -103,11 +103,12 @@ export default fp(
         locales: LOCALES,
         user: request.user,
         // The header's bell: signed-in pages only, which the shared page cache never keeps.
-        unreadNotifications: request.user && !slots ? app.unreadNotifications(request.user.id) : 0,
+        // (A page drawing its own header links, the thread page's regions, counts them itself.)
+        unreadNotifications: request.user && !slots && !data.headerLinks ? app.unreadNotifications(request.user.id) : 0,
         isStaff: atLeast(request.user?.role, 'staff'),
         isAdmin: atLeast(request.user?.role, 'admin'),
         // Moderators see their open review items in the header (signed-in pages are never shared).
-        moderationCount: !slots && atLeast(request.user?.role, 'moderator') ? openCounts(app.db).total : null,
+        moderationCount: !slots && !data.headerLinks && atLeast(request.user?.role, 'moderator') ? openCounts(app.db).total : null,
         csrfToken,
         hole: slots ? (name: string) => slots.hole(name) : ownHole,
         currentPath: url.pathname + url.search,

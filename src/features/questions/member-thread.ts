@@ -65,8 +65,9 @@ export function memberThreadsState(): MemberThreads {
 }
 
 /**
- * Sends a signed-in member's thread page from the kept skeleton (making it when missing). Returns undefined, having
- * sent nothing, when the fast path does not apply: the caller renders the page in full.
+ * Sends a signed-in member's thread page from the kept skeleton (making it when missing): true when it did; false,
+ * having sent nothing, when the fast path does not apply and the caller renders the page in full. (A boolean, not
+ * the reply: a reply is a thenable, and awaiting it waits for the response to finish.)
  */
 export async function sendMemberThread(
   app: FastifyInstance,
@@ -74,20 +75,20 @@ export async function sendMemberThread(
   reply: FastifyReply,
   questionId: number,
   hooks: SharedPageHooks,
-): Promise<FastifyReply | undefined> {
+): Promise<boolean> {
   const user = request.user;
   const state = app.memberThreads;
-  if (!user || user.role !== 'member' || !state?.enabled || request.method !== 'GET') return undefined;
+  if (!user || user.role !== 'member' || !state?.enabled || request.method !== 'GET') return false;
   const key = `${request.i18n.locale} ${request.url}`;
   let skeleton = app.pageCache.keptSkeleton<Skeleton>(key);
   if (!skeleton) {
     skeleton = await makeSkeleton(app, request, reply, questionId);
     if (!skeleton) {
       state.stats.declined++;
-      return undefined;
+      return false;
     }
   }
-  if (skeleton.hiddenAuthors.has(user.id)) return undefined;
+  if (skeleton.hiddenAuthors.has(user.id)) return false;
 
   const ctx = viewerContext(app, request, user, skeleton.shape);
   const fragments: Fragment[] = [];
@@ -104,7 +105,7 @@ export async function sendMemberThread(
       if (!slots.matches(cut.gaps) || cut.gaps.some((gap) => gap !== 'csrf')) {
         request.log.error({ url: request.url, region: name }, 'member page: a region printed markers that are not its slots; rendered in full');
         state.stats.declined++;
-        return undefined;
+        return false;
       }
       fragment = { parts: cut.parts };
       state.stats.fragmentRenders++;
@@ -139,7 +140,8 @@ export async function sendMemberThread(
   setPageHeaders(reply.code(skeleton.status));
   reply.header('content-language', skeleton.contentLanguage);
   if (gzip) reply.header('content-encoding', 'gzip');
-  return reply.send(gzip ? gzipOf(pieces) : Buffer.concat(pieces as Buffer[]));
+  reply.send(gzip ? gzipOf(pieces) : Buffer.concat(pieces as Buffer[]));
+  return true;
 }
 
 /** A hole's value now, HTML-escaped (escaped again only when it changes). */

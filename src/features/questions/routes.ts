@@ -193,8 +193,7 @@ export default async function questionPages(app: FastifyInstance) {
       };
       // A member's page: the kept skeleton with their parts filled in (member-thread.ts), else rendered in full.
       if (request.user) {
-        const sent = await sendMemberThread(app, request, reply, id, hooks);
-        if (sent) return sent;
+        if (await sendMemberThread(app, request, reply, id, hooks)) return reply;
       }
       return reply.sharedPage(() => threadPage(app, request, id), hooks);
     },

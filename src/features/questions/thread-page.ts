@@ -138,7 +138,15 @@ export interface ViewerContext {
   answerPreview?: string;
 }
 
-export function viewerContext(app: FastifyInstance, request: FastifyRequest, user: SessionUser | null, thread: ThreadShape, state: ThreadFormState = {}): ViewerContext {
+export function viewerContext(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  user: SessionUser | null,
+  thread: ThreadShape,
+  state: ThreadFormState = {},
+  /** The thread's moderation state for this viewer, when the caller has it already. */
+  known?: ThreadModeration,
+): ViewerContext {
   const statements = statementsOf(app.db);
   const can = { ...threadPermissions(app, user, thread), signInPath: `/signin?next=${encodeURIComponent(thread.path)}` };
   const myVotes = new Map<string, number>();
@@ -158,7 +166,7 @@ export function viewerContext(app: FastifyInstance, request: FastifyRequest, use
     can,
     myVotes,
     myFlags,
-    moderation: can.canModerate || can.canCloseVote ? threadModeration(app.db, thread.id, user?.id, app.settings()) : null,
+    moderation: can.canModerate || can.canCloseVote ? (known ?? threadModeration(app.db, thread.id, user?.id, app.settings())) : null,
     caseId,
     canEscalate: canEscalate(user, thread.author.id),
     justOpened: !!user && query.case === 'opened',
@@ -271,7 +279,8 @@ export async function threadPage(
 ): Promise<SharedPage & { hiddenAuthors: number[]; shape: ThreadShape }> {
   // A skeleton is rendered for nobody in particular: nothing of the member asking may reach it.
   const user = skeleton ? null : request.user;
-  const full = getThread(app.db, questionId, user?.id);
+  // The viewer's votes come with the rest of their context (viewerContext), not with the thread.
+  const full = getThread(app.db, questionId);
   // Who sees more of this thread than nobody does (hidden posts and comments are shown to their authors).
   const hiddenAuthors = [
     ...(full.hiddenReason ? [full.author.id] : []),
@@ -305,11 +314,12 @@ export async function threadPage(
   const shape: ThreadShape = { id: thread.id, path: threadPath, author: { id: thread.author.id }, answers: thread.answers.map((a) => ({ id: a.id, author: { id: a.author.id } })) };
   const url = new URL(request.url, 'http://x');
   const currentPath = url.pathname + url.search;
+  const moderation = threadModeration(app.db, thread.id, user?.id, app.settings());
   let region: (name: string, s: RegionArgs, csrfToken: unknown) => string;
   if (skeleton) {
     region = (name, s) => skeleton(name, s);
   } else {
-    const ctx = viewerContext(app, request, user, shape, state);
+    const ctx = viewerContext(app, request, user, shape, state, moderation);
     region = (name, s, csrfToken) => renderRegion(app, request, name, s, THREAD_REGIONS[name](ctx, s), csrfToken);
   }
   return {
@@ -335,7 +345,7 @@ export async function threadPage(
       related,
       duplicate: duplicateNotice(app.db, thread),
       // Closed by whom and why, lock note, close votes (views/partials/moderation-*.eta).
-      moderation: threadModeration(app.db, thread.id, user?.id, app.settings()),
+      moderation,
       closeReasons: CLOSE_REASONS,
       linked: linkedQuestions(app.db, thread.id),
       // Staff only (signed-in pages are never kept by the page cache): the searches learned for this thread.
