@@ -16,7 +16,7 @@
 // it). Moderators and staff see hidden posts, the review count, the desk and learned phrasings: their pages are
 // rendered in full, as are pages with form errors (POST answers re-render the thread themselves).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { deflatedPart, gzipOf, acceptsGzip, type Part } from '../../lib/gzip-splice.ts';
+import { acceptsGzip, deflatedPart, gzipOf, TokenGzip, type Part } from '../../lib/gzip-splice.ts';
 import { escapeHtml } from '../../lib/escape.ts';
 import { PageSlots, split, type Holes, type SharedPageHooks } from '../../plugins/page-cache.ts';
 import { setPageHeaders } from '../../plugins/views.ts';
@@ -26,6 +26,8 @@ type Gap = { kind: 'csrf' } | { kind: 'hole'; name: string } | { kind: 'region';
 
 /** A region's output for one `v`: its parts, with the CSRF token between each two. */
 interface Fragment {
+  /** Numbers the fragments of a skeleton: a page's set of fragments is the list of their ids. */
+  id: number;
   parts: Buffer[];
   gzip?: Part[];
 }
@@ -38,6 +40,9 @@ interface Skeleton {
   /** Per region, its fragments by JSON of `v`. */
   fragments: Map<string, Fragment>[];
   holes: Holes;
+  /** The gzip of the page for a set of fragments (by their ids), compressed once as one stream (TokenGzip). */
+  gzipByFragments: Map<string, TokenGzip>;
+  nextFragmentId: number;
   holeValues: Map<string, { raw: string; html: Buffer }>;
   shape: ThreadShape;
   hiddenAuthors: Set<number>;
@@ -47,6 +52,8 @@ interface Skeleton {
 
 /** Fragments kept per region: past this, a rarer `v` is rendered for its member each time. */
 const MAX_FRAGMENTS = 64;
+/** Distinct sets of fragments whose whole-page gzip is kept per skeleton (members who see the same controls share one). */
+const MAX_GZIP_SETS = 32;
 
 export interface MemberThreads {
   /** Off: every member page is rendered in full (the equivalence test compares both). */
@@ -107,9 +114,12 @@ export async function sendMemberThread(
         state.stats.declined++;
         return false;
       }
-      fragment = { parts: cut.parts };
+      fragment = { id: -1, parts: cut.parts };
       state.stats.fragmentRenders++;
-      if (skeleton.fragments[i].size < MAX_FRAGMENTS) skeleton.fragments[i].set(id, fragment);
+      if (skeleton.fragments[i].size < MAX_FRAGMENTS) {
+        fragment.id = skeleton.nextFragmentId++;
+        skeleton.fragments[i].set(id, fragment);
+      }
     }
     fragments.push(fragment);
   }
@@ -119,6 +129,16 @@ export async function sendMemberThread(
   state.stats.served++;
   const token = Buffer.from(reply.generateCsrf());
   const gzip = acceptsGzip(request.headers['accept-encoding']);
+  setPageHeaders(reply.code(skeleton.status));
+  reply.header('content-language', skeleton.contentLanguage);
+  if (gzip) {
+    reply.header('content-encoding', 'gzip');
+    const compressed = wholeGzip(skeleton, fragments, token.length);
+    if (compressed) {
+      reply.send(compressed.body(token, skeleton.gaps.filter((gap) => gap.kind === 'hole').map((gap) => holeValue(skeleton, gap.name))));
+      return true;
+    }
+  }
   const pieces: (Buffer | Part)[] = [];
   const partsOf = (owner: { parts: Buffer[]; gzip?: Part[] }) => {
     if (!gzip) return owner.parts;
@@ -137,11 +157,48 @@ export async function sendMemberThread(
     }
     pieces.push(main[i + 1]);
   });
-  setPageHeaders(reply.code(skeleton.status));
-  reply.header('content-language', skeleton.contentLanguage);
-  if (gzip) reply.header('content-encoding', 'gzip');
   reply.send(gzip ? gzipOf(pieces) : Buffer.concat(pieces as Buffer[]));
   return true;
+}
+
+/**
+ * The page's gzip for this set of fragments, compressed once as one stream (a tenth of the size of parts compressed
+ * apart); undefined when a fragment is not kept (a rare `v`), the set is new and MAX_GZIP_SETS are kept, or a part
+ * holds a NUL byte: the caller then splices parts compressed apart.
+ */
+function wholeGzip(skeleton: Skeleton, fragments: Fragment[], tokenLength: number): TokenGzip | undefined {
+  if (fragments.some((fragment) => fragment.id < 0)) return undefined;
+  const key = `${tokenLength}:${fragments.map((fragment) => fragment.id).join(',')}`;
+  let compressed = skeleton.gzipByFragments.get(key);
+  if (compressed) return compressed;
+  if (skeleton.gzipByFragments.size >= MAX_GZIP_SETS) return undefined;
+  // The page as runs of fixed bytes between tokens and holes.
+  const parts: Buffer[] = [];
+  const gaps: ('token' | 'hole')[] = [];
+  let run: Buffer[] = [skeleton.parts[0]];
+  const cut = (gap: 'token' | 'hole') => {
+    parts.push(Buffer.concat(run));
+    gaps.push(gap);
+    run = [];
+  };
+  skeleton.gaps.forEach((gap, i) => {
+    if (gap.kind === 'csrf') cut('token');
+    else if (gap.kind === 'hole') cut('hole');
+    else {
+      const fragmentParts = fragments[gap.index].parts;
+      run.push(fragmentParts[0]);
+      for (let j = 1; j < fragmentParts.length; j++) {
+        cut('token');
+        run.push(fragmentParts[j]);
+      }
+    }
+    run.push(skeleton.parts[i + 1]);
+  });
+  parts.push(Buffer.concat(run));
+  if (!TokenGzip.fits(parts)) return undefined;
+  compressed = new TokenGzip(parts, gaps, tokenLength);
+  skeleton.gzipByFragments.set(key, compressed);
+  return compressed;
 }
 
 /** A hole's value now, HTML-escaped (escaped again only when it changes). */
@@ -189,6 +246,8 @@ async function makeSkeleton(app: FastifyInstance, request: FastifyRequest, reply
     regions,
     fragments: regions.map(() => new Map()),
     holes,
+    gzipByFragments: new Map(),
+    nextFragmentId: 0,
     holeValues: new Map(),
     shape: page.shape,
     hiddenAuthors: new Set(page.hiddenAuthors),
