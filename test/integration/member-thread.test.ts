@@ -83,6 +83,8 @@ beforeAll(async () => {
     raiseFlag(t.db, m.id, { postType: 'answer', postId: openPosts.answers[1], reason: 'needs_improvement' }, settings, then);
     raiseFlag(t.db, m.id, { postType: 'comment', postId: openPosts.comments[2], reason: 'other', note: 'Off topic here.' }, settings, then);
   }
+  // One open close vote (members[9], 500: the close-vote privilege): the voter and the other voters see the count.
+  expect(closeQuestion(t.db, members[9].id, open.id, { reason: 'needs_details' }, settings, then)).toBeTruthy();
   followQuestion(t.db, members[5].id, open.id, then);
   followQuestion(t.db, asker.id, open.id, then);
   openCase(t.db, poster(asker), { questionId: open.id, summary: 'The router still drops the wifi every evening.' }, then);

@@ -20,6 +20,7 @@ import { acceptsGzip, deflatedPart, gzipOf, TokenGzip, type Part } from '../../l
 import { escapeHtml } from '../../lib/escape.ts';
 import { PageSlots, split, type Holes, type SharedPageHooks } from '../../plugins/page-cache.ts';
 import { setPageHeaders } from '../../plugins/views.ts';
+import type { ThreadModeration } from '../moderation/close.ts';
 import { renderRegion, THREAD_REGIONS, threadPage, viewerContext, type ThreadShape } from './thread-page.ts';
 
 type Gap = { kind: 'csrf' } | { kind: 'hole'; name: string } | { kind: 'region'; index: number };
@@ -45,6 +46,8 @@ interface Skeleton {
   nextFragmentId: number;
   holeValues: Map<string, { raw: string; html: Buffer }>;
   shape: ThreadShape;
+  /** The thread's close/lock/pin state as nobody sees it (the viewer's close votes are read per view). */
+  moderation: ThreadModeration;
   hiddenAuthors: Set<number>;
   status: number;
   contentLanguage: string;
@@ -97,7 +100,7 @@ export async function sendMemberThread(
   }
   if (skeleton.hiddenAuthors.has(user.id)) return false;
 
-  const ctx = viewerContext(app, request, user, skeleton.shape);
+  const ctx = viewerContext(app, request, user, skeleton.shape, {}, { moderation: skeleton.moderation, forViewer: false });
   const fragments: Fragment[] = [];
   for (let i = 0; i < skeleton.regions.length; i++) {
     const { name, s } = skeleton.regions[i];
@@ -250,6 +253,7 @@ async function makeSkeleton(app: FastifyInstance, request: FastifyRequest, reply
     nextFragmentId: 0,
     holeValues: new Map(),
     shape: page.shape,
+    moderation: page.moderation,
     hiddenAuthors: new Set(page.hiddenAuthors),
     status: options.status ?? 200,
     contentLanguage: options.contentLanguage ?? request.i18n.locale,

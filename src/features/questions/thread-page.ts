@@ -98,6 +98,7 @@ interface ViewerStatements {
   flags: Database.Statement;
   unread: Database.Statement;
   unsolvedCase: Database.Statement;
+  closeVotes: Database.Statement;
 }
 const viewerStatements = new WeakMap<Db, ViewerStatements>();
 
@@ -114,6 +115,7 @@ function statementsOf(db: Db): ViewerStatements {
       flags: client.prepare('select post_type as postType, post_id as postId, status from flags where flagger_id = ? and question_id = ? order by id desc limit 50'),
       unread: client.prepare('select count(*) from notifications where user_id = ? and read_at is null').pluck(),
       unsolvedCase: client.prepare("select id, asker_id as askerId from support_cases where question_id = ? and status != 'solved' limit 1"),
+      closeVotes: client.prepare('select kind, user_id as userId from close_votes where question_id = ? and settled_at is null'),
     };
     viewerStatements.set(db, statements);
   }
@@ -144,8 +146,11 @@ export function viewerContext(
   user: SessionUser | null,
   thread: ThreadShape,
   state: ThreadFormState = {},
-  /** The thread's moderation state for this viewer, when the caller has it already. */
-  known?: ThreadModeration,
+  /**
+   * The thread's moderation state: for this viewer (`forViewer`), or as nobody sees it (a skeleton's), whose open
+   * close votes are then read again for this viewer.
+   */
+  known?: { moderation: ThreadModeration; forViewer: boolean },
 ): ViewerContext {
   const statements = statementsOf(app.db);
   const can = { ...threadPermissions(app, user, thread), signInPath: `/signin?next=${encodeURIComponent(thread.path)}` };
@@ -166,7 +171,7 @@ export function viewerContext(
     can,
     myVotes,
     myFlags,
-    moderation: can.canModerate || can.canCloseVote ? (known ?? threadModeration(app.db, thread.id, user?.id, app.settings())) : null,
+    moderation: can.canModerate || can.canCloseVote ? moderationFor(app, thread.id, user, known) : null,
     caseId,
     canEscalate: canEscalate(user, thread.author.id),
     justOpened: !!user && query.case === 'opened',
@@ -175,6 +180,21 @@ export function viewerContext(
     errors: state.errors ?? {},
     values: state.values ?? {},
     answerPreview: state.answerPreview,
+  };
+}
+
+/** The thread's close/lock/pin state with this viewer's open close votes (see viewerContext's `known`). */
+function moderationFor(app: FastifyInstance, questionId: number, user: SessionUser | null, known?: { moderation: ThreadModeration; forViewer: boolean }): ThreadModeration {
+  if (!known) return threadModeration(app.db, questionId, user?.id, app.settings());
+  if (known.forViewer) return known.moderation;
+  const votes = statementsOf(app.db).closeVotes.all(questionId) as { kind: string; userId: number }[];
+  return {
+    ...known.moderation,
+    closeVotes: votes.filter((v) => v.kind === 'close').length,
+    reopenVotes: votes.filter((v) => v.kind === 'reopen').length,
+    votedClose: votes.some((v) => v.kind === 'close' && v.userId === user?.id),
+    votedReopen: votes.some((v) => v.kind === 'reopen' && v.userId === user?.id),
+    needed: app.settings().closeVotesNeeded,
   };
 }
 
@@ -276,7 +296,7 @@ export async function threadPage(
   state: ThreadFormState = {},
   status = 200,
   skeleton?: RegionRecorder,
-): Promise<SharedPage & { hiddenAuthors: number[]; shape: ThreadShape }> {
+): Promise<SharedPage & { hiddenAuthors: number[]; shape: ThreadShape; moderation: ThreadModeration }> {
   // A skeleton is rendered for nobody in particular: nothing of the member asking may reach it.
   const user = skeleton ? null : request.user;
   // The viewer's votes come with the rest of their context (viewerContext), not with the thread.
@@ -319,12 +339,13 @@ export async function threadPage(
   if (skeleton) {
     region = (name, s) => skeleton(name, s);
   } else {
-    const ctx = viewerContext(app, request, user, shape, state, moderation);
+    const ctx = viewerContext(app, request, user, shape, state, { moderation, forViewer: true });
     region = (name, s, csrfToken) => renderRegion(app, request, name, s, THREAD_REGIONS[name](ctx, s), csrfToken);
   }
   return {
     hiddenAuthors,
     shape,
+    moderation,
     template: 'questions/thread',
     data: {
       // Each answer declares its own language (an English answer may follow a Spanish question); a short one
