@@ -44,6 +44,8 @@ interface Skeleton {
   /** The gzip of the page for a set of fragments (by their ids), compressed once as one stream (TokenGzip). */
   gzipByFragments: Map<string, TokenGzip>;
   nextFragmentId: number;
+  /** The fragments for a viewer context (see sendMemberThread), with the settings they were worked out under. */
+  byViewer: Map<string, { settings: unknown; fragments: Fragment[] }>;
   holeValues: Map<string, { raw: string; html: Buffer }>;
   shape: ThreadShape;
   /** The thread's close/lock/pin state as nobody sees it (the viewer's close votes are read per view). */
@@ -57,6 +59,8 @@ interface Skeleton {
 const MAX_FRAGMENTS = 64;
 /** Distinct sets of fragments whose whole-page gzip is kept per skeleton (members who see the same controls share one). */
 const MAX_GZIP_SETS = 32;
+/** Viewer contexts whose fragments are remembered per skeleton. */
+const MAX_VIEWERS = 256;
 
 export interface MemberThreads {
   /** Off: every member page is rendered in full (the equivalence test compares both). */
@@ -101,8 +105,14 @@ export async function sendMemberThread(
   if (skeleton.hiddenAuthors.has(user.id)) return false;
 
   const ctx = viewerContext(app, request, user, skeleton.shape, {}, { moderation: skeleton.moderation, forViewer: false });
-  const fragments: Fragment[] = [];
-  for (let i = 0; i < skeleton.regions.length; i++) {
+  // Everything the regions read of the viewer (the permissions are worked out from the user and the settings):
+  // the same context gives the same fragments, so they are looked up once per context rather than per region.
+  const settings = app.settings();
+  const signature = JSON.stringify([user, [...ctx.myVotes], ctx.myFlags, ctx.can.following, ctx.moderation, ctx.caseId, ctx.canEscalate, ctx.justOpened, ctx.unread, ctx.moderationCount]);
+  const known = skeleton.byViewer.get(signature);
+  const reuse = known !== undefined && known.settings === settings;
+  const fragments: Fragment[] = reuse ? known.fragments : [];
+  for (let i = reuse ? skeleton.regions.length : 0; i < skeleton.regions.length; i++) {
     const { name, s } = skeleton.regions[i];
     const v = THREAD_REGIONS[name](ctx, s);
     const id = JSON.stringify(v);
@@ -125,6 +135,10 @@ export async function sendMemberThread(
       }
     }
     fragments.push(fragment);
+  }
+  if (!reuse && fragments.every((fragment) => fragment.id >= 0)) {
+    if (skeleton.byViewer.size >= MAX_VIEWERS) skeleton.byViewer.clear();
+    skeleton.byViewer.set(signature, { settings, fragments });
   }
 
   hooks.onServe?.(request);
@@ -251,6 +265,7 @@ async function makeSkeleton(app: FastifyInstance, request: FastifyRequest, reply
     holes,
     gzipByFragments: new Map(),
     nextFragmentId: 0,
+    byViewer: new Map(),
     holeValues: new Map(),
     shape: page.shape,
     moderation: page.moderation,
