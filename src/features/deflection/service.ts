@@ -1,6 +1,7 @@
 // Owns the deflection events on disk: recording them (never for bots, staff or internal networks), linking
 // a visitor to the user they sign in as, and assembling the report from events, rollups and question facts.
 import { BlockList, isIP } from 'node:net';
+import type Database from 'better-sqlite3';
 import type { Db } from '../../db/client.ts';
 import { deflectionEvents, visitorLinks, type DeflectionKind } from '../../db/schema.ts';
 import { atLeast, type Role } from '../accounts/roles.ts';
@@ -80,20 +81,26 @@ export function recordEvent(db: Db, visit: Visit, settings: Settings, kind: Defl
 }
 
 /** Writes one event of a recordable visit (see isRecordable; events.ts writes them in batches). */
+/** The event insert, prepared once per database (the batch writer runs it for every page view). */
+const eventInserts = new WeakMap<Db, Database.Statement>();
+
 export function insertEvent(db: Db, visit: Visit, kind: DeflectionKind, fields: EventFields, now: Date): void {
-  db.insert(deflectionEvents)
-    .values({
-      at: now,
-      kind,
-      visitorId: visit.visitorId!,
-      userId: visit.userId,
-      questionId: fields.questionId ?? null,
-      query: fields.query == null ? null : normalizeQuery(fields.query),
-      resultCount: fields.resultCount ?? null,
-      rank: fields.rank ?? null,
-      variant: fields.variant ?? null,
-    })
-    .run();
+  let insert = eventInserts.get(db);
+  if (!insert) {
+    insert = db.$client.prepare('insert into deflection_events (at, kind, visitor_id, user_id, question_id, query, result_count, rank, variant) values (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    eventInserts.set(db, insert);
+  }
+  insert.run(
+    now.getTime(),
+    kind,
+    visit.visitorId!,
+    visit.userId,
+    fields.questionId ?? null,
+    fields.query == null ? null : normalizeQuery(fields.query),
+    fields.resultCount ?? null,
+    fields.rank ?? null,
+    fields.variant ?? null,
+  );
   if (visit.userId !== null) linkVisitor(db, visit.visitorId!, visit.userId, now);
 }
 
