@@ -154,7 +154,7 @@ const MAX_AGE_MS = 60_000;
 /** Memory for kept pages (bodies); the oldest go first. */
 const MAX_BYTES = 64 * 1024 * 1024;
 /** Member skeletons kept (each a thread page's shared part and its members' filled regions). */
-const MAX_SKELETONS = 500;
+const MAX_SKELETONS = 200;
 // Headers that belong to one response only.
 const PER_RESPONSE = new Set(['set-cookie', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
 

@@ -58,7 +58,7 @@ interface Skeleton {
 /** Fragments kept per region: past this, a rarer `v` is rendered for its member each time. */
 const MAX_FRAGMENTS = 64;
 /** Distinct sets of fragments whose whole-page gzip is kept per skeleton (members who see the same controls share one). */
-const MAX_GZIP_SETS = 32;
+const MAX_GZIP_SETS = 16;
 /** Viewer contexts whose fragments are remembered per skeleton. */
 const MAX_VIEWERS = 256;
 
