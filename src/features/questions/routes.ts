@@ -12,6 +12,7 @@ import { revisionHistory } from '../revisions/service.ts';
 import { PRIVILEGES, privilegeThreshold } from '../votes/rules.ts';
 import { askQuestion, canEdit, canonicalSlug, deleteQuestion, editQuestion, getThread, listQuestions, listTags, questionGone, questionPath, SORTS, type Sort } from './service.ts';
 import { renderThread, threadPage } from './thread-page.ts';
+import { sendMemberThread } from './member-thread.ts';
 import { suggestSimilar } from '../search/service.ts';
 import { inSuggestionHoldout, logEvent } from '../deflection/visit.ts';
 import { BODY_MAX, cleanText, FORM_BODY_LIMIT, FORM_TEXT_MAX, TITLE_MAX } from './validation.ts';
@@ -188,13 +189,18 @@ export default async function questionPages(app: FastifyInstance) {
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
         return reply.redirect(questionPath(id, canonical) + query, 301);
       }
-      return reply.sharedPage(() => threadPage(app, request, id), {
+      const hooks = {
         // Every visitor's view is counted and logged, also when the page comes from the shared page cache.
-        onServe: (visitor) => {
+        onServe: (visitor: FastifyRequest) => {
           viewCounter.count(id, visitor.user ? `u${visitor.user.id}` : `${visitor.ip}|${visitor.headers['user-agent'] ?? ''}`, visitor.headers['user-agent']);
           logEvent(app, visitor, 'thread_view', { questionId: id });
         },
-      });
+      };
+      // A member's page: the kept skeleton with their parts filled in (member-thread.ts), else rendered in full.
+      if (request.user) {
+        if (await sendMemberThread(app, request, reply, id, hooks)) return reply;
+      }
+      return reply.sharedPage(() => threadPage(app, request, id), hooks);
     },
   );
 
