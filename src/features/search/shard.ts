@@ -1,12 +1,11 @@
-// Owns one piece of the search index: a lunr index over a range of questions (lunr is the engine: it holds
-// the postings and answers the queries), with the vocabulary, document frequencies and field lengths the
+// Owns one piece of the search index: a lunr index over a range of questions (lunr is the engine: it builds
+// and holds the postings the queries read), with the vocabulary, document frequencies and field lengths the
 // query planner and the ranking need, serializable to a file.
 //
 // Each shard is built by lunr's Builder (builder.build(): inverted index, field vectors, token set). Queries
 // read lunr's inverted index for the planner's exact terms (lunr.Index#query returned the same documents, with
 // a match-data object per document and field that nothing used); ranking is our own BM25F over the whole
-// corpus (engine.ts), so lunr's per-shard scores are not used. What only lunr's
-// scoring and its wildcard/fuzzy expansion need is therefore not kept (measured at 100,000 questions: half
+// corpus (engine.ts), so lunr's per-shard scores are not used. What only lunr's scoring and its wildcard/fuzzy expansion need is therefore not kept (measured at 100,000 questions: half
 // of lunr's memory, 26 → 12.6 MiB a shard of 5,000): every document lends lunr the same empty field vector,
 // and the token set (a trie of the vocabulary) is replaced by an exact-term lookup in the inverted index,
 // which answers exactly what the trie would for exact terms. When even the rarest query word is too common
