@@ -5,8 +5,9 @@
 // Each shard is built by lunr's Builder (builder.build(): inverted index, field vectors, token set). Queries
 // read lunr's inverted index for the planner's exact terms (lunr.Index#query returned the same documents, with
 // a match-data object per document and field that nothing used); ranking is our own BM25F over the whole
-// corpus (engine.ts), so lunr's per-shard scores are not used. What only lunr's scoring and its wildcard/fuzzy expansion need is therefore not kept (measured at 100,000 questions: half
-// of lunr's memory, 26 → 12.6 MiB a shard of 5,000): every document lends lunr the same empty field vector,
+// corpus (engine.ts), so lunr's per-shard scores are not used. What only lunr's scoring and its wildcard/fuzzy
+// expansion need is therefore not kept (measured at 100,000 questions: half of lunr's memory, 26 → 12.6 MiB a
+// shard of 5,000): every document lends lunr the same empty field vector,
 // and the token set (a trie of the vocabulary) is replaced by an exact-term lookup in the inverted index,
 // which answers exactly what the trie would for exact terms. When even the rarest query word is too common
 // to take whole, the engine reads lunr's postings directly to choose candidates (engine.ts, MaxScore).
