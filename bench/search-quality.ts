@@ -5,6 +5,7 @@
 //
 //   npm run bench:search-quality
 //   BENCH_VERBOSE=1 npm run bench:search-quality      also the top 5 of every missed query
+//   BENCH_JSON=file npm run bench:search-quality      every query's rank per engine, as JSON (to compare two versions)
 import { MIN_MATCH_SHARE } from '../src/features/search/service.ts';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -106,6 +107,10 @@ async function main(): Promise<void> {
       console.log(`| ${engine.name} | ${recall.join(' | ')} | ${mrr.join(' | ')} |`);
     }
 
+    if (process.env.BENCH_JSON) {
+      const ranks = labelled.map((query, i) => ({ query: query.query, lang: query.lang, ranks: Object.fromEntries(engines.map((e) => [e.name, results.get(e.name)![i].rank])) }));
+      fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(ranks, null, 1));
+    }
     const ours = results.get(engines[0].name)!;
     const missed = ours.filter((r) => r.rank === null || r.rank > 5);
     console.log(`\nQueries our engine misses (expected question not in its top 5): ${missed.length}`);

@@ -12,6 +12,18 @@ import { getSettings } from '../../src/features/settings/service.ts';
 import { Browser, BROWSER_USER_AGENT, buildTestApp, createUser, loginAs, type TestApp } from '../helper.ts';
 
 const UA = { 'user-agent': BROWSER_USER_AGENT, 'accept-language': 'en' };
+/** The issue's freshness target: a change is searchable within this long. */
+const FRESH_MS = 2_000;
+
+/** Asks `probe` every 50 ms until `done` or the deadline (a Date.now() value); returns the last answer. */
+async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, deadline: number): Promise<T> {
+  let value = await probe();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await probe();
+  }
+  return value;
+}
 
 describe('which queries may be learned', () => {
   it('refuses e-mail addresses, URLs, long digit runs, stop words alone and overlong text', () => {
@@ -129,5 +141,24 @@ describe('learned phrasings', () => {
     await solveAfterSearching('blinking amber lamp');
     expect(phrasing('blinking amber lamp')!.removedAt).not.toBeNull();
     expect(await search('blinking amber lamp')).toEqual([]);
+  });
+
+  // The issue's freshness target: a phrasing confirmed now is found within 2 s, through the change log the
+  // search worker follows by itself (no sync()), and leaves the index as soon once staff remove it. Polled.
+  it('a phrasing confirmed now is searchable within 2 s, and gone within 2 s of its removal, with nobody syncing the index', async () => {
+    const query = 'crackling copper splitter';
+    const ids = async () => (await t.app.inject({ url: `/api/v1/search?q=${encodeURIComponent(query)}` })).json().items.map((item: { id: number }) => item.id) as number[];
+    expect(await search(query)).toEqual([]);
+    await solveAfterSearching(query);
+    await solveAfterSearching(query);
+    const confirmedAt = Date.now();
+    expect(phrasing(query)!.confirmations).toBe(2);
+    expect(await eventually(ids, (found) => found.includes(thread.id), confirmedAt + FRESH_MS)).toEqual([thread.id]);
+
+    const { browser: staff } = await loginAs(t.app, t.db, 'staff');
+    await staff.get(thread.url, UA);
+    expect((await staff.submit(`/questions/${thread.id}/phrasings/${phrasing(query)!.id}/remove`, {})).statusCode).toBe(303);
+    const removedAt = Date.now();
+    expect(await eventually(ids, (found) => found.length === 0, removedAt + FRESH_MS)).toEqual([]);
   });
 });

@@ -127,6 +127,37 @@ function kthLargest(values: Float64Array, k: number): number {
   return values[target];
 }
 
+/**
+ * Work arrays reused by candidate selection: choosing among the postings of common words takes a number per
+ * document of every shard (2 × 800 KB at 100,000 questions), and allocating them for every query made the
+ * garbage collector a large share of a long query's time. Queries run one at a time (the search worker is one
+ * thread), so a few arrays per length are enough; an array is zeroed when it is given back.
+ */
+class Scratch {
+  private readonly free = new Map<number, Float64Array[]>();
+  private buffer = new Float64Array(0);
+
+  /** A zeroed array of `length` numbers; give it back when done. */
+  take(length: number): Float64Array {
+    return this.free.get(length)?.pop() ?? new Float64Array(length);
+  }
+
+  give(array: Float64Array): void {
+    array.fill(0);
+    const list = this.free.get(array.length) ?? [];
+    // Shards come in a few sizes; the delta's changes with every write, so only a handful per size are kept.
+    if (list.length < 8) list.push(array);
+    this.free.set(array.length, list);
+    if (this.free.size > 16) this.free.delete(this.free.keys().next().value!);
+  }
+
+  /** A view of `length` numbers (contents undefined), valid until the next call. */
+  values(length: number): Float64Array {
+    if (this.buffer.length < length) this.buffer = new Float64Array(Math.max(length, this.buffer.length * 2));
+    return this.buffer.subarray(0, length);
+  }
+}
+
 export class SearchIndex {
   private shards: Shard[] = [];
   private delta: Shard | null = null;
@@ -138,6 +169,8 @@ export class SearchIndex {
   /** Per source: mean and standard deviation of log(1 + views per day), worked out again after changes. */
   private popularity: Map<string, { mean: number; sd: number }> | null = null;
   private popularityAt = 0;
+  /** Per-document work arrays of candidate selection, reused from query to query (see Scratch). */
+  private readonly scratch = new Scratch();
 
   get documentCount(): number {
     return this.metas.size;
@@ -404,15 +437,19 @@ export class SearchIndex {
         })
         .sort((a, b) => b.bound - a.bound);
       const pieces = this.pieces();
-      const totals = pieces.map((shard) => new Float64Array(shard.size));
-      const best = pieces.map((shard) => new Float64Array(shard.size));
+      const totals = pieces.map((shard) => this.scratch.take(shard.size));
+      const best = pieces.map((shard) => this.scratch.take(shard.size));
       /** Per piece, the local numbers of the documents with an estimate so far. */
       let estimated = pieces.map(() => new Int32Array(0));
       const estimatedCount = () => estimated.reduce((sum, locals) => sum + locals.length, 0);
       const estimatedValues = () => {
-        const values = new Float64Array(estimatedCount());
+        const values = this.scratch.values(estimatedCount());
         let at = 0;
-        estimated.forEach((locals, s) => locals.forEach((local) => (values[at++] = totals[s][local])));
+        for (let s = 0; s < estimated.length; s++) {
+          const locals = estimated[s];
+          const total = totals[s];
+          for (let i = 0; i < locals.length; i++) values[at++] = total[locals[i]];
+        }
         return values;
       };
       let scanned = 0;
@@ -457,7 +494,9 @@ export class SearchIndex {
         count += locals.length + others;
       });
       matching = Math.max(matching, count + candidates.size);
-      return choose(pieces, totals, estimated, cap);
+      const added = choose(pieces, totals, estimated, cap);
+      for (const array of [...totals, ...best]) this.scratch.give(array);
+      return added;
     };
     /**
      * Makes candidates of the `cap` documents with the best estimates (`totals`, by piece and local number,
@@ -502,7 +541,7 @@ export class SearchIndex {
       const lists = [...group.variants].flatMap(([term, weight]) => FIELDS.map((field, f) => ({ term, f, weight: FIELD_WEIGHTS[field] * weight })));
       lists.sort((a, b) => b.weight - a.weight);
       const pieces = this.pieces();
-      const best = pieces.map((shard) => new Float64Array(shard.size));
+      const best = pieces.map((shard) => this.scratch.take(shard.size));
       const touched: number[][] = pieces.map(() => []);
       let count = 0;
       for (let i = 0; i < lists.length && count < cap; ) {
@@ -520,7 +559,9 @@ export class SearchIndex {
         atLeast += Math.max(touched[s].length, commonest);
       });
       matching = Math.max(matching, atLeast + candidates.size);
-      return choose(pieces, best, touched.map((locals) => Int32Array.from(locals).sort()), cap);
+      const added = choose(pieces, best, touched.map((locals) => Int32Array.from(locals).sort()), cap);
+      for (const array of best) this.scratch.give(array);
+      return added;
     };
     if (eligible[0].df > POSTINGS_BUDGET) {
       // Even the rarest word is too common to take whole: choose the candidates over all the words.

@@ -1,12 +1,13 @@
-// Owns one piece of the search index: a lunr index over a range of questions (lunr is the engine: it holds
-// the postings and answers the queries), with the vocabulary, document frequencies and field lengths the
+// Owns one piece of the search index: a lunr index over a range of questions (lunr is the engine: it builds
+// and holds the postings the queries read), with the vocabulary, document frequencies and field lengths the
 // query planner and the ranking need, serializable to a file.
 //
 // Each shard is built by lunr's Builder (builder.build(): inverted index, field vectors, token set). Queries
-// are lunr's (lunr.Index#query, built with the query builder from the planner's exact terms); ranking is our
-// own BM25F over the whole corpus (engine.ts), so lunr's per-shard scores are not used. What only lunr's
-// scoring and its wildcard/fuzzy expansion need is therefore not kept (measured at 100,000 questions: half
-// of lunr's memory, 26 → 12.6 MiB a shard of 5,000): every document lends lunr the same empty field vector,
+// read lunr's inverted index for the planner's exact terms (lunr.Index#query returned the same documents, with
+// a match-data object per document and field that nothing used); ranking is our own BM25F over the whole
+// corpus (engine.ts), so lunr's per-shard scores are not used. What only lunr's scoring and its wildcard/fuzzy
+// expansion need is therefore not kept (measured at 100,000 questions: half of lunr's memory, 26 → 12.6 MiB a
+// shard of 5,000): every document lends lunr the same empty field vector,
 // and the token set (a trie of the vocabulary) is replaced by an exact-term lookup in the inverted index,
 // which answers exactly what the trie would for exact terms. When even the rarest query word is too common
 // to take whole, the engine reads lunr's postings directly to choose candidates (engine.ts, MaxScore).
@@ -316,17 +317,26 @@ export class Shard {
   }
 
   /**
-   * Calls `visit` with the local number of every document holding any of the terms in any field: lunr's own
-   * query, built with lunr's query builder from terms the planner produced (never lunr's query-string
-   * parser, never user input as such).
+   * Calls `visit` with the local number of every document holding any of the terms in any field (once each),
+   * read straight from lunr's postings of the terms the planner produced (never lunr's query-string parser,
+   * never user input as such). lunr's own query returns the same documents, but builds a match-data object
+   * per document and field on the way, for nothing: ranking is ours.
    */
   forEachMatch(terms: Iterable<string>, visit: (local: number) => void): void {
-    const present = [...terms].filter((term) => this.termIndex.has(term));
-    if (present.length === 0) return;
-    const matches = this.index.query((query) => {
-      for (const term of present) query.term(term, { usePipeline: false, wildcard: lunr.Query.wildcard.NONE });
-    });
-    for (const match of matches) visit(this.localByOffset[Number(match.ref) - this.firstId]);
+    const { localByOffset, firstId } = this;
+    const seen = new Uint8Array(this.ids.length);
+    for (const term of terms) {
+      const postings = this.inverted[term];
+      if (!postings) continue;
+      for (let f = 0; f < F; f++) {
+        for (const ref in postings[FIELDS[f]]) {
+          const local = localByOffset[Number(ref) - firstId];
+          if (seen[local] === 1) continue;
+          seen[local] = 1;
+          visit(local);
+        }
+      }
+    }
   }
 
   /**
