@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { CORPUS_VERSION } from './lib/corpus.ts';
 import type { LatencySummary } from './lib/search-run.ts';
 import { startForumOn } from './lib/search-server.ts';
@@ -132,7 +133,9 @@ interface SizeResult {
 
 async function corpusFile(size: number): Promise<{ file: string; stats: CorpusResult; cached: boolean }> {
   fs.mkdirSync(cacheDir, { recursive: true });
-  const file = path.join(cacheDir, `corpus-v${CORPUS_VERSION}-${size}.db`);
+  // Kept per schema too (the phases open it unmigrated): a corpus made by another checkout's migrations is not reused.
+  const schema = createHash('sha256').update(fs.readFileSync(path.join(REPO_ROOT, 'migrations/meta/_journal.json'))).digest('hex').slice(0, 8);
+  const file = path.join(cacheDir, `corpus-v${CORPUS_VERSION}-${schema}-${size}.db`);
   const statsFile = `${file}.json`;
   if (fs.existsSync(file) && fs.existsSync(statsFile)) return { file, stats: JSON.parse(fs.readFileSync(statsFile, 'utf8')) as CorpusResult, cached: true };
   const temporary = `${file}.${process.pid}.tmp`;
