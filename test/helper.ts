@@ -6,7 +6,9 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { closeDatabase, openDatabase, type Db } from '../src/db/client.ts';
-import type { Role } from '../src/db/schema.ts';
+import { eq } from 'drizzle-orm';
+import { users, type Role } from '../src/db/schema.ts';
+import { setSetting } from '../src/features/settings/service.ts';
 import { registerUser, setRole } from '../src/features/accounts/service.ts';
 
 export interface TestApp {
@@ -132,4 +134,22 @@ export async function tokenFor(app: FastifyInstance, db: Db, role: Role = 'membe
 export function openTestDb(): { db: Db; dir: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resuelto-unit-'));
   return { db: openDatabase(path.join(dir, 'forum.db')), dir };
+}
+
+/** Turns off the posting pace and new-member limits (tests that post a lot quickly); the limits' own tests leave them on. */
+export function relaxPostingLimits(db: Db): void {
+  for (const [key, value] of [
+    ['secondsBetweenPosts', 0],
+    ['newMemberSecondsBetweenPosts', 0],
+    ['newMemberQuestionsPerDay', 1000],
+    ['newMemberAnswersPerDay', 1000],
+    ['postsPerIpPerMinute', 10_000],
+    ['signInPerIpPerMinute', 10_000],
+  ] as const)
+    setSetting(db, key, value);
+}
+
+/** A user as the posting services take them (id, role, reputation, age). */
+export function posterOf(db: Db, id: number) {
+  return db.select({ id: users.id, role: users.role, reputation: users.reputation, createdAt: users.createdAt }).from(users).where(eq(users.id, id)).get()!;
 }

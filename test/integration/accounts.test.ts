@@ -11,7 +11,7 @@ import { askQuestion } from '../../src/features/questions/service.ts';
 import { getSettings, setSetting } from '../../src/features/settings/service.ts';
 import { setRole } from '../../src/features/accounts/service.ts';
 import { buildApp } from '../../src/app.ts';
-import { BROWSER_USER_AGENT, STRONG_PASSWORD, buildTestApp, createUser, type TestApp } from '../helper.ts';
+import { BROWSER_USER_AGENT, buildTestApp, createUser, posterOf, STRONG_PASSWORD, type TestApp } from '../helper.ts';
 import { Visitor, inputValue, nextIp } from '../fixtures/hostile.ts';
 
 const SETUP_TOKEN = 'tok_' + 'a1b2c3d4e5f6'.repeat(3);
@@ -1030,7 +1030,7 @@ describe('role badges', () => {
     const admin = await createUser(t.db, 'admin', fresh('badgeadmin'));
     const member = await createUser(t.db, 'member', fresh('badgemember'));
     const settings = getSettings(t.db);
-    const poster = (id: number) => t.db.select({ id: users.id, role: users.role, reputation: users.reputation, createdAt: users.createdAt }).from(users).where(eq(users.id, id)).get()!;
+    const poster = (id: number) => posterOf(t.db, id);
     const q = askQuestion(t.db, poster(asker.id), { title: `How are staff shown in this thread ${seq}`, body: 'A question by staff, to see the badges.', tags: ['badges'] }, settings);
     postAnswer(t.db, poster(admin.id), q.id, { body: 'An answer by an administrator.' }, settings);
     postAnswer(t.db, poster(member.id), q.id, { body: 'An answer by a member, without a badge.' }, settings);

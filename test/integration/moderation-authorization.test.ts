@@ -9,7 +9,7 @@ import { postAnswer } from '../../src/features/answers/service.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { getSettings, setSetting } from '../../src/features/settings/service.ts';
 import { record } from '../../src/features/votes/reputation.ts';
-import { Browser, buildTestApp, createUser, tokenFor, type TestApp } from '../helper.ts';
+import { Browser, buildTestApp, createUser, posterOf, tokenFor, type TestApp } from '../helper.ts';
 
 type RoleName = 'visitor' | 'member' | 'trusted' | 'suspended' | 'moderator' | 'staff' | 'admin';
 type Outcome = 'ok' | 401 | 403;
@@ -54,7 +54,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const poster = (id: number) => t.db.select({ id: users.id, role: users.role, reputation: users.reputation, createdAt: users.createdAt }).from(users).where(eq(users.id, id)).get()!;
+const poster = (id: number) => posterOf(t.db, id);
 function question(authorId = other): number {
   return askQuestion(t.db, poster(authorId), { title: `Matrix question ${++seq} about the modem lights`, body: `Matrix body ${seq}: the modem blinks orange.`, tags: ['modem'] }, getSettings(t.db)).id;
 }

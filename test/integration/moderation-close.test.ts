@@ -2,31 +2,23 @@
 // through the pages and the JSON API against a real temporary database.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeVotes, moderationLog, questions, searchChanges, users } from '../../src/db/schema.ts';
+import { closeVotes, moderationLog, questions, searchChanges } from '../../src/db/schema.ts';
 import { postAnswer } from '../../src/features/answers/service.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { getSettings, setSetting } from '../../src/features/settings/service.ts';
 import { record } from '../../src/features/votes/reputation.ts';
-import { buildTestApp, createUser, loginAs, tokenFor, type TestApp } from '../helper.ts';
+import { buildTestApp, createUser, loginAs, posterOf, relaxPostingLimits, tokenFor, type TestApp } from '../helper.ts';
 
 let t: TestApp;
 let seq = 0;
 
 beforeAll(async () => {
   t = await buildTestApp();
-  for (const [key, value] of [
-    ['secondsBetweenPosts', 0],
-    ['newMemberSecondsBetweenPosts', 0],
-    ['newMemberQuestionsPerDay', 1000],
-    ['newMemberAnswersPerDay', 1000],
-    ['postsPerIpPerMinute', 10_000],
-    ['signInPerIpPerMinute', 10_000],
-  ] as const)
-    setSetting(t.db, key, value);
+  relaxPostingLimits(t.db);
 });
 afterAll(async () => t?.close());
 
-const poster = (id: number) => t.db.select({ id: users.id, role: users.role, reputation: users.reputation, createdAt: users.createdAt }).from(users).where(eq(users.id, id)).get()!;
+const poster = (id: number) => posterOf(t.db, id);
 
 async function question(title = `Router number ${++seq} drops the connection every night`) {
   const author = await createUser(t.db);

@@ -6,9 +6,9 @@ import { mailOutbox, notifications, users } from '../../src/db/schema.ts';
 import { postAnswer } from '../../src/features/answers/service.ts';
 import { setDelivery } from '../../src/features/mail/preferences.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
-import { getSettings, setSetting } from '../../src/features/settings/service.ts';
+import { getSettings } from '../../src/features/settings/service.ts';
 import { record } from '../../src/features/votes/reputation.ts';
-import { buildTestApp, createUser, tokenFor, type TestApp } from '../helper.ts';
+import { buildTestApp, createUser, posterOf, relaxPostingLimits, tokenFor, type TestApp } from '../helper.ts';
 import { startMailServer, type MailServer } from '../mail-server.ts';
 
 let smtp: MailServer;
@@ -20,22 +20,14 @@ beforeAll(async () => {
   t = await buildTestApp({ env: { SMTP_URL: smtp.smtpUrl, MAIL_FROM: 'Foro <foro@example.com>', BASE_URL: 'https://forum.example.com' } });
   t.app.notifications.pause();
   t.app.mail.pause();
-  for (const [key, value] of [
-    ['secondsBetweenPosts', 0],
-    ['newMemberSecondsBetweenPosts', 0],
-    ['newMemberQuestionsPerDay', 1000],
-    ['newMemberAnswersPerDay', 1000],
-    ['postsPerIpPerMinute', 10_000],
-    ['signInPerIpPerMinute', 10_000],
-  ] as const)
-    setSetting(t.db, key, value);
+  relaxPostingLimits(t.db);
 });
 afterAll(async () => {
   await t?.close();
   await smtp?.close();
 });
 
-const poster = (id: number) => t.db.select({ id: users.id, role: users.role, reputation: users.reputation, createdAt: users.createdAt }).from(users).where(eq(users.id, id)).get()!;
+const poster = (id: number) => posterOf(t.db, id);
 const verify = (id: number, locale: 'en' | 'es') => t.db.update(users).set({ emailVerifiedAt: new Date(), locale }).where(eq(users.id, id)).run();
 
 async function member(locale: 'en' | 'es' = 'en', role: 'member' | 'moderator' | 'staff' = 'member') {

@@ -10,26 +10,18 @@ import { askQuestion } from '../../src/features/questions/service.ts';
 import { getSettings, setSetting } from '../../src/features/settings/service.ts';
 import { recomputeReputation, record } from '../../src/features/votes/reputation.ts';
 import { castVote } from '../../src/features/votes/service.ts';
-import { Browser, buildTestApp, createUser, loginAs, tokenFor, type TestApp } from '../helper.ts';
+import { Browser, buildTestApp, createUser, loginAs, posterOf, relaxPostingLimits, tokenFor, type TestApp } from '../helper.ts';
 
 let t: TestApp;
 let seq = 0;
 
 beforeAll(async () => {
   t = await buildTestApp();
-  for (const [key, value] of [
-    ['secondsBetweenPosts', 0],
-    ['newMemberSecondsBetweenPosts', 0],
-    ['newMemberQuestionsPerDay', 1000],
-    ['newMemberAnswersPerDay', 1000],
-    ['postsPerIpPerMinute', 10_000],
-    ['signInPerIpPerMinute', 10_000],
-  ] as const)
-    setSetting(t.db, key, value);
+  relaxPostingLimits(t.db);
 });
 afterAll(async () => t?.close());
 
-const poster = (id: number) => t.db.select({ id: users.id, role: users.role, reputation: users.reputation, createdAt: users.createdAt }).from(users).where(eq(users.id, id)).get()!;
+const poster = (id: number) => posterOf(t.db, id);
 const grant = (userId: number, delta: number) => t.db.transaction((tx) => record(tx, [{ userId, delta, reason: 'test_grant' }], new Date()));
 
 async function question(authorId?: number) {

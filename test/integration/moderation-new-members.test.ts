@@ -6,7 +6,7 @@ import { answers, questions, users } from '../../src/db/schema.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { getSettings, setSetting } from '../../src/features/settings/service.ts';
 import { countLinks } from '../../src/features/moderation/new-members.ts';
-import { Browser, buildTestApp, createUser, loginAs, tokenFor, type TestApp } from '../helper.ts';
+import { Browser, buildTestApp, createUser, loginAs, posterOf, tokenFor, type TestApp } from '../helper.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const poster = (id: number) => t.db.select({ id: users.id, role: users.role, reputation: users.reputation, createdAt: users.createdAt }).from(users).where(eq(users.id, id)).get()!;
+const poster = (id: number) => posterOf(t.db, id);
 
 describe('new-member limits', () => {
   it('counts links in every form they are written', () => {

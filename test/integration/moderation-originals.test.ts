@@ -3,16 +3,16 @@
 // fields kept), and the combobox's JSON endpoint. Real temporary database, real search index.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeVotes, flags, moderationLog, questions, users } from '../../src/db/schema.ts';
+import { closeVotes, flags, moderationLog, questions } from '../../src/db/schema.ts';
 import { postAnswer } from '../../src/features/answers/service.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
-import { getSettings, setSetting } from '../../src/features/settings/service.ts';
+import { getSettings } from '../../src/features/settings/service.ts';
 import { record } from '../../src/features/votes/reputation.ts';
 import { BLNS } from '../fixtures/hostile.ts';
-import { Browser, buildTestApp, createUser, loginAs, tokenFor, type TestApp } from '../helper.ts';
+import { Browser, buildTestApp, createUser, loginAs, posterOf, relaxPostingLimits, tokenFor, type TestApp } from '../helper.ts';
 
 let t: TestApp;
-const poster = (id: number) => t.db.select({ id: users.id, role: users.role, reputation: users.reputation, createdAt: users.createdAt }).from(users).where(eq(users.id, id)).get()!;
+const poster = (id: number) => posterOf(t.db, id);
 const grant = (userId: number, delta: number) => t.db.transaction((tx) => record(tx, [{ userId, delta, reason: 'test_grant' }], new Date()));
 const row = (id: number) => t.db.select().from(questions).where(eq(questions.id, id)).get()!;
 const flagsOn = (id: number) => t.db.select().from(flags).where(eq(flags.postId, id)).all();
@@ -32,15 +32,7 @@ let dup: ReturnType<typeof ask>;
 
 beforeAll(async () => {
   t = await buildTestApp();
-  for (const [key, value] of [
-    ['secondsBetweenPosts', 0],
-    ['newMemberSecondsBetweenPosts', 0],
-    ['newMemberQuestionsPerDay', 1000],
-    ['newMemberAnswersPerDay', 1000],
-    ['postsPerIpPerMinute', 10_000],
-    ['signInPerIpPerMinute', 10_000],
-  ] as const)
-    setSetting(t.db, key, value);
+  relaxPostingLimits(t.db);
   author = await createUser(t.db);
   original = ask('Printer prints blank pages after changing the ink cartridge', 'I changed the cartridge of my printer and now every page comes out blank.');
   const helper = await createUser(t.db);

@@ -5,7 +5,6 @@
 // the tag list, the thread), as a browser and as a crawler, gzipped and not, first rendered and then kept,
 // must answer 200 with the visitor's CSRF token only in the page's forms and its csrf-token meta tag.
 import zlib from 'node:zlib';
-import { eq } from 'drizzle-orm';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import { askQuestion, logSearchChange } from '../../src/features/questions/servi
 import { renderMarkdown } from '../../src/lib/markdown.ts';
 import { BLNS } from '../fixtures/hostile.ts';
 import { createSession } from '../../src/features/accounts/sessions.ts';
-import { BROWSER_USER_AGENT, Browser, buildTestApp, createUser, loginAs, type TestApp } from '../helper.ts';
+import { Browser, BROWSER_USER_AGENT, buildTestApp, createUser, loginAs, posterOf, type TestApp } from '../helper.ts';
 
 const P = '\uE000';
 /** Every form a marker has had or could be guessed to have, raw and as Markdown would carry it. */
@@ -67,7 +66,7 @@ let threadUrl: string;
 beforeAll(async () => {
   t = await buildTestApp();
   const settings = { ...t.app.settings(), secondsBetweenPosts: 0, newMemberSecondsBetweenPosts: 0 };
-  const poster = (id: number) => t.db.select({ id: users.id, role: users.role, reputation: users.reputation, createdAt: users.createdAt }).from(users).where(eq(users.id, id)).get()!;
+  const poster = (id: number) => posterOf(t.db, id);
   const author = await createUser(t.db, 'moderator');
   const answerer = await createUser(t.db, 'moderator');
   const question = askQuestion(t.db, poster(author.id), { title: 'The modem light blinks orange after the storm', body: 'Since the storm the modem light blinks orange.', tags: ['modem', 'hostile'] }, settings);
