@@ -126,9 +126,26 @@ export async function loginAs(app: FastifyInstance, db: Db, role: Role = 'member
 /** A bearer token for a new user of the given role. */
 export async function tokenFor(app: FastifyInstance, db: Db, role: Role = 'member', username?: string) {
   const user = await createUser(db, role, username);
+  const token = await bearerToken(app, user);
+  return { user, token, auth: { authorization: `Bearer ${token}` } };
+}
+
+/** A new bearer token for an existing user (signing in through the API). */
+export async function bearerToken(app: FastifyInstance, user: { username: string; password: string }): Promise<string> {
   const response = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { login: user.username, password: user.password } });
   if (response.statusCode !== 200) throw new Error(`token failed: ${response.statusCode} ${response.body}`);
-  return { user, token: response.json().token as string, auth: { authorization: `Bearer ${response.json().token}` } };
+  return response.json().token as string;
+}
+
+/** The people of an authorization matrix, each signed in in a browser of their own. */
+export async function signInCast(app: FastifyInstance, db: Db) {
+  return {
+    asker: await loginAs(app, db, 'member'),
+    other: await loginAs(app, db, 'member'),
+    moderator: await loginAs(app, db, 'moderator'),
+    staff: await loginAs(app, db, 'staff'),
+    admin: await loginAs(app, db, 'admin'),
+  };
 }
 
 export function openTestDb(): { db: Db; dir: string } {

@@ -3,7 +3,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { STRONG_PASSWORD } from '../helper.ts';
-import { checkA11y, formatViolations, open, expectNoBrowserErrors, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
+import { expectClean, expectNoBrowserErrors, open, startE2E, waitForDocument, type E2E } from './harness.ts';
 
 let e2e: E2E;
 
@@ -20,12 +20,6 @@ afterEach(() => expectNoBrowserErrors(e2e));
 const header = (page: Page) => page.locator('header.site-header');
 const htmlLang = (page: Page) => page.locator('html').getAttribute('lang');
 const heading = (page: Page) => page.locator('main h1').innerText();
-
-async function expectClean(page: Page, html: string): Promise<void> {
-  expect(await validateHtml(html, page.url()), 'html-validate').toEqual([]);
-  const violations = await checkA11y(page);
-  expect(violations.map((violation) => violation.id), formatViolations(violations)).toEqual([]);
-}
 
 describe('signing up, out and in', () => {
   const username = 'ana.garcia';

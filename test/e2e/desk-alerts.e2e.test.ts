@@ -10,7 +10,7 @@ import { deskAlerts, users } from '../../src/db/schema.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { setSetting } from '../../src/features/settings/service.ts';
 import { linkIn, startMailServer, type MailServer } from '../mail-server.ts';
-import { checkA11y, expectNoBrowserErrors, formatViolations, open, signIn, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
+import { expectClean, expectNoBrowserErrors, open, signIn, startE2E, waitForDocument, type E2E } from './harness.ts';
 
 let smtp: MailServer;
 let e2e: E2E;
@@ -31,12 +31,6 @@ afterAll(async () => {
   await smtp?.close();
 });
 afterEach(() => expectNoBrowserErrors(e2e));
-
-async function expectClean(page: Page, html: string): Promise<void> {
-  expect(await validateHtml(html, page.url()), 'html-validate').toEqual([]);
-  const violations = await checkA11y(page);
-  expect(violations.map((violation) => violation.id), formatViolations(violations)).toEqual([]);
-}
 
 describe('a breach alert, end to end', () => {
   it('the loop mails staff when a question passes its target; staff follow the link and answer; the alert clears', async () => {

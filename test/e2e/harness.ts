@@ -364,3 +364,28 @@ export function expectNoBrowserErrors(e2e: E2E | undefined): void {
   e2e?.problems.clear();
   expect(errors, 'browser console errors').toEqual([]);
 }
+
+/** html-validate on the HTML as sent, and axe at 0 violations on the page as shown. */
+export async function expectClean(page: Page, html: string): Promise<void> {
+  expect(await validateHtml(html, page.url()), 'html-validate').toEqual([]);
+  const violations = await checkA11y(page);
+  expect(violations.map((violation) => violation.id), formatViolations(violations)).toEqual([]);
+}
+
+/** html-validate on the HTML as sent; axe in the light scheme, the dark scheme, and at 390 px wide (no sideways scrolling there). */
+export async function expectCleanEverywhere(page: Page, html: string): Promise<void> {
+  expect.soft(await validateHtml(html, page.url()), `html-validate on ${page.url()}`).toEqual([]);
+  const viewport = page.viewportSize();
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const violations = await checkA11y(page);
+    expect.soft(violations.map((v) => v.id), `axe (${scheme}) on ${page.url()}\n${formatViolations(violations)}`).toEqual([]);
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+  // Nothing wider than a phone: no sideways scrolling.
+  expect.soft(await page.evaluate(() => document.documentElement.scrollWidth), `page width at 390 px on ${page.url()}`).toBeLessThanOrEqual(390);
+  const narrow = await checkA11y(page);
+  expect.soft(narrow.map((v) => v.id), `axe (390 px) on ${page.url()}\n${formatViolations(narrow)}`).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'light' });
+  if (viewport) await page.setViewportSize(viewport);
+}

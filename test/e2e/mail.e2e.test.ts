@@ -8,7 +8,7 @@ import { users } from '../../src/db/schema.ts';
 import { postAnswer } from '../../src/features/answers/service.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { linkIn, startMailServer, type MailServer } from '../mail-server.ts';
-import { checkA11y, expectNoBrowserErrors, formatViolations, open, signIn, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
+import { expectClean, expectNoBrowserErrors, open, signIn, startE2E, waitForDocument, type E2E } from './harness.ts';
 
 let smtp: MailServer;
 let e2e: E2E;
@@ -24,12 +24,6 @@ afterAll(async () => {
 afterEach(() => expectNoBrowserErrors(e2e));
 
 const header = (page: Page) => page.locator('header.site-header');
-
-async function expectClean(page: Page, html: string): Promise<void> {
-  expect(await validateHtml(html, page.url()), 'html-validate').toEqual([]);
-  const violations = await checkA11y(page);
-  expect(violations.map((violation) => violation.id), formatViolations(violations)).toEqual([]);
-}
 
 describe('forgot your password, end to end', () => {
   it('asks for a link, reads it from the delivered mail, sets a new password and signs in with it', async () => {

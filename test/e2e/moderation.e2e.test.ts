@@ -10,7 +10,7 @@ import { acceptAnswer, postAnswer } from '../../src/features/answers/service.ts'
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { getSettings, setSetting } from '../../src/features/settings/service.ts';
 import { record } from '../../src/features/votes/reputation.ts';
-import { checkA11y, expectNoBrowserErrors, formatViolations, open, signIn, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
+import { expectClean, expectNoBrowserErrors, open, signIn, startE2E, waitForDocument, type E2E } from './harness.ts';
 
 let e2e: E2E;
 let spamThread: string;
@@ -43,12 +43,6 @@ afterAll(async () => {
   await e2e?.close();
 });
 afterEach(() => expectNoBrowserErrors(e2e));
-
-async function expectClean(page: Page, html: string): Promise<void> {
-  expect(await validateHtml(html, page.url()), 'html-validate').toEqual([]);
-  const violations = await checkA11y(page);
-  expect(violations.map((violation) => violation.id), formatViolations(violations)).toEqual([]);
-}
 
 async function memberWithFlagPrivilege(name: string) {
   const user = await e2e.server.createUser('member', name);

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setSetting } from '../../src/features/settings/service.ts';
 import { tokenFor } from '../helper.ts';
-import { checkA11y, formatViolations, open, signIn, signInAs, expectNoBrowserErrors, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
+import { checkA11y, expectClean, expectNoBrowserErrors, formatViolations, open, signIn, signInAs, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
 
 let e2e: E2E;
 const Q: Record<string, { id: number; url: string }> = {};
@@ -50,12 +50,6 @@ afterEach(() => expectNoBrowserErrors(e2e));
 
 const header = (page: Page) => page.locator('header.site-header');
 const main = (page: Page) => page.locator('main');
-
-async function expectClean(page: Page, html: string): Promise<void> {
-  expect(await validateHtml(html, page.url()), 'html-validate').toEqual([]);
-  const violations = await checkA11y(page);
-  expect(violations.map((violation) => violation.id), formatViolations(violations)).toEqual([]);
-}
 
 describe('searching', () => {
   it('goes from the header search box to results with the matched words marked', async () => {

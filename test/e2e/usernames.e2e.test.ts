@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addComment } from '../../src/features/comments/service.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { getSettings } from '../../src/features/settings/service.ts';
-import { STRONG_PASSWORD, checkA11y, expectNoBrowserErrors, formatViolations, open, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
+import { expectClean, expectNoBrowserErrors, open, startE2E, STRONG_PASSWORD, waitForDocument, type E2E } from './harness.ts';
 
 let e2e: E2E;
 let threadUrl: string;
@@ -26,12 +26,6 @@ afterAll(async () => {
   await e2e?.close();
 });
 afterEach(() => expectNoBrowserErrors(e2e));
-
-async function expectClean(page: Page, html: string): Promise<void> {
-  expect(await validateHtml(html, page.url()), 'html-validate').toEqual([]);
-  const violations = await checkA11y(page);
-  expect(violations.map((violation) => violation.id), formatViolations(violations)).toEqual([]);
-}
 
 describe('look-alike usernames', () => {
   it.each([

@@ -6,7 +6,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setSetting } from '../../src/features/settings/service.ts';
-import { checkA11y, expectNoBrowserErrors, formatViolations, open, signInAs, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
+import { expectCleanEverywhere, expectNoBrowserErrors, open, signInAs, startE2E, waitForDocument, type E2E } from './harness.ts';
 
 let e2e: E2E;
 
@@ -31,24 +31,6 @@ afterEach(() => expectNoBrowserErrors(e2e));
 
 // ---------------------------------------------------------------------------------------------------
 // Helpers
-
-/** html-validate on the HTML as sent; axe in the light scheme, the dark scheme, and at 390 px wide (no sideways scrolling there). */
-async function expectClean(page: Page, html: string): Promise<void> {
-  expect.soft(await validateHtml(html, page.url()), `html-validate on ${page.url()}`).toEqual([]);
-  const viewport = page.viewportSize();
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    const violations = await checkA11y(page);
-    expect.soft(violations.map((v) => v.id), `axe (${scheme}) on ${page.url()}\n${formatViolations(violations)}`).toEqual([]);
-  }
-  await page.setViewportSize({ width: 390, height: 844 });
-  // Nothing wider than a phone: no sideways scrolling.
-  expect.soft(await page.evaluate(() => document.documentElement.scrollWidth), `page width at 390 px on ${page.url()}`).toBeLessThanOrEqual(390);
-  const narrow = await checkA11y(page);
-  expect.soft(narrow.map((v) => v.id), `axe (390 px) on ${page.url()}\n${formatViolations(narrow)}`).toEqual([]);
-  await page.emulateMedia({ colorScheme: 'light' });
-  if (viewport) await page.setViewportSize(viewport);
-}
 
 type Call = <T = unknown>(method: 'GET' | 'POST', pathname: string, body?: unknown) => Promise<T>;
 
@@ -119,7 +101,7 @@ describe('errors where the eye is (items 1, 4, 5)', () => {
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('error-summary');
       expect(await summary.getByRole('link').getAttribute('href')).toBe('#answer-body');
       expect(await page.locator('#answer-body').inputValue()).toBe(typed);
-      await expectClean(page, await response.text());
+      await expectCleanEverywhere(page, await response.text());
 
       // Posting too fast: "Espera N segundos", same place, the text kept.
       setSetting(e2e.server.db, 'newMemberSecondsBetweenPosts', 600);
@@ -165,7 +147,7 @@ describe('errors where the eye is (items 1, 4, 5)', () => {
       expect(await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['#field-username', '#field-email', '#field-password']);
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('error-summary');
       expect(await page.locator('#field-email').inputValue()).toBe('no-es-un-correo');
-      await expectClean(page, await response.text());
+      await expectCleanEverywhere(page, await response.text());
     } finally {
       await context.close();
     }
@@ -181,7 +163,7 @@ describe('errors where the eye is (items 1, 4, 5)', () => {
     expect(response.status()).toBe(400);
     expect(await page.locator('#error-title').innerText()).toContain('letters or digits');
     expect(await page.getByLabel('Tags', { exact: true }).inputValue()).toBe('router');
-    await expectClean(page, await response.text());
+    await expectCleanEverywhere(page, await response.text());
   });
 });
 
@@ -219,11 +201,11 @@ describe('privilege walls are shown (item 2) and the feedback buttons go away (i
       expect(await up.getAttribute('title')).toBe('Votar a favor requiere 15 de reputación — cómo funciona la reputación');
       expect(await page.locator('#question .vote-down').isVisible()).toBe(true);
       expect(await page.locator('.answer .locked-action a').first().innerText()).toContain('requiere 50 de reputación');
-      await expectClean(page, await response.text());
+      await expectCleanEverywhere(page, await response.text());
       const help = await waitForDocument(page, () => up.click());
       expect(new URL(page.url()).pathname).toBe('/help/reputation');
       expect(new URL(page.url()).hash).toBe('#privileges');
-      await expectClean(page, await help.text());
+      await expectCleanEverywhere(page, await help.text());
     } finally {
       await context.close();
     }
@@ -262,14 +244,14 @@ describe('threads and profiles (items 7, 15, 16)', () => {
       expect(new URL(page.url()).searchParams.get('answers')).toBe('newest');
       const order = await page.locator('article.answer').evaluateAll((list) => list.map((a) => Number(a.id.replace('answer-', ''))));
       expect(order).toEqual([answerIds[0], answerIds[2], answerIds[1]]);
-      await expectClean(page, await sorted.text());
+      await expectCleanEverywhere(page, await sorted.text());
 
       // The moderator's profile, read by someone else: not "You accepted an answer".
       const profile = await open(page, e2e.server.url(`/users/${moderator.username}`));
       const text = await page.locator('main').innerText();
       expect(text).not.toContain('Aceptaste una respuesta');
       expect(text).toContain(`${moderator.displayName} aceptó una respuesta`);
-      await expectClean(page, await profile.text());
+      await expectCleanEverywhere(page, await profile.text());
     } finally {
       await context.close();
     }

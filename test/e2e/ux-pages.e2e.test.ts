@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setSetting } from '../../src/features/settings/service.ts';
 import { STRONG_PASSWORD } from '../helper.ts';
-import { checkA11y, expectNoBrowserErrors, formatViolations, open, signInAs, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
+import { expectCleanEverywhere, expectNoBrowserErrors, open, signInAs, startE2E, validateHtml, waitForDocument, type E2E } from './harness.ts';
 
 const SETUP_TOKEN = 'setup-' + 'x7'.repeat(12);
 let e2e: E2E;
@@ -29,24 +29,6 @@ afterAll(async () => {
 });
 
 afterEach(() => expectNoBrowserErrors(e2e));
-
-/** html-validate on the HTML as sent; axe in the light scheme, the dark scheme, and at 390 px wide (no sideways scrolling there). */
-async function expectClean(page: Page, html: string): Promise<void> {
-  expect.soft(await validateHtml(html, page.url()), `html-validate on ${page.url()}`).toEqual([]);
-  const viewport = page.viewportSize();
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    const violations = await checkA11y(page);
-    expect.soft(violations.map((v) => v.id), `axe (${scheme}) on ${page.url()}\n${formatViolations(violations)}`).toEqual([]);
-  }
-  await page.setViewportSize({ width: 390, height: 844 });
-  // Nothing wider than a phone: no sideways scrolling.
-  expect.soft(await page.evaluate(() => document.documentElement.scrollWidth), `page width at 390 px on ${page.url()}`).toBeLessThanOrEqual(390);
-  const narrow = await checkA11y(page);
-  expect.soft(narrow.map((v) => v.id), `axe (390 px) on ${page.url()}\n${formatViolations(narrow)}`).toEqual([]);
-  await page.emulateMedia({ colorScheme: 'light' });
-  if (viewport) await page.setViewportSize(viewport);
-}
 
 async function apiAs(role: 'member' | 'staff') {
   const user = await e2e.server.createUser(role);
@@ -76,11 +58,11 @@ describe('first run and settings (items 12, 13)', () => {
     expect(new URL(page.url()).pathname).toBe('/admin/welcome');
     expect(await page.locator('main h1').innerText()).toBe('First steps for your forum');
     expect(await page.locator('.checklist .is-todo').count()).toBeGreaterThanOrEqual(3);
-    await expectClean(page, await welcome.text());
+    await expectCleanEverywhere(page, await welcome.text());
 
     const settings = await waitForDocument(page, () => page.locator('.checklist').getByRole('link', { name: 'Name the forum' }).click());
     expect(new URL(page.url()).pathname).toBe('/admin/settings');
-    await expectClean(page, await settings.text());
+    await expectCleanEverywhere(page, await settings.text());
     expect(await page.locator('#hint-privilegeVoteUp').innerText()).toContain('Default: 15');
     await page.locator('#field-siteName').fill('Ayuda de Acme');
     await page.locator('#field-supportUrl').fill('https://acme.example/contacto');
@@ -134,7 +116,7 @@ describe('the header (item 10)', () => {
         return menu.left - ask.right;
       });
       expect(gap).toBeGreaterThanOrEqual(4);
-      await expectClean(phone.page, await response.text());
+      await expectCleanEverywhere(phone.page, await response.text());
       // The list's "Ask" button keeps clear of the count under it.
       await open(phone.page, e2e.server.url('/questions'));
       const clearance = await phone.page.evaluate(() => document.querySelector('.count')!.getBoundingClientRect().top - document.querySelector('.page-head .button')!.getBoundingClientRect().bottom);
@@ -170,10 +152,10 @@ describe('the visitor’s language first (item 9), weak searches (item 11), malf
       expect(await visitor.page.locator('html').getAttribute('lang')).toBe('es');
       ids = await order();
       expect(ids.indexOf(es.id)).toBeLessThan(ids.indexOf(en.id));
-      await expectClean(visitor.page, await home.text());
+      await expectCleanEverywhere(visitor.page, await home.text());
 
       const list = await open(visitor.page, e2e.server.url('/questions'));
-      await expectClean(visitor.page, await list.text());
+      await expectCleanEverywhere(visitor.page, await list.text());
       await waitForDocument(visitor.page, () => visitor.page.getByRole('navigation', { name: 'Preguntas escritas en' }).getByRole('link', { name: 'English' }).click());
       ids = await order();
       expect(ids).toContain(en.id);
@@ -185,13 +167,13 @@ describe('the visitor’s language first (item 9), weak searches (item 11), malf
       await visitor.page.locator('#header-q').fill('xyzzy plugh impresora');
       const search = await waitForDocument(visitor.page, () => visitor.page.locator('.header-search button').click());
       expect(await visitor.page.getByRole('link', { name: 'Hacer una pregunta' }).first().isVisible()).toBe(true);
-      await expectClean(visitor.page, await search.text());
+      await expectCleanEverywhere(visitor.page, await search.text());
 
       // A malformed id is the 404 page in the visitor's language.
       const missing = await open(visitor.page, e2e.server.url('/questions/abc'));
       expect(missing.status()).toBe(404);
       expect(await visitor.page.locator('main h1').innerText()).toBe('Página no encontrada');
-      await expectClean(visitor.page, await missing.text());
+      await expectCleanEverywhere(visitor.page, await missing.text());
     } finally {
       await visitor.context.close();
     }
@@ -207,7 +189,7 @@ describe('the deflection report’s dates (item 14)', () => {
       expect(await visitor.page.locator('#field-from').getAttribute('type')).toBe('date');
       const hint = await visitor.page.locator('#period-hint').innerText();
       expect(hint).not.toMatch(/AAAA|YYYY|MM-DD/);
-      await expectClean(visitor.page, await report.text());
+      await expectCleanEverywhere(visitor.page, await report.text());
     } finally {
       await visitor.context.close();
     }
@@ -222,7 +204,7 @@ describe('the Markdown editor, avatars, users, profiles and tags', () => {
     const { page } = e2e;
     await signInAs(page, e2e.server, 'member');
     const thread = await open(page, url);
-    await expectClean(page, await thread.text());
+    await expectCleanEverywhere(page, await thread.text());
     const editor = page.locator('#answer-body');
     await editor.fill('Restart it');
     await editor.evaluate((textarea) => (textarea as HTMLTextAreaElement).setSelectionRange(0, 7));
@@ -257,7 +239,7 @@ describe('the Markdown editor, avatars, users, profiles and tags', () => {
     const member = await signInAs(page, server, 'member');
     await open(page, server.url(`/users/${member.username}`));
     const form = await waitForDocument(page, () => page.getByRole('link', { name: 'Edit your profile' }).click());
-    await expectClean(page, await form.text());
+    await expectCleanEverywhere(page, await form.text());
     await page.getByLabel('Display name').fill('Lucía Martín');
     await page.getByLabel('About you').fill('I fix **routers** for a living.');
     await page.getByLabel('Location').fill('Sevilla');
@@ -267,10 +249,10 @@ describe('the Markdown editor, avatars, users, profiles and tags', () => {
     expect(await page.locator('main h1').innerText()).toBe('Lucía Martín');
     expect(await page.locator('.profile .post-body strong').innerText()).toBe('routers');
     expect(await page.locator('main').innerText()).toContain('Sevilla');
-    await expectClean(page, await saved.text());
+    await expectCleanEverywhere(page, await saved.text());
 
     const directory = await open(page, server.url('/users'));
-    await expectClean(page, await directory.text());
+    await expectCleanEverywhere(page, await directory.text());
     await page.locator('#users-q').fill('Lucía');
     await waitForDocument(page, () => page.locator('.users-search button').click());
     expect(await page.locator('.user-grid a').allInnerTexts()).toEqual(['Lucía Martín']);
@@ -286,7 +268,7 @@ describe('the Markdown editor, avatars, users, profiles and tags', () => {
       const tag = await waitForDocument(staff.page, () => staff.page.getByRole('button', { name: 'Save description' }).click());
       expect(await staff.page.locator('.tag-description strong').innerText()).toBe('Wi-Fi');
       expect(await staff.page.getByRole('heading', { name: 'Top answerers' }).isVisible()).toBe(true);
-      await expectClean(staff.page, await tag.text());
+      await expectCleanEverywhere(staff.page, await tag.text());
     } finally {
       await staff.context.close();
     }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answers, mailOutbox, supportCases, users } from '../../src/db/schema.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { setSetting } from '../../src/features/settings/service.ts';
-import { Browser, BROWSER_USER_AGENT, buildTestApp, loginAs, type TestApp } from '../helper.ts';
+import { bearerToken, Browser, BROWSER_USER_AGENT, buildTestApp, loginAs, signInCast, type TestApp } from '../helper.ts';
 
 const SECRET_SUMMARY = 'Zebrafishcharger refund never arrived';
 const SECRET_DETAILS = 'ORDER-991773-PRIVATE';
@@ -23,21 +23,14 @@ let caseId: number;
 const verify = (id: number) => t.db.update(users).set({ emailVerifiedAt: new Date(), locale: 'en' }).where(eq(users.id, id)).run();
 const mailTo = (userId: number) => t.db.select().from(mailOutbox).where(eq(mailOutbox.toUserId, userId)).all();
 
-async function apiToken(person: Person): Promise<Record<string, string>> {
-  const response = await t.app.inject({ method: 'POST', url: '/api/v1/session', payload: { login: person.user.username, password: person.user.password } });
-  return { authorization: `Bearer ${response.json().token}` };
-}
+const apiToken = async (person: Person) => ({ authorization: `Bearer ${await bearerToken(t.app, person.user)}` });
 
 beforeAll(async () => {
   t = await buildTestApp();
   for (const key of ['postsPerIpPerMinute', 'signInPerIpPerMinute', 'signUpPerIpPerHour'] as const) setSetting(t.db, key, 10_000);
   setSetting(t.db, 'secondsBetweenPosts', 0);
   setSetting(t.db, 'newMemberSecondsBetweenPosts', 0);
-  asker = await loginAs(t.app, t.db, 'member');
-  other = await loginAs(t.app, t.db, 'member');
-  moderator = await loginAs(t.app, t.db, 'moderator');
-  staff = await loginAs(t.app, t.db, 'staff');
-  admin = await loginAs(t.app, t.db, 'admin');
+  ({ asker, other, moderator, staff, admin } = await signInCast(t.app, t.db));
   for (const p of [asker, other, moderator, staff, admin]) verify(p.user.id);
   anonymous = new Browser(t.app);
   const settings = t.app.settings();

@@ -6,7 +6,7 @@ import { questions } from '../../src/db/schema.ts';
 import { postAnswer } from '../../src/features/answers/service.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { setSetting } from '../../src/features/settings/service.ts';
-import { Browser, BROWSER_USER_AGENT, buildTestApp, loginAs, type TestApp } from '../helper.ts';
+import { bearerToken, Browser, BROWSER_USER_AGENT, buildTestApp, loginAs, signInCast, type TestApp } from '../helper.ts';
 
 let t: TestApp;
 type Person = Awaited<ReturnType<typeof loginAs>>;
@@ -14,21 +14,14 @@ let asker: Person, other: Person, moderator: Person, staff: Person, admin: Perso
 const HOUR = 3_600_000;
 const ids: Record<string, number> = {};
 
-const token = async (p: Person) => {
-  const response = await t.app.inject({ method: 'POST', url: '/api/v1/session', payload: { login: p.user.username, password: p.user.password } });
-  return { authorization: `Bearer ${response.json().token}` };
-};
+const token = async (p: Person) => ({ authorization: `Bearer ${await bearerToken(t.app, p.user)}` });
 
 beforeAll(async () => {
   t = await buildTestApp();
   for (const key of ['postsPerIpPerMinute', 'signInPerIpPerMinute', 'signUpPerIpPerHour'] as const) setSetting(t.db, key, 10_000);
   setSetting(t.db, 'secondsBetweenPosts', 0);
   setSetting(t.db, 'newMemberSecondsBetweenPosts', 0);
-  asker = await loginAs(t.app, t.db, 'member');
-  other = await loginAs(t.app, t.db, 'member');
-  moderator = await loginAs(t.app, t.db, 'moderator');
-  staff = await loginAs(t.app, t.db, 'staff');
-  admin = await loginAs(t.app, t.db, 'admin');
+  ({ asker, other, moderator, staff, admin } = await signInCast(t.app, t.db));
   const settings = t.app.settings();
   const now = Date.now();
   const ask = (key: string, title: string, hoursAgo: number, tags = 'kettles') => {

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { handleForm } from '../../lib/forms.ts';
 import { pageCount, pageNumber } from '../../lib/pagination.ts';
 import { requireUser } from '../../plugins/auth.ts';
+import type { SessionUser } from '../accounts/sessions.ts';
 import { limitAction } from '../../plugins/rate-limit.ts';
 import { postAnswer } from '../answers/service.ts';
 import { logEvent } from '../deflection/visit.ts';
@@ -74,24 +75,31 @@ export default async function casePages(app: FastifyInstance) {
     return showCase(request, reply, id);
   });
 
-  app.post(
-    '/support/cases/:id/messages',
-    { schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: FORM_TEXT_MAX }), ...Csrf }) }, bodyLimit: FORM_BODY_LIMIT, ...limitAction(app, 'posting') },
-    async (request, reply) => {
-      const user = requireUser(request);
-      const { id } = request.params as { id: number };
-      const { body } = request.body as { body: string };
-      return handleForm(
-        request,
-        reply,
-        async () => {
-          postCaseMessage(app.db, user, id, { body });
-          return reply.redirect(`${casePath(id)}#reply`, 303);
-        },
-        (errors, status) => showCase(request, reply, id, { body }, { body: errors.body ?? errors.form }, status),
-      );
-    },
-  );
+  /**
+   * A case form of one Markdown text (a message, the public summary): posting limits, and on a refusal the case page
+   * again with the text kept and the error under `field`. `act` does the work and says where to go next.
+   */
+  const textForm = (action: string, field: 'body' | 'summary', act: (user: SessionUser, id: number, body: string) => string) =>
+    app.post(
+      `/support/cases/:id/${action}`,
+      { schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: FORM_TEXT_MAX }), ...Csrf }) }, bodyLimit: FORM_BODY_LIMIT, ...limitAction(app, 'posting') },
+      async (request, reply) => {
+        const user = requireUser(request);
+        const { id } = request.params as { id: number };
+        const { body } = request.body as { body: string };
+        return handleForm(
+          request,
+          reply,
+          async () => reply.redirect(act(user, id, body), 303),
+          (errors, status) => showCase(request, reply, id, { [field]: body }, { [field]: errors.body ?? errors.form }, status),
+        );
+      },
+    );
+
+  textForm('messages', 'body', (user, id, body) => {
+    postCaseMessage(app.db, user, id, { body });
+    return `${casePath(id)}#reply`;
+  });
 
   app.post(
     '/support/cases/:id/status',
@@ -116,23 +124,9 @@ export default async function casePages(app: FastifyInstance) {
   );
 
   // The fix, told in public: an ordinary answer by staff (so official), on the case's question.
-  app.post(
-    '/support/cases/:id/summary',
-    { schema: { params: IdParams, body: Type.Object({ body: Type.String({ maxLength: FORM_TEXT_MAX }), ...Csrf }) }, bodyLimit: FORM_BODY_LIMIT, ...limitAction(app, 'posting') },
-    async (request, reply) => {
-      const user = requireUser(request);
-      const { id } = request.params as { id: number };
-      const { body } = request.body as { body: string };
-      return handleForm(
-        request,
-        reply,
-        async () => {
-          const { questionId } = summaryTarget(app.db, user, id);
-          const answer = postAnswer(app.db, user, questionId, { body }, app.settings());
-          return reply.redirect(`${questionPath(questionId, canonicalSlug(app.db, questionId) ?? '')}#answer-${answer.id}`, 303);
-        },
-        (errors, status) => showCase(request, reply, id, { summary: body }, { summary: errors.body ?? errors.form }, status),
-      );
-    },
-  );
+  textForm('summary', 'summary', (user, id, body) => {
+    const { questionId } = summaryTarget(app.db, user, id);
+    const answer = postAnswer(app.db, user, questionId, { body }, app.settings());
+    return `${questionPath(questionId, canonicalSlug(app.db, questionId) ?? '')}#answer-${answer.id}`;
+  });
 }
