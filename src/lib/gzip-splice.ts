@@ -148,6 +148,19 @@ function storedBlocks(data: Buffer): Buffer {
 /** Whether an Accept-Encoding header accepts gzip (RFC 9110 §12.5.3: `gzip`, `x-gzip` or `*`, with q > 0). */
 export function acceptsGzip(header: string | undefined): boolean {
   if (!header) return false;
+  // Browsers send one of a handful of headers: each is read once.
+  let known = acceptsGzipByHeader.get(header);
+  if (known === undefined) {
+    known = readAcceptsGzip(header);
+    if (acceptsGzipByHeader.size >= 256) acceptsGzipByHeader.clear();
+    acceptsGzipByHeader.set(header, known);
+  }
+  return known;
+}
+
+const acceptsGzipByHeader = new Map<string, boolean>();
+
+function readAcceptsGzip(header: string): boolean {
   let star: boolean | undefined;
   for (const item of header.split(',')) {
     const [name, ...params] = item.trim().toLowerCase().split(';');
@@ -166,9 +179,11 @@ const WINDOW = 32 * 1024;
  * between others), gzipped as ONE deflate stream compressed once: each part is compressed with the 32 KiB before
  * it as its dictionary, the tokens counted in that history as as many NUL bytes. The real token goes in as a
  * stored block of the same length, so every back-reference distance stays right; and since no part contains a NUL
- * byte (checked: `fits`), no back-reference can copy a byte of the placeholder. Where a hole's length varies, the
- * history starts again. Compresses like the whole page gzipped at once (a member's thread page: about 6 KiB instead
- * of 40 KiB with parts compressed apart), at the cost of compressing once per distinct set of parts.
+ * byte (checked: `fits`), no back-reference can copy a byte of the placeholder. Where a hole's length is not known,
+ * the history starts again; given the holes' lengths (`holeLengths`), holes are placeholders like tokens and the
+ * body must then be made with values of exactly those lengths (callers keep one per set of lengths: a view count
+ * changes its length rarely). Compresses like the whole page gzipped at once (a member's thread page: about 6 KiB
+ * instead of 40 KiB with parts compressed apart), at the cost of compressing once per distinct set of parts.
  */
 export class TokenGzip {
   private readonly parts: Part[];
@@ -184,17 +199,21 @@ export class TokenGzip {
     parts: Buffer[],
     private readonly gaps: ('token' | 'hole')[],
     readonly tokenLength: number,
+    readonly holeLengths?: number[],
     level = 6,
   ) {
     if (gaps.length !== parts.length - 1) throw new Error(`token gzip: ${parts.length} parts, ${gaps.length} gaps`);
     const placeholder = Buffer.alloc(tokenLength);
+    const holePlaceholders = holeLengths?.map((length) => Buffer.alloc(length));
     let history = Buffer.alloc(0);
+    let hole = 0;
     this.parts = parts.map((part, i) => {
-      if (i > 0 && gaps[i - 1] === 'hole') history = Buffer.alloc(0);
+      if (i > 0 && gaps[i - 1] === 'hole' && !holePlaceholders) history = Buffer.alloc(0);
       const options: zlib.ZlibOptions = { level, finishFlush: zlib.constants.Z_SYNC_FLUSH };
       if (history.length > 0) options.dictionary = history;
       const deflated = zlib.deflateRawSync(part, options);
-      const next = i < gaps.length && gaps[i] === 'token' ? Buffer.concat([history, part, placeholder]) : Buffer.concat([history, part]);
+      const after = i >= gaps.length ? undefined : gaps[i] === 'token' ? placeholder : holePlaceholders?.[hole++];
+      const next = after ? Buffer.concat([history, part, after]) : Buffer.concat([history, part]);
       history = next.length > WINDOW ? next.subarray(next.length - WINDOW) : next;
       return { deflated, crc: zlib.crc32(part), shift: crcShift(part.length), length: part.length };
     });
@@ -222,7 +241,9 @@ export class TokenGzip {
           crc = crcCombine(crc, tokenCrc, this.tokenShift);
           size += token.length;
         } else {
-          const value = holes[hole++];
+          const value = holes[hole];
+          if (this.holeLengths && value.length !== this.holeLengths[hole]) throw new Error('token gzip: a hole value of another length');
+          hole++;
           if (value.length > 0) {
             pieces.push(storedBlocks(value));
             crc = size === 0 ? zlib.crc32(value) : crcCombine(crc, zlib.crc32(value), crcShift(value.length));

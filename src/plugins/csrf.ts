@@ -34,8 +34,42 @@ export function rotateCsrfSecret(request: FastifyRequest, reply: FastifyReply, s
   reply.generateCsrf();
 }
 
+/** How many visitors' tokens are kept (about 150 bytes each); the oldest go first. */
+const KEPT_TOKENS = 20_000;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Visitors' kept CSRF tokens by their signed secret cookie (spliceableCsrfToken). */
+    keptCsrfTokens: Map<string, string>;
+  }
+}
+
+/**
+ * The CSRF token for a page whose token never goes through a compressor alongside other content: spliced into a
+ * kept page as a stored (uncompressed) deflate block, or sent uncompressed. One token per visitor's secret is then
+ * as safe as one per response: a fresh salt on each response only defends tokens against compression-length
+ * attacks (BREACH), which need the token compressed together with text an attacker can vary. Verifying the signed
+ * secret and hashing a token cost more than the rest of a kept page's answer, so a returning visitor's token is
+ * kept, by the exact signed cookie value that was verified to make it. A first visit (no secret yet) mints one.
+ */
+export function spliceableCsrfToken(request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
+  const signed = request.cookies[csrfCookieName(secure)];
+  if (signed === undefined) return reply.generateCsrf();
+  const keptTokens = reply.server.keptCsrfTokens;
+  let token = keptTokens.get(signed);
+  if (token !== undefined) return token;
+  // Kept only for a valid secret: with a forged or stale cookie, generateCsrf mints a new secret (and sets it).
+  const secret = reply.unsignCookie(signed);
+  token = reply.generateCsrf();
+  if (!secret.valid || !secret.value) return token;
+  if (keptTokens.size >= KEPT_TOKENS) keptTokens.delete(keptTokens.keys().next().value!);
+  keptTokens.set(signed, token);
+  return token;
+}
+
 export default fp(
   async function csrf(app: FastifyInstance, options: { secureCookies: boolean }) {
+    app.decorate('keptCsrfTokens', new Map<string, string>());
     await app.register(csrfProtection, {
       cookieKey: csrfCookieName(options.secureCookies),
       cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: options.secureCookies, signed: true },

@@ -14,8 +14,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { changesSince, contentVersion, type ContentChanges } from '../features/questions/content-version.ts';
 import { escapeHtml } from '../lib/escape.ts';
-import { acceptsGzip, GzipSplice } from '../lib/gzip-splice.ts';
-import { csrfCookieName } from './csrf.ts';
+import { acceptsGzip, GzipSplice, TokenGzip } from '../lib/gzip-splice.ts';
+import { csrfCookieName, spliceableCsrfToken } from './csrf.ts';
 import './visitor.ts';
 
 /**
@@ -136,8 +136,12 @@ interface Entry {
   bytes: number;
   /** Whether the cache holds it (its bytes are counted in the total). */
   kept: boolean;
-  /** The same parts gzipped once, made on the first request that accepts gzip. */
+  /**
+   * The same parts gzipped once, made on the first request that accepts gzip: as one deflate stream per token
+   * length (TokenGzip: the size of the whole page gzipped at once), or compressed apart when a part holds a NUL.
+   */
   gzip?: GzipSplice;
+  tokenGzip?: Map<number | string, TokenGzip>;
   /** The bodies for crawlers, which get no CSRF token (they submit no forms): the same bytes for all while the holes say the same. */
   forBots?: { holes: string; identity: Buffer; gzip?: Buffer };
   /** What it shows (undefined: dropped by any write). */
@@ -348,13 +352,38 @@ export class PageCache {
       }
       if (!gzip) return entry.forBots.identity;
       if (!entry.forBots.gzip) {
-        entry.forBots.gzip = this.splice(entry).body(this.gapValues(entry, EMPTY, values));
+        entry.forBots.gzip = this.gzipBody(entry, EMPTY, values);
         this.grow(entry, entry.forBots.gzip.length);
       }
       return entry.forBots.gzip;
     }
-    const inserts = this.gapValues(entry, Buffer.from(reply.generateCsrf()), values);
-    return gzip ? this.splice(entry).body(inserts) : Buffer.concat(this.pieces(entry, inserts));
+    const token = Buffer.from(spliceableCsrfToken(request, reply, this.app.config.secureCookies));
+    return gzip ? this.gzipBody(entry, token, values) : Buffer.concat(this.pieces(entry, this.gapValues(entry, token, values)));
+  }
+
+  /** The gzip body with this token and these hole values, from parts compressed once. */
+  private gzipBody(entry: Entry, token: Buffer, values: string[]): Buffer {
+    let byLength = entry.tokenGzip;
+    if (!byLength) {
+      if (!TokenGzip.fits(entry.parts)) return this.splice(entry).body(this.gapValues(entry, token, values));
+      byLength = entry.tokenGzip = new Map();
+    }
+    const holes: Buffer[] = [];
+    for (const hole of entry.gapHoles) if (hole !== -1) holes.push(Buffer.from(values[hole]));
+    // One stream per token length (visitors have one, crawlers none) and hole lengths (a view count changes its
+    // length rarely): each a few KiB.
+    const lengths = holes.length === 0 ? token.length : `${token.length} ${holes.map((hole) => hole.length).join(' ')}`;
+    let compressed = byLength.get(lengths);
+    if (!compressed) {
+      if (byLength.size >= 4) {
+        for (const old of byLength.values()) this.grow(entry, -old.compressedBytes);
+        byLength.clear();
+      }
+      compressed = new TokenGzip(entry.parts, entry.gapHoles.map((hole) => (hole === -1 ? 'token' : 'hole')), token.length, holes.map((hole) => hole.length));
+      byLength.set(lengths, compressed);
+      this.grow(entry, compressed.compressedBytes);
+    }
+    return compressed.body(token, holes);
   }
 
   /** The holes' values now, HTML-escaped (escaped again only when a value changes). */

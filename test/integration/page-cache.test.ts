@@ -80,6 +80,48 @@ describe('signed-out pages', () => {
     expect(refused.statusCode).toBe(403);
   });
 
+  it('give a returning visitor one token per secret on kept pages (never compressed with the page), still accepted', async () => {
+    const visitor = new Browser(t.app);
+    await visitor.get(thread.url, PERSON); // first visit: a new secret
+    const gzip = { ...PERSON, 'accept-encoding': 'gzip' };
+    const pages = [await visitor.get(thread.url, gzip), await visitor.get(thread.url, gzip), await visitor.get(thread.url, PERSON)];
+    const tokens = pages.map((page) => csrfFrom(page.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(page.rawPayload).toString('utf8') : page.body));
+    expect(new Set(tokens).size).toBe(1);
+    expect(pages.every((page) => setCookies(page).length === 0)).toBe(true);
+    expect((await visitor.submit('/language', { lang: 'en', next: '/' }, { csrf: tokens[0] })).statusCode).toBe(303);
+    // Another visitor's kept pages carry another token, which this visitor cannot use.
+    const other = new Browser(t.app);
+    await other.get(thread.url, PERSON);
+    const otherToken = csrfFrom((await other.get(thread.url, PERSON)).body);
+    expect(otherToken).not.toBe(tokens[0]);
+    expect((await visitor.submit('/language', { lang: 'en', next: '/' }, { csrf: otherToken })).statusCode).toBe(403);
+  });
+
+  it('never keep a token for a forged or tampered secret cookie: each such request gets a new secret', async () => {
+    const visitor = new Browser(t.app);
+    await visitor.get(thread.url, PERSON);
+    const name = [...visitor.cookies.keys()].find((key) => key.includes('csrf'))!;
+    const genuine = visitor.cookies.get(name)!;
+    const forged = `${genuine.slice(0, -4)}AAAA`;
+    for (let i = 0; i < 2; i++) {
+      const response = await t.app.inject({ method: 'GET', url: thread.url, headers: { ...PERSON, cookie: `${name}=${forged}` } });
+      expect(response.statusCode).toBe(200);
+      const minted = setCookies(response).find((cookie) => cookie.startsWith(`${name}=`));
+      expect(minted, 'a new secret replaces the forged one').toBeDefined();
+      expect(minted).not.toContain(forged);
+    }
+    expect(t.app.keptCsrfTokens.has(forged)).toBe(false);
+    // With the forged cookie and the token its page carried, a form is refused.
+    const page = await t.app.inject({ method: 'GET', url: thread.url, headers: { ...PERSON, cookie: `${name}=${forged}` } });
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/language',
+      payload: new URLSearchParams({ lang: 'en', next: '/', _csrf: csrfFrom(page.body) }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${name}=${forged}` },
+    });
+    expect(refused.statusCode).toBe(403);
+  });
+
   it('are kept per language', async () => {
     const english = await t.app.inject({ method: 'GET', url: '/', headers: { ...PERSON, 'accept-language': 'en' } });
     const spanish = await t.app.inject({ method: 'GET', url: '/', headers: { ...PERSON, 'accept-language': 'es' } });
@@ -208,6 +250,21 @@ describe('crawlers', () => {
     expect(html).toContain('The modem light blinks orange after the storm');
     expect(html).not.toContain('\uE000');
     t.db.update(questions).set({ title: 'The modem light blinks orange after the storm' }).where(eq(questions.id, thread.id)).run();
+  });
+});
+
+describe('a view count that grows a digit', () => {
+  it('keeps the gzipped kept page right (one compressed stream per length of the count)', async () => {
+    const url = thread.url;
+    const before = Number(/(\d+) views?</.exec((await t.app.inject({ method: 'GET', url, remoteAddress: '198.51.100.40', headers: PERSON })).body)![1]);
+    // Enough new people to carry the count past the next power of ten.
+    const people = 10 ** String(before).length - before + 2;
+    for (let i = 0; i < people; i++) {
+      const response = await t.app.inject({ method: 'GET', url, remoteAddress: `198.51.${101 + Math.floor(i / 250)}.${i % 250}`, headers: { ...PERSON, 'accept-encoding': 'gzip' } });
+      const html = zlib.gunzipSync(response.rawPayload).toString('utf8');
+      expect(html).toContain(`${before + 1 + i} views`);
+      expect(html).toContain('The modem light blinks orange after the storm');
+    }
   });
 });
 

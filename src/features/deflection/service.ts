@@ -1,6 +1,7 @@
 // Owns the deflection events on disk: recording them (never for bots, staff or internal networks), linking
 // a visitor to the user they sign in as, and assembling the report from events, rollups and question facts.
 import { BlockList, isIP } from 'node:net';
+import type Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { deflectionEvents, visitorLinks, type DeflectionKind } from '../../db/schema.ts';
@@ -86,39 +87,30 @@ export function recordEvent(db: Db, visit: Visit, settings: Settings, kind: Defl
  * (events.ts), and building each insert through drizzle made that a 20 ms pause of the request thread, the tail
  * of the suggestions API's latency.
  */
-const eventInserts = new WeakMap<Db, ReturnType<typeof prepareEventInsert>>();
+// The one hot insert of analytics (a row per page view, written in batches): a plain prepared statement with
+// positional values, which costs a third of building drizzle's parameters for each row.
+const eventInserts = new WeakMap<Db, Database.Statement>();
 
-function prepareEventInsert(db: Db) {
-  return db
-    .insert(deflectionEvents)
-    .values({
-      at: sql.placeholder('at'),
-      kind: sql.placeholder('kind'),
-      visitorId: sql.placeholder('visitorId'),
-      userId: sql.placeholder('userId'),
-      questionId: sql.placeholder('questionId'),
-      query: sql.placeholder('query'),
-      resultCount: sql.placeholder('resultCount'),
-      rank: sql.placeholder('rank'),
-      variant: sql.placeholder('variant'),
-    })
-    .prepare();
+function prepareEventInsert(db: Db): Database.Statement {
+  return db.$client.prepare(
+    'insert into deflection_events (at, kind, visitor_id, user_id, question_id, query, result_count, rank, variant) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
 }
 
 export function insertEvent(db: Db, visit: Visit, kind: DeflectionKind, fields: EventFields, now: Date): void {
   let insert = eventInserts.get(db);
   if (!insert) eventInserts.set(db, (insert = prepareEventInsert(db)));
-  insert.run({
-    at: now,
+  insert.run(
+    now.getTime(),
     kind,
-    visitorId: visit.visitorId!,
-    userId: visit.userId,
-    questionId: fields.questionId ?? null,
-    query: fields.query == null ? null : normalizeQuery(fields.query),
-    resultCount: fields.resultCount ?? null,
-    rank: fields.rank ?? null,
-    variant: fields.variant ?? null,
-  });
+    visit.visitorId!,
+    visit.userId,
+    fields.questionId ?? null,
+    fields.query == null ? null : normalizeQuery(fields.query),
+    fields.resultCount ?? null,
+    fields.rank ?? null,
+    fields.variant ?? null,
+  );
   if (visit.userId !== null) linkVisitor(db, visit.visitorId!, visit.userId, now);
 }
 

@@ -1,7 +1,7 @@
 // Owns view counts: a visitor counts once an hour per question, bots never, and the database is written
 // in batches (every 250 ms or 500 questions, one transaction; and on shutdown) rather than once per page view.
 // One process keeps its own counter (see ARCHITECTURE "Scale").
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { isBotAgent } from '../../plugins/visitor.ts';
 import type { Db } from '../../db/client.ts';
@@ -32,7 +32,7 @@ export class ViewCounter {
    */
   count(questionId: number, visitorKey: string, userAgent: string | undefined, now = Date.now()): boolean {
     if (isBotAgent(userAgent)) return false;
-    const key = createHash('sha256').update(`${questionId}|${visitorKey}`).digest('base64url').slice(0, 22);
+    const key = hash('sha256', `${questionId}|${visitorKey}`, 'base64url').slice(0, 22);
     const last = this.seen.get(key);
     if (last !== undefined && now - last < HOUR_MS) return false;
     this.seen.set(key, now);
