@@ -174,93 +174,216 @@ function readAcceptsGzip(header: string): boolean {
 
 const WINDOW = 32 * 1024;
 
+/** Bytes a placeholder may use: control characters HTML text never needs (not NUL, which stands for holes). */
+const PLACEHOLDER_BYTES = [1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 127];
+/** Farther than this from the token before it, a token is stored again rather than copied (the window is 32 KiB). */
+const COPY_REACH = WINDOW - 1024;
+
 /**
- * Fixed parts with a token of one known length between some of them (and a value of any length, a "hole",
- * between others), gzipped as ONE deflate stream compressed once: each part is compressed with the 32 KiB before
- * it as its dictionary, the tokens counted in that history as as many NUL bytes. The real token goes in as a
- * stored block of the same length, so every back-reference distance stays right; and since no part contains a NUL
- * byte (checked: `fits`), no back-reference can copy a byte of the placeholder. Where a hole's length is not known,
- * the history starts again; given the holes' lengths (`holeLengths`), holes are placeholders like tokens and the
- * body must then be made with values of exactly those lengths (callers keep one per set of lengths: a view count
- * changes its length rarely). Compresses like the whole page gzipped at once (a member's thread page: about 6 KiB
- * instead of 40 KiB with parts compressed apart), at the cost of compressing once per distinct set of parts.
+ * A placeholder of `length` bytes none of `parts` holds, with no pair of consecutive bytes twice: a back-reference
+ * that copies any of it from an earlier copy can then only copy it from the same offset in that copy.
+ */
+function placeholderFor(parts: Buffer[], length: number): Buffer | undefined {
+  if (length === 0) return Buffer.alloc(0);
+  const used = new Set<number>();
+  for (const part of parts) for (const byte of PLACEHOLDER_BYTES) if (!used.has(byte) && part.includes(byte)) used.add(byte);
+  const free = PLACEHOLDER_BYTES.filter((byte) => !used.has(byte));
+  if (free.length < 3 || free.length * (free.length - 1) < length) return undefined;
+  const out = Buffer.alloc(length);
+  const pairs = new Set<number>();
+  out[0] = free[0];
+  for (let i = 1; i < length; i++) {
+    const next = free.find((byte) => byte !== out[i - 1] && !pairs.has(out[i - 1] * 256 + byte));
+    if (next === undefined) return undefined;
+    pairs.add(out[i - 1] * 256 + next);
+    out[i] = next;
+  }
+  return out;
+}
+
+/**
+ * Fixed parts with a token of one known length between some of them and values of known lengths ("holes") between
+ * others, gzipped as ONE deflate stream compressed once, so that a response costs a copy of the compressed bytes
+ * and a few small writes.
+ *
+ * How: the stream is compressed in runs with the 32 KiB before each as its dictionary. A token's first occurrence
+ * (and any farther than COPY_REACH from the one before) is a stored block, filled per response; the compressor sees
+ * a placeholder there (`placeholderFor`: bytes no part holds, no pair twice). Later occurrences are compressed with
+ * the text around them as that same placeholder, which the compressor copies from an earlier occurrence: decoded,
+ * the copy is of the real token. A hole is a stored block too, seen by the compressor as NUL bytes, which no part
+ * holds, so nothing is copied from it. The CRC-32 of the body is affine in the token and hole bytes: it is the CRC
+ * of the page with zeros in their places, plus each value's own CRC moved by the bytes after it (precomputed).
+ * Every stream is checked once by decoding it with two tokens that differ in every byte (zlib checks the CRC and
+ * size too); should a copy have reached a placeholder wrongly, each occurrence is stored instead, and checked again.
+ * A page of 88 KiB with 63 tokens (a member's thread) comes to about the size of gzipping it whole.
  */
 export class TokenGzip {
-  private readonly parts: Part[];
-  private readonly tokenShift: number;
+  private template: Buffer = Buffer.alloc(0);
+  /** Where the stored copies of the token and the holes' values go in the template. */
+  private tokenOffsets: number[] = [];
+  private holeOffsets: number[] = [];
+  private baseCrc = 0;
+  private tokenFactor = 0;
+  private holeFactors: number[] = [];
+  private readonly tokenZeroCrc: number;
+  readonly holeLengths: number[];
 
   /** Whether these parts can be compressed this way (none holds a NUL byte). */
   static fits(parts: Buffer[]): boolean {
     return parts.every((part) => part.indexOf(0) === -1);
   }
 
-  /** `gaps[i]`, between parts[i] and parts[i + 1], is a token of `tokenLength` bytes or a hole. */
+  /** `gaps[i]`, between parts[i] and parts[i + 1], is a token of `tokenLength` bytes or a hole (`holeLengths`, in order). */
   constructor(
     parts: Buffer[],
     private readonly gaps: ('token' | 'hole')[],
     readonly tokenLength: number,
-    readonly holeLengths?: number[],
-    level = 6,
+    holeLengths: number[] = [],
+    private readonly level = 6,
   ) {
     if (gaps.length !== parts.length - 1) throw new Error(`token gzip: ${parts.length} parts, ${gaps.length} gaps`);
-    const placeholder = Buffer.alloc(tokenLength);
-    const holePlaceholders = holeLengths?.map((length) => Buffer.alloc(length));
-    let history = Buffer.alloc(0);
-    let hole = 0;
-    this.parts = parts.map((part, i) => {
-      if (i > 0 && gaps[i - 1] === 'hole' && !holePlaceholders) history = Buffer.alloc(0);
-      const options: zlib.ZlibOptions = { level, finishFlush: zlib.constants.Z_SYNC_FLUSH };
-      if (history.length > 0) options.dictionary = history;
-      const deflated = zlib.deflateRawSync(part, options);
-      const after = i >= gaps.length ? undefined : gaps[i] === 'token' ? placeholder : holePlaceholders?.[hole++];
-      const next = after ? Buffer.concat([history, part, after]) : Buffer.concat([history, part]);
-      history = next.length > WINDOW ? next.subarray(next.length - WINDOW) : next;
-      return { deflated, crc: zlib.crc32(part), shift: crcShift(part.length), length: part.length };
-    });
-    this.tokenShift = crcShift(tokenLength);
+    if (holeLengths.length !== gaps.filter((gap) => gap === 'hole').length) throw new Error('token gzip: one length per hole');
+    if (!TokenGzip.fits(parts)) throw new Error('token gzip: a part holds a NUL byte');
+    if (tokenLength > STORED_MAX || holeLengths.some((length) => length > STORED_MAX)) throw new Error('token gzip: a value longer than a stored block');
+    this.holeLengths = holeLengths;
+    this.tokenZeroCrc = zlib.crc32(Buffer.alloc(tokenLength));
+    const placeholder = tokenLength <= 256 ? placeholderFor(parts, tokenLength) : undefined;
+    if (!(placeholder && this.build(parts, placeholder, true) && this.check(parts))) {
+      this.build(parts, Buffer.alloc(tokenLength), false);
+      if (!this.check(parts)) throw new Error('token gzip: the stream does not decode to the page');
+    }
   }
 
-  /** Compressed size of the fixed parts. */
+  /** Compressed size (the template: every byte of a response but the token and hole values). */
   get compressedBytes(): number {
-    return this.parts.reduce((sum, part) => sum + part.deflated.length, 0);
+    return this.template.length;
   }
 
-  /** The gzip body with this token in every token gap and the holes' values in order. */
+  /** The gzip body with this token in every token gap and these hole values in order. */
   body(token: Buffer, holes: Buffer[]): Buffer {
     if (token.length !== this.tokenLength) throw new Error('token gzip: a token of another length');
-    const storedToken = storedBlocks(token);
-    const tokenCrc = zlib.crc32(token);
-    const pieces: Buffer[] = [HEADER];
-    let crc = 0;
-    let size = 0;
+    if (holes.length !== this.holeLengths.length) throw new Error('token gzip: one value per hole');
+    const out = Buffer.allocUnsafe(this.template.length);
+    this.template.copy(out);
+    for (const offset of this.tokenOffsets) token.copy(out, offset);
+    let crc = this.baseCrc;
+    if (this.tokenLength > 0) crc ^= multiplyModP((zlib.crc32(token) ^ this.tokenZeroCrc) >>> 0, this.tokenFactor);
+    holes.forEach((value, h) => {
+      if (value.length !== this.holeLengths[h]) throw new Error('token gzip: a hole value of another length');
+      value.copy(out, this.holeOffsets[h]);
+      if (value.length > 0) crc ^= multiplyModP((zlib.crc32(value) ^ zlib.crc32(Buffer.alloc(value.length))) >>> 0, this.holeFactors[h]);
+    });
+    out.writeUInt32LE(crc >>> 0, out.length - 8);
+    return out;
+  }
+
+  /** Lays out the stream: runs compressed once, stored blocks for the first token of a reach and for holes. */
+  private build(parts: Buffer[], placeholder: Buffer, copyTokens: boolean): boolean {
+    const out: Buffer[] = [HEADER];
+    let outLength = HEADER.length;
+    let history = Buffer.alloc(0);
+    let run: Buffer[] = [];
+    let plain = 0; // bytes of the page so far
+    let lastToken = -Infinity; // where the last token began in the page
+    const tokenStarts: number[] = [];
+    const holeStarts: number[] = [];
+    this.tokenOffsets = [];
+    this.holeOffsets = [];
+    const remember = (bytes: Buffer) => {
+      const next = Buffer.concat([history, bytes]);
+      history = next.length > WINDOW ? next.subarray(next.length - WINDOW) : next;
+    };
+    const flushRun = () => {
+      if (run.length === 0) return;
+      const text = Buffer.concat(run);
+      run = [];
+      if (text.length === 0) return;
+      const options: zlib.ZlibOptions = { level: this.level, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+      if (history.length > 0) options.dictionary = history;
+      const deflated = zlib.deflateRawSync(text, options);
+      out.push(deflated);
+      outLength += deflated.length;
+      remember(text);
+    };
+    const stored = (length: number, seen: Buffer): number => {
+      flushRun();
+      const head = Buffer.from([0x00, length & 0xff, length >> 8, ~length & 0xff, (~length >> 8) & 0xff]);
+      out.push(head, Buffer.alloc(length));
+      const offset = outLength + head.length;
+      outLength += head.length + length;
+      remember(seen);
+      return offset;
+    };
     let hole = 0;
-    this.parts.forEach((part, i) => {
-      if (i > 0) {
-        if (this.gaps[i - 1] === 'token') {
-          pieces.push(storedToken);
-          crc = crcCombine(crc, tokenCrc, this.tokenShift);
-          size += token.length;
-        } else {
-          const value = holes[hole];
-          if (this.holeLengths && value.length !== this.holeLengths[hole]) throw new Error('token gzip: a hole value of another length');
-          hole++;
-          if (value.length > 0) {
-            pieces.push(storedBlocks(value));
-            crc = size === 0 ? zlib.crc32(value) : crcCombine(crc, zlib.crc32(value), crcShift(value.length));
-            size += value.length;
-          }
-        }
+    parts.forEach((part, i) => {
+      run.push(part);
+      plain += part.length;
+      if (i === parts.length - 1) return;
+      if (this.gaps[i] === 'hole') {
+        const length = this.holeLengths[hole++];
+        holeStarts.push(plain);
+        if (length > 0) this.holeOffsets.push(stored(length, Buffer.alloc(length)));
+        else this.holeOffsets.push(0);
+        plain += length;
+        return;
       }
-      if (part.length > 0) {
-        pieces.push(part.deflated);
-        crc = size === 0 ? part.crc : crcCombine(crc, part.crc, part.shift);
-        size += part.length;
+      if (this.tokenLength === 0) return;
+      tokenStarts.push(plain);
+      if (copyTokens && plain - lastToken <= COPY_REACH) run.push(placeholder);
+      else this.tokenOffsets.push(stored(this.tokenLength, placeholder));
+      lastToken = plain;
+      plain += this.tokenLength;
+    });
+    flushRun();
+    out.push(FINAL_EMPTY_BLOCK, Buffer.alloc(8));
+    this.template = Buffer.concat(out);
+    this.template.writeUInt32LE(plain % 2 ** 32, this.template.length - 4);
+    // The CRC with zeros in every token and hole, and how each value's CRC moves to its place.
+    let crc = 0;
+    let at = 0;
+    let hole2 = 0;
+    parts.forEach((part, i) => {
+      crc = at === 0 ? zlib.crc32(part) : crcCombine(crc, zlib.crc32(part), crcShift(part.length));
+      at += part.length;
+      if (i === parts.length - 1) return;
+      const length = this.gaps[i] === 'token' ? this.tokenLength : this.holeLengths[hole2++];
+      if (length > 0) {
+        crc = crcCombine(crc, zlib.crc32(Buffer.alloc(length)), crcShift(length));
+        at += length;
       }
     });
-    const trailer = Buffer.alloc(8);
-    trailer.writeUInt32LE(crc >>> 0, 0);
-    trailer.writeUInt32LE(size % 2 ** 32, 4);
-    pieces.push(FINAL_EMPTY_BLOCK, trailer);
-    return Buffer.concat(pieces);
+    this.baseCrc = crc;
+    const after = (start: number, length: number) => crcShift(plain - start - length);
+    this.tokenFactor = tokenStarts.reduce((factor, start) => factor ^ after(start, this.tokenLength), 0) >>> 0;
+    this.holeFactors = holeStarts.map((start, h) => after(start, this.holeLengths[h]));
+    return true;
+  }
+
+  /** Whether the stream decodes to the page for two tokens (and hole values) that differ in every byte. */
+  private check(parts: Buffer[]): boolean {
+    // Probe bytes: i, then 255 − i. Within a token each byte differs from every other (tokens are at most 256 bytes
+    // when copied), so a copy from the wrong offset shows; and the two probes differ everywhere, so a byte the
+    // compressor wrote as a literal where a token byte belongs shows too.
+    for (const probe of [(i: number) => i & 0xff, (i: number) => 255 - (i & 0xff)]) {
+      const token = Buffer.alloc(this.tokenLength);
+      for (let i = 0; i < token.length; i++) token[i] = probe(i);
+      const holes = this.holeLengths.map((length) => {
+        const value = Buffer.alloc(length);
+        for (let i = 0; i < length; i++) value[i] = probe(i);
+        return value;
+      });
+      const expected: Buffer[] = [];
+      let hole = 0;
+      parts.forEach((part, i) => {
+        expected.push(part);
+        if (i < parts.length - 1) expected.push(this.gaps[i] === 'token' ? token : holes[hole++]);
+      });
+      try {
+        if (!zlib.gunzipSync(this.body(token, holes)).equals(Buffer.concat(expected))) return false;
+      } catch {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -379,7 +379,11 @@ export class PageCache {
         for (const old of byLength.values()) this.grow(entry, -old.compressedBytes);
         byLength.clear();
       }
-      compressed = new TokenGzip(entry.parts, entry.gapHoles.map((hole) => (hole === -1 ? 'token' : 'hole')), token.length, holes.map((hole) => hole.length));
+      try {
+        compressed = new TokenGzip(entry.parts, entry.gapHoles.map((hole) => (hole === -1 ? 'token' : 'hole')), token.length, holes.map((hole) => hole.length));
+      } catch {
+        return this.splice(entry).body(this.gapValues(entry, token, values)); // a value longer than a stored block
+      }
       byLength.set(lengths, compressed);
       this.grow(entry, compressed.compressedBytes);
     }

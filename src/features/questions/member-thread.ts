@@ -150,9 +150,10 @@ export async function sendMemberThread(
   reply.header('content-language', skeleton.contentLanguage);
   if (gzip) {
     reply.header('content-encoding', 'gzip');
-    const compressed = wholeGzip(skeleton, fragments, token.length);
+    const holes = skeleton.gaps.filter((gap) => gap.kind === 'hole').map((gap) => holeValue(skeleton, gap.name));
+    const compressed = wholeGzip(skeleton, fragments, token.length, holes);
     if (compressed) {
-      reply.send(compressed.body(token, skeleton.gaps.filter((gap) => gap.kind === 'hole').map((gap) => holeValue(skeleton, gap.name))));
+      reply.send(compressed.body(token, holes));
       return true;
     }
   }
@@ -183,9 +184,10 @@ export async function sendMemberThread(
  * apart); undefined when a fragment is not kept (a rare `v`), the set is new and MAX_GZIP_SETS are kept, or a part
  * holds a NUL byte: the caller then splices parts compressed apart.
  */
-function wholeGzip(skeleton: Skeleton, fragments: Fragment[], tokenLength: number): TokenGzip | undefined {
+function wholeGzip(skeleton: Skeleton, fragments: Fragment[], tokenLength: number, holes: Buffer[]): TokenGzip | undefined {
   if (fragments.some((fragment) => fragment.id < 0)) return undefined;
-  const key = `${tokenLength}:${fragments.map((fragment) => fragment.id).join(',')}`;
+  // Per set of fragments and lengths of the token and holes (a view count changes its length rarely).
+  const key = `${tokenLength} ${holes.map((hole) => hole.length).join(' ')}:${fragments.map((fragment) => fragment.id).join(',')}`;
   let compressed = skeleton.gzipByFragments.get(key);
   if (compressed) return compressed;
   if (skeleton.gzipByFragments.size >= MAX_GZIP_SETS) return undefined;
@@ -213,7 +215,11 @@ function wholeGzip(skeleton: Skeleton, fragments: Fragment[], tokenLength: numbe
   });
   parts.push(Buffer.concat(run));
   if (!TokenGzip.fits(parts)) return undefined;
-  compressed = new TokenGzip(parts, gaps, tokenLength);
+  try {
+    compressed = new TokenGzip(parts, gaps, tokenLength, holes.map((hole) => hole.length));
+  } catch {
+    return undefined; // a value longer than a stored block: parts compressed apart
+  }
   skeleton.gzipByFragments.set(key, compressed);
   return compressed;
 }
