@@ -2,9 +2,8 @@
 // a visitor to the user they sign in as, and assembling the report from events, rollups and question facts.
 import { BlockList, isIP } from 'node:net';
 import type Database from 'better-sqlite3';
-import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { deflectionEvents, visitorLinks, type DeflectionKind } from '../../db/schema.ts';
+import type { DeflectionKind } from '../../db/schema.ts';
 import { atLeast, type Role } from '../accounts/roles.ts';
 import type { Settings } from '../settings/definitions.ts';
 import {
@@ -111,12 +110,27 @@ export function insertEvent(db: Db, visit: Visit, kind: DeflectionKind, fields: 
     fields.rank ?? null,
     fields.variant ?? null,
   );
-  if (visit.userId !== null) linkVisitor(db, visit.visitorId!, visit.userId, now);
+  if (visit.userId !== null && !linkedVisitors(db).has(visit.visitorId!)) linkVisitor(db, visit.visitorId!, visit.userId, now);
 }
+
+// Visitor ids this process knows to be linked already: a signed-in member's events then add no second statement
+// each. (A sign-in always writes its link: linkVisitor.)
+const linked = new WeakMap<Db, Set<string>>();
+function linkedVisitors(db: Db): Set<string> {
+  let known = linked.get(db);
+  if (!known) linked.set(db, (known = new Set()));
+  return known;
+}
+const linkInserts = new WeakMap<Db, Database.Statement>();
 
 /** Remembers that a visitor id belongs to a user (first sign-in wins; a shared computer is not re-linked). */
 export function linkVisitor(db: Db, visitorId: string, userId: number, now = new Date()): void {
-  db.insert(visitorLinks).values({ visitorId, userId, linkedAt: now }).onConflictDoNothing().run();
+  let insert = linkInserts.get(db);
+  if (!insert) linkInserts.set(db, (insert = db.$client.prepare('insert into visitor_links (visitor_id, user_id, linked_at) values (?, ?, ?) on conflict do nothing')));
+  insert.run(visitorId, userId, now.getTime());
+  const known = linkedVisitors(db);
+  if (known.size >= 50_000) known.clear();
+  known.add(visitorId);
 }
 
 export function estimatorSettings(settings: Settings): EstimatorSettings {

@@ -19,6 +19,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { acceptsGzip, deflatedPart, gzipOf, TokenGzip, type Part } from '../../lib/gzip-splice.ts';
 import { escapeHtml } from '../../lib/escape.ts';
 import { PageSlots, split, type Holes, type SharedPageHooks } from '../../plugins/page-cache.ts';
+import { spliceableCsrfToken } from '../../plugins/csrf.ts';
 import { setPageHeaders } from '../../plugins/views.ts';
 import type { ThreadModeration } from '../moderation/close.ts';
 import { renderRegion, THREAD_REGIONS, threadPage, viewerContext, type ThreadShape } from './thread-page.ts';
@@ -144,7 +145,8 @@ export async function sendMemberThread(
   hooks.onServe?.(request);
   request.pageServed = true;
   state.stats.served++;
-  const token = Buffer.from(reply.generateCsrf());
+  // The token goes into stored blocks (or copies of them) and never through the compressor: one per visitor's secret.
+  const token = Buffer.from(spliceableCsrfToken(request, reply, app.config.secureCookies));
   const gzip = acceptsGzip(request.headers['accept-encoding']);
   setPageHeaders(reply.code(skeleton.status));
   reply.header('content-language', skeleton.contentLanguage);
