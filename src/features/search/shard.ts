@@ -157,6 +157,12 @@ function statistics(sorted: IndexedDoc[]): { terms: string[]; df: number[]; leng
   return { terms, df: terms.map((term) => counts.get(term)!), lengths };
 }
 
+/** The fields of a term's postings that hold documents (field numbers, increasing) and lunr's documents of each (id → frequency, or the shared empty metadata for 1). */
+export interface TermFields {
+  fields: number[];
+  docs: Record<string, unknown>[];
+}
+
 /** Term lookups of a shard: document frequency of a term, and whether the shard has it at all. */
 export interface TermFrequencies {
   get(term: string): number | undefined;
@@ -350,34 +356,57 @@ export class Shard {
     const holding: number[] = [];
     for (const [term, weight] of terms) {
       const postings = this.inverted[term];
-      let count = 0;
-      if (postings && !locals) {
-        const { localByOffset, firstId } = this;
-        for (let f = 0; f < F; f++) {
-          const w = fieldWeights[f] * weight;
-          for (const ref in postings[FIELDS[f]]) {
-            const local = localByOffset[Number(ref) - firstId];
-            if (best[local] < w) best[local] = w;
-          }
-        }
-      } else if (postings && locals) {
-        const fields = FIELDS.map((field) => postings[field]).filter((docs) => docs !== NO_DOCUMENTS);
-        const weights = FIELDS.filter((field) => postings[field] !== NO_DOCUMENTS).map((field) => fieldWeights[FIELD_INDEX[field]] * weight);
-        for (let i = 0; i < locals.length; i++) {
-          const local = locals[i];
-          const id = this.ids[local];
-          let found = false;
-          for (let f = 0; f < fields.length; f++) {
-            if (fields[f][id] === undefined) continue;
-            found = true;
-            if (best[local] < weights[f]) best[local] = weights[f];
-          }
-          if (found) count += 1;
-        }
-      }
-      holding.push(count);
+      if (!postings) holding.push(0);
+      else if (!locals) {
+        this.bestWeightsOfAll(postings, weight, fieldWeights, best, undefined);
+        holding.push(0);
+      } else holding.push(this.bestWeightsAt(postings, weight, fieldWeights, best, locals));
     }
     return holding;
+  }
+
+  /**
+   * Like `bestWeights` without `locals` (every document holding a term is visited), and adds to `touched` the
+   * documents that had no estimate yet (best 0), so the caller visits only them instead of the whole shard.
+   */
+  markBest(terms: ReadonlyMap<string, number>, fieldWeights: readonly number[], best: Float64Array, touched: number[]): void {
+    for (const [term, weight] of terms) {
+      const postings = this.inverted[term];
+      if (postings) this.bestWeightsOfAll(postings, weight, fieldWeights, best, touched);
+    }
+  }
+
+  private bestWeightsOfAll(postings: Postings, weight: number, fieldWeights: readonly number[], best: Float64Array, touched: number[] | undefined): void {
+    const { localByOffset, firstId } = this;
+    for (let f = 0; f < F; f++) {
+      const w = fieldWeights[f] * weight;
+      for (const ref in postings[FIELDS[f]]) {
+        const local = localByOffset[Number(ref) - firstId];
+        const was = best[local];
+        if (was < w) {
+          if (was === 0 && touched) touched.push(local);
+          best[local] = w;
+        }
+      }
+    }
+  }
+
+  private bestWeightsAt(postings: Postings, weight: number, fieldWeights: readonly number[], best: Float64Array, locals: Int32Array): number {
+    const fields = FIELDS.map((field) => postings[field]).filter((docs) => docs !== NO_DOCUMENTS);
+    const weights = FIELDS.filter((field) => postings[field] !== NO_DOCUMENTS).map((field) => fieldWeights[FIELD_INDEX[field]] * weight);
+    let count = 0;
+    for (let i = 0; i < locals.length; i++) {
+      const local = locals[i];
+      const id = this.ids[local];
+      let found = false;
+      for (let f = 0; f < fields.length; f++) {
+        if (fields[f][id] === undefined) continue;
+        found = true;
+        if (best[local] < weights[f]) best[local] = weights[f];
+      }
+      if (found) count += 1;
+    }
+    return count;
   }
 
   /**
@@ -421,6 +450,21 @@ export class Shard {
       frequencies[f] = typeof value === 'number' ? value : 1;
     }
     return bits;
+  }
+
+  /** The fields of the term's postings that hold documents, for looking up many documents (see TermFields); undefined when the shard lacks the term. */
+  termFields(term: string): TermFields | undefined {
+    const postings = this.inverted[term];
+    if (!postings) return undefined;
+    const fields: number[] = [];
+    const docs: Record<string, unknown>[] = [];
+    for (let f = 0; f < F; f++) {
+      const held = postings[FIELDS[f]];
+      if (!held || held === NO_DOCUMENTS) continue;
+      fields.push(f);
+      docs.push(held);
+    }
+    return { fields, docs };
   }
 
   /** Distinct terms in the field (by number) of the document with this local number. */
