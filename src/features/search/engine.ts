@@ -500,11 +500,14 @@ export class SearchIndex {
         for (let i = 0, at = 0; i < sorted.length; i++) if (total[sorted[i]] + leftBound >= threshold) lookup[at++] = sorted[i];
         return { sorted, lookup, skipped: sorted.length - keep };
       });
+      const members = pieces.map((shard) => this.scratch.take(shard.size));
       pieces.forEach((shard, s) => {
         const { sorted, lookup, skipped } = estimated[s];
         let others = 0;
+        const member = members[s];
+        if (scanned < specs.length) for (let i = 0; i < lookup.length; i++) member[lookup[i]] = 1;
         for (const spec of specs.slice(scanned)) {
-          const holding = shard.bestWeights(spec.terms, fieldWeights, best[s], lookup);
+          const holding = shard.bestWeights(spec.terms, fieldWeights, best[s], lookup, member);
           [...spec.terms.keys()].forEach((term, i) => {
             const df = shard.documentFrequency.get(term) ?? 0;
             others = Math.max(others, df - holding[i] - skipped, df - sorted.length);
@@ -521,7 +524,7 @@ export class SearchIndex {
       });
       matching = Math.max(matching, count + candidates.size);
       const added = choose(pieces, totals, estimated.map((e) => e.sorted), cap);
-      for (const array of [...totals, ...best]) this.scratch.give(array);
+      for (const array of [...totals, ...best, ...members]) this.scratch.give(array);
       return added;
     };
     /**
