@@ -89,7 +89,16 @@ const ENOUGH_CANDIDATES = 50;
 // (term frequency, saturated by k1), and a match in a short field more than one in a long field. k1 and
 // b are BM25's usual values; idf and average field lengths are those of the whole index. (Field lengths
 // are distinct terms; counted in words instead, measured on real duplicates: no better.)
+//
+// The replies (the accepted answer and the other answers) are one field for saturation, as BM25F combines
+// fields: a word's length-normalized frequencies there are added with their weights and saturated once, so a
+// word that every reply keeps repeating counts at most as much as one field can (k1 + 1 times the accepted
+// answer's weight), not once per kind of reply on top of the title and body. A word in only one kind of
+// reply scores as before. Measured: hand-written set MRR@10 0.938 → 0.951 (four queries up, none down);
+// duplicates' tuning half recall@1/5/10 unchanged, MRR@10 0.449 → 0.456 (0.419 → 0.422 without duplicate
+// learning). Saturating the body with them, or every field together (BM25F proper), did worse (0.945–0.949, 0.940).
 const K1 = 1.2;
+const REPLY_FIELDS: readonly boolean[] = FIELDS.map((field) => field === 'accepted' || field === 'answers');
 const LENGTH_NORMALIZATION = 0.75;
 
 // Popularity: views per day since asked, on a log scale, compared with the other questions of the same source
@@ -678,6 +687,9 @@ export class SearchIndex {
           const held = lists[v];
           if (!held) continue;
           let fields = 0;
+          // The replies' weighted frequencies, and the highest weight among the replies holding the term.
+          let replies = 0;
+          let repliesWeight = 0;
           let found = false;
           for (let k = 0; k < held.fields.length; k++) {
             const value = held.docs[k][id];
@@ -689,9 +701,14 @@ export class SearchIndex {
               fieldScores[f] = 1 / (1 - LENGTH_NORMALIZATION + (LENGTH_NORMALIZATION * length) / averageByField[f]);
             }
             // A term's frequency in the field (BM25's tf, saturated with K1): stored where above 1.
-            fields += weightByField[f] * saturate((typeof value === 'number' ? value : 1) * fieldScores[f]);
+            const frequency = (typeof value === 'number' ? value : 1) * fieldScores[f];
+            if (REPLY_FIELDS[f]) {
+              replies += weightByField[f] * frequency;
+              repliesWeight = Math.max(repliesWeight, weightByField[f]);
+            } else fields += weightByField[f] * saturate(frequency);
           }
           if (!found) continue;
+          if (replies > 0) fields += repliesWeight * saturate(replies / repliesWeight);
           if (v < 31) mask |= 1 << v;
           else (more ??= []).push(v);
           const variant = variants[j];
