@@ -6,6 +6,7 @@
 //
 //   npm run bench:search-duplicates
 //   BENCH_SITES=coffee,beer npm run bench:search-duplicates   only sites whose folder name contains one of these
+//   BENCH_HALF=tuning …                                        only the sites of one half (tuning or held-out)
 //   BENCH_VERBOSE=1 …                                          also every held-out query our engine misses
 //   BENCH_JSON=file …                                          every query's ranks as JSON
 //
@@ -40,6 +41,7 @@ const VERBOSE = process.env.BENCH_VERBOSE === '1';
 const SITE_FILTER = (process.env.BENCH_SITES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 // A query word found in at most this share of the site's questions is "rare" (for the hardness figures).
 const RARE_SHARE = 0.02;
+const HALF = process.env.BENCH_HALF === 'tuning' || process.env.BENCH_HALF === 'held-out' ? process.env.BENCH_HALF : undefined;
 const SPLIT = process.env.BENCH_SPLIT === 'median' ? 'median' : 'rolling';
 
 const RANKERS = ['ours', 'ours, no duplicate learning', 'lunr, naive', 'SQLite FTS5 bm25'] as const;
@@ -243,7 +245,7 @@ async function main(): Promise<void> {
     .filter((name) => fs.existsSync(path.join(DATA, name, 'Posts.xml')) && fs.existsSync(path.join(DATA, name, 'PostLinks.xml')))
     .sort();
   const halves = new Map(allSites.map((site, i) => [site, i % 2 === 0 ? ('tuning' as const) : ('held-out' as const)]));
-  const sites = allSites.filter((site) => SITE_FILTER.length === 0 || SITE_FILTER.some((f) => site.includes(f)));
+  const sites = allSites.filter((site) => (SITE_FILTER.length === 0 || SITE_FILTER.some((f) => site.includes(f))) && (!HALF || halves.get(site) === HALF));
   console.log(`Search on real duplicate questions — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`);
   console.log(`Split: ${SPLIT} (see the top of bench/search-duplicates.ts)`);
   console.log(`Tuning half: ${allSites.filter((s) => halves.get(s) === 'tuning').join(', ')}`);

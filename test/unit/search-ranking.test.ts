@@ -140,6 +140,32 @@ describe('a shard answers with lunr’s own query', () => {
   });
 });
 
+describe('replies saturate together', () => {
+  // Both threads are about trappist beer. The first names both query words in its title and mentions them in
+  // its replies; the second names one in its title, and its accepted answer and its other answer both keep
+  // repeating "trappist". Saturated once per kind of reply, that repetition counted twice and outweighed the
+  // title; the replies are one field for saturation now (engine.ts, REPLY_FIELDS).
+  const withAccepted = (id: number, title: string, body: string, accepted: string, others: string[]) =>
+    toIndexedDoc(
+      { id, title, body_md: body, language: 'en', score: 0, answer_count: others.length + 1, accepted_answer_id: id * 100 },
+      [accepted, ...others].map((text, i) => ({ question_id: id, id: i === 0 ? id * 100 : id * 100 + i, body_md: text, official: 0 })),
+      [],
+    );
+  const trappist = Array.from({ length: 6 }, () => 'trappist').join(' ');
+  const titled = withAccepted(2, 'Difference between trappist and abbey beer', 'Are they the same thing or not really?', 'Abbey beer is brewed in the style, trappist beer by monks.', ['Trappist beer comes from a monastery of monks.']);
+  const repeated = withAccepted(3, 'Why are enkel trappist beers not sold', 'Can you buy them only at the monastery?', `${trappist} beers, and abbey too: the enkel is for the monks themselves`, [`${trappist} and abbey, the brothers drink it at the monastery every day`]);
+  const cider = Array.from({ length: 30 }, (_, i) => withAccepted(10 + i, `Unrelated cider question ${i}`, 'Nothing here about it.', 'Cider is made of apples.', ['A reply about apples and pears.']));
+
+  it('ranks a thread naming the query in its title above one whose replies repeat one of its words', () => {
+    expect(ids(indexOf([titled, repeated, ...cider]), 'abbey trappist').slice(0, 2)).toEqual([2, 3]);
+  });
+
+  it('still counts the repetition: the repeating thread is first for the word it repeats, and above one that says it once', () => {
+    const once = withAccepted(4, 'Why are enkel trappist beers not sold', 'Can you buy them only at the monastery?', 'Trappist beers, and abbey too: the enkel is for the monks themselves', ['And abbey, the brothers drink it at the monastery every day']);
+    expect(ids(indexOf([titled, repeated, once, ...cider]), 'trappist enkel').slice(0, 2)).toEqual([3, 4]);
+  });
+});
+
 describe('term frequency', () => {
   // Same title, bodies of about the same length: only how often the body comes back to "firmware" differs (the
   // post that repeats it is the older one, so a tie would put it second).

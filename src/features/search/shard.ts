@@ -73,6 +73,12 @@ export interface ShardFile {
 /** Bump when tokenization, fields or the file layout change: persisted shards of another format are rebuilt. */
 export const SHARD_FORMAT = 10;
 
+/** Common terms' postings kept decoded (typed arrays of local numbers) per shard, at most this many bytes (see Shard#decodedOf). */
+const DECODED_BYTES = 1 << 20;
+/** A term in fewer of a shard's documents is read from lunr's postings as it is (cheap enough). */
+const DECODE_MIN_DOCUMENTS = 256;
+const NO_LOCALS = new Int32Array(0);
+
 /** Term frequencies kept per posting are capped here (BM25 saturates long before). */
 const MAX_FREQUENCY = 255;
 
@@ -155,6 +161,12 @@ function statistics(sorted: IndexedDoc[]): { terms: string[]; df: number[]; leng
   });
   const terms = [...counts.keys()].sort();
   return { terms, df: terms.map((term) => counts.get(term)!), lengths };
+}
+
+/** The fields of a term's postings that hold documents (field numbers, increasing) and lunr's documents of each (id → frequency, or the shared empty metadata for 1). */
+export interface TermFields {
+  fields: number[];
+  docs: Record<string, unknown>[];
 }
 
 /** Term lookups of a shard: document frequency of a term, and whether the shard has it at all. */
@@ -241,6 +253,11 @@ export class Shard {
   private readonly localByOffset: Int32Array;
   private readonly firstId: number;
   private totals: { sums: number[]; counts: number[] } | undefined;
+  /** Common terms' postings as typed arrays, least recently read first (see decodedOf). */
+  private readonly decoded = new Map<string, Int32Array[]>();
+  private decodedBytes = 0;
+  /** Marks of bestWeightsAmong: a new one per call, never 0 or 1. */
+  private stamp = 1;
 
   private constructor(file: Omit<ShardFile, 'index'>, index: lunrTypes.Index) {
     this.fromId = file.fromId;
@@ -346,38 +363,139 @@ export class Shard {
    * (lunr's postings, one pass); with `locals`, only those documents are looked up (one lookup per
    * document, term and field), and the result is how many of them hold each term, in order.
    */
-  bestWeights(terms: ReadonlyMap<string, number>, fieldWeights: readonly number[], best: Float64Array, locals?: Int32Array): number[] {
+  bestWeights(terms: ReadonlyMap<string, number>, fieldWeights: readonly number[], best: Float64Array, locals?: Int32Array, member?: Float64Array): number[] {
     const holding: number[] = [];
     for (const [term, weight] of terms) {
       const postings = this.inverted[term];
-      let count = 0;
-      if (postings && !locals) {
-        const { localByOffset, firstId } = this;
-        for (let f = 0; f < F; f++) {
-          const w = fieldWeights[f] * weight;
-          for (const ref in postings[FIELDS[f]]) {
-            const local = localByOffset[Number(ref) - firstId];
-            if (best[local] < w) best[local] = w;
-          }
-        }
-      } else if (postings && locals) {
-        const fields = FIELDS.map((field) => postings[field]).filter((docs) => docs !== NO_DOCUMENTS);
-        const weights = FIELDS.filter((field) => postings[field] !== NO_DOCUMENTS).map((field) => fieldWeights[FIELD_INDEX[field]] * weight);
-        for (let i = 0; i < locals.length; i++) {
-          const local = locals[i];
-          const id = this.ids[local];
-          let found = false;
-          for (let f = 0; f < fields.length; f++) {
-            if (fields[f][id] === undefined) continue;
-            found = true;
-            if (best[local] < weights[f]) best[local] = weights[f];
-          }
-          if (found) count += 1;
-        }
+      if (!postings) holding.push(0);
+      else if (!locals) {
+        this.bestWeightsOfAll(term, postings, weight, fieldWeights, best, undefined);
+        holding.push(0);
+      } else {
+        const decoded = member ? this.decodedOf(term, postings) : undefined;
+        holding.push(decoded ? this.bestWeightsAmong(decoded, weight, fieldWeights, best, member!) : this.bestWeightsAt(postings, weight, fieldWeights, best, locals));
       }
-      holding.push(count);
     }
     return holding;
+  }
+
+  /**
+   * A common term's postings as local numbers per field (typed arrays), kept for the terms read most recently
+   * within DECODED_BYTES per shard: reading lunr's postings object by object (`for … in`, a string per
+   * document) was the largest cost of long queries made of common words, and common words come back from
+   * query to query. Undefined for terms too rare to be worth keeping.
+   */
+  private decodedOf(term: string, postings: Postings): Int32Array[] | undefined {
+    const kept = this.decoded.get(term);
+    if (kept) {
+      this.decoded.delete(term);
+      this.decoded.set(term, kept);
+      return kept;
+    }
+    if ((this.documentFrequency.get(term) ?? 0) < DECODE_MIN_DOCUMENTS) return undefined;
+    const { localByOffset, firstId } = this;
+    let bytes = 0;
+    const decoded = FIELDS.map((field) => {
+      const docs = postings[field];
+      if (!docs || docs === NO_DOCUMENTS) return NO_LOCALS;
+      const locals: number[] = [];
+      for (const ref in docs) locals.push(localByOffset[Number(ref) - firstId]);
+      bytes += locals.length * 4;
+      return Int32Array.from(locals);
+    });
+    if (bytes > DECODED_BYTES) return decoded;
+    for (const [oldest, arrays] of this.decoded) {
+      if (this.decodedBytes + bytes <= DECODED_BYTES) break;
+      this.decoded.delete(oldest);
+      for (const array of arrays) this.decodedBytes -= array.length * 4;
+    }
+    this.decoded.set(term, decoded);
+    this.decodedBytes += bytes;
+    return decoded;
+  }
+
+  /**
+   * bestWeightsAt over a term's decoded postings: only the documents marked in `member` (non-zero) are raised;
+   * returns how many of them hold the term (each counted once: its mark becomes this call's stamp).
+   */
+  private bestWeightsAmong(decoded: Int32Array[], weight: number, fieldWeights: readonly number[], best: Float64Array, member: Float64Array): number {
+    const stamp = (this.stamp += 1);
+    let count = 0;
+    for (let f = 0; f < F; f++) {
+      const locals = decoded[f];
+      const w = fieldWeights[f] * weight;
+      for (let i = 0; i < locals.length; i++) {
+        const local = locals[i];
+        const mark = member[local];
+        if (mark === 0) continue;
+        if (mark !== stamp) {
+          member[local] = stamp;
+          count += 1;
+        }
+        if (best[local] < w) best[local] = w;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Like `bestWeights` without `locals` (every document holding a term is visited), and adds to `touched` the
+   * documents that had no estimate yet (best 0), so the caller visits only them instead of the whole shard.
+   */
+  markBest(terms: ReadonlyMap<string, number>, fieldWeights: readonly number[], best: Float64Array, touched: number[]): void {
+    for (const [term, weight] of terms) {
+      const postings = this.inverted[term];
+      if (postings) this.bestWeightsOfAll(term, postings, weight, fieldWeights, best, touched);
+    }
+  }
+
+  private bestWeightsOfAll(term: string, postings: Postings, weight: number, fieldWeights: readonly number[], best: Float64Array, touched: number[] | undefined): void {
+    const decoded = this.decodedOf(term, postings);
+    if (decoded) {
+      for (let f = 0; f < F; f++) {
+        const locals = decoded[f];
+        const w = fieldWeights[f] * weight;
+        for (let i = 0; i < locals.length; i++) {
+          const local = locals[i];
+          const was = best[local];
+          if (was < w) {
+            if (was === 0 && touched) touched.push(local);
+            best[local] = w;
+          }
+        }
+      }
+      return;
+    }
+    const { localByOffset, firstId } = this;
+    for (let f = 0; f < F; f++) {
+      const w = fieldWeights[f] * weight;
+      for (const ref in postings[FIELDS[f]]) {
+        const local = localByOffset[Number(ref) - firstId];
+        const was = best[local];
+        if (was < w) {
+          if (was === 0 && touched) touched.push(local);
+          best[local] = w;
+        }
+      }
+    }
+  }
+
+  private bestWeightsAt(postings: Postings, weight: number, fieldWeights: readonly number[], best: Float64Array, locals: Int32Array): number {
+    const fields = FIELDS.map((field) => postings[field]).filter((docs) => docs !== NO_DOCUMENTS);
+    const weights = FIELDS.filter((field) => postings[field] !== NO_DOCUMENTS).map((field) => fieldWeights[FIELD_INDEX[field]] * weight);
+    let count = 0;
+    for (let i = 0; i < locals.length; i++) {
+      const local = locals[i];
+      const id = this.ids[local];
+      let found = false;
+      for (let f = 0; f < fields.length; f++) {
+        if (fields[f][id] === undefined) continue;
+        found = true;
+        if (best[local] < weights[f]) best[local] = weights[f];
+      }
+      if (found) count += 1;
+    }
+    return count;
   }
 
   /**
@@ -421,6 +539,21 @@ export class Shard {
       frequencies[f] = typeof value === 'number' ? value : 1;
     }
     return bits;
+  }
+
+  /** The fields of the term's postings that hold documents, for looking up many documents (see TermFields); undefined when the shard lacks the term. */
+  termFields(term: string): TermFields | undefined {
+    const postings = this.inverted[term];
+    if (!postings) return undefined;
+    const fields: number[] = [];
+    const docs: Record<string, unknown>[] = [];
+    for (let f = 0; f < F; f++) {
+      const held = postings[FIELDS[f]];
+      if (!held || held === NO_DOCUMENTS) continue;
+      fields.push(f);
+      docs.push(held);
+    }
+    return { fields, docs };
   }
 
   /** Distinct terms in the field (by number) of the document with this local number. */
