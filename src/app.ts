@@ -56,6 +56,7 @@ import { BreachAlertLoop } from './features/desk/breaches.ts';
 import { MailSender } from './features/mail/sender.ts';
 import { UnsubscribeLinks } from './features/mail/unsubscribe.ts';
 import { loadOrCreateSecrets } from './lib/secrets.ts';
+import { requests } from './lib/loop-lag.ts';
 import accessLog, { loggableUrl } from './plugins/access-log.ts';
 import auth, { rejectInvalidTokens } from './plugins/auth.ts';
 import csrf from './plugins/csrf.ts';
@@ -175,6 +176,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Order matters for onRequest hooks: who is asking (session, language, visitor) first, then the shared page
   // cache, which answers signed-out page views from memory before everything after it (helmet included: a
   // kept page keeps the headers helmet gave it).
+  // Requests in flight, for the overload gauge (lib/loop-lag.ts): 'close' comes once a response ends, sent or not.
+  app.addHook('onRequest', (_request, reply, done) => {
+    requests.inFlight++;
+    reply.raw.once('close', () => requests.inFlight--);
+    done();
+  });
   await app.register(accessLog, { slowRequestMs: config.slowRequestMs });
   await app.register(auth, { cookieSecret: secrets.cookieSecret, secureCookies: config.secureCookies });
   await app.register(i18n);
