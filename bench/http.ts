@@ -17,6 +17,7 @@
 // With BENCH_SEED_FILE the "thread of 13 answers" rows use the dump's first thread with 13 answers (the beer dump
 // has some); without it, the seeded thread of 10 answers.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import { slugify } from '../src/lib/slug.ts';
 import { THREAD_TITLE } from './lib/seed-thread.ts';
@@ -86,6 +87,8 @@ const TARGETS: Target[] = [
   { name: 'forum thread (crawler)', server: 'forum', path: THREAD_PATH, headers: CRAWLER },
   { name: 'thread of 13 answers (browser, first visit: no cookies, gzip)', server: 'forum', path: () => thread13, headers: BROWSER },
   { name: 'thread of 13 answers (browser, returning: its cookies, gzip)', server: 'forum', path: () => thread13, headers: BROWSER, returning: true },
+  // The same page's bytes and headers as the returning browser gets them, from bare Fastify: that row's ceiling here.
+  { name: 'bare fastify, the returning browser\'s gzip page and headers', server: 'bare', path: '/same-gzip' },
   { name: 'thread of 13 answers (signed-in member: session cookie, gzip)', server: 'forum', path: () => thread13, headers: BROWSER, member: true },
   { name: 'thread of 13 answers (browser, returning) + 1 answer/s elsewhere', server: 'forum', path: () => thread13, headers: BROWSER, returning: true, backgroundWrites: true },
   { name: 'search page (browser, returning: its cookies, gzip)', server: 'forum', path: SEARCH, headers: BROWSER, returning: true },
@@ -139,6 +142,7 @@ async function main(): Promise<void> {
 
   const pageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'resuelto-bench-page-'));
   const samePageFile = path.join(pageDir, 'thread.html');
+  const sameGzipFile = path.join(pageDir, 'thread-gzip.json');
   const kinds = [...new Set(SELECTED.map((target) => target.server))];
   const servers = new Map<ServerKind, RunningServer>();
   try {
@@ -146,7 +150,7 @@ async function main(): Promise<void> {
       kinds.map((kind) =>
         startServer(kind, {
           nodeArgs: cpuProfile && kind === 'forum' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-          env: kind === 'forum' ? { BENCH_FORUM_SEED: SEED_MODULE, TRUST_PROXY: 'true', ...(seedFile ? { BENCH_SEED_FILE: seedFile } : {}) } : { BENCH_BARE_PAGE_FILE: samePageFile },
+          env: kind === 'forum' ? { BENCH_FORUM_SEED: SEED_MODULE, TRUST_PROXY: 'true', ...(seedFile ? { BENCH_SEED_FILE: seedFile } : {}) } : { BENCH_BARE_PAGE_FILE: samePageFile, BENCH_BARE_GZIP_FILE: sameGzipFile },
           startTimeoutMs: seedFile ? 600_000 : 60_000,
         }),
       ),
@@ -171,6 +175,8 @@ async function main(): Promise<void> {
       memberCookie = await signInThroughForm(forum.origin, 'load1', memberPassword(1));
       tokens = await signIn(forum.origin, [{ login: 'load2', password: memberPassword(2) }]);
       questionIds = [...(await questionPaths(forum.origin)).keys()];
+      // What bare Fastify serves on /same-gzip: the 13-answer thread as a returning browser gets it.
+      fs.writeFileSync(sameGzipFile, JSON.stringify(await returningGzip(forum.origin, thread13)));
     }
     const pathOf = (target: Target) => (typeof target.path === 'function' ? target.path() : target.path);
 
@@ -252,6 +258,7 @@ async function main(): Promise<void> {
     // Every forum row as a share of bare Fastify; the judged rows get PASS/FAIL against their target.
     const bare = results.find(({ target }) => target.server === 'bare' && pathOf(target) === '/')?.result;
     const sameBytes = results.find(({ target }) => pathOf(target) === '/same-bytes')?.result;
+    const sameGzip = results.find(({ target }) => pathOf(target) === '/same-gzip')?.result;
     if (bare && bare.requestsPerSec > 0) {
       console.log();
       for (const { target, result } of results) {
@@ -261,6 +268,12 @@ async function main(): Promise<void> {
         const cpu = result.serverCpuUsPerRequest && bare.serverCpuUsPerRequest ? `, server CPU ${(result.serverCpuUsPerRequest / bare.serverCpuUsPerRequest).toFixed(1)}× bare` : '';
         const size = result.totalRequests > 0 ? `, ${(result.bytesPerSec / result.requestsPerSec / 1024).toFixed(1)} KiB/response` : '';
         console.log(`${target.name}: ${(ratio * 100).toFixed(1)}% of bare's requests/s${verdict}${cpu}${size}`);
+        if (target.returning && !target.backgroundWrites && pathOf(target) === thread13 && sameGzip && sameGzip.requestsPerSec > 0) {
+          console.log(
+            `  bare Fastify sending the same gzip bytes and headers: ${((sameGzip.requestsPerSec / bare.requestsPerSec) * 100).toFixed(1)}% of its hello page; ` +
+              `this row is ${((result.requestsPerSec / sameGzip.requestsPerSec) * 100).toFixed(1)}% of that`,
+          );
+        }
         if (target.judged === 'thread' && sameBytes && sameBytes.requestsPerSec > 0) {
           console.log(
             `  bare Fastify sending the same bytes: ${((sameBytes.requestsPerSec / bare.requestsPerSec) * 100).toFixed(1)}% of its hello page; ` +
@@ -301,6 +314,29 @@ async function findThread(origin: string, answers: number): Promise<{ path: stri
     if (hit) return { path: new URL(hit.url).pathname };
   }
   return undefined;
+}
+
+/** The raw gzip body and headers of a page as a returning browser gets it (its first visit's cookies sent back). */
+async function returningGzip(origin: string, pagePath: string): Promise<{ headers: Record<string, string>; body: string }> {
+  const get = (cookie?: string) =>
+    new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const request = http.get(origin + pagePath, { headers: { ...BROWSER, ...(cookie ? { cookie } : {}) } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+      });
+      request.on('error', reject);
+    });
+  const first = await get();
+  const cookie = (first.headers['set-cookie'] ?? []).map((header) => header.split(';')[0]).join('; ');
+  const again = await get(cookie);
+  if (again.headers['content-encoding'] !== 'gzip') throw new Error(`${pagePath}: the returning browser's page is not gzipped`);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(again.headers)) {
+    if (value === undefined || ['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name)) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return { headers, body: again.body.toString('base64') };
 }
 
 /** Signs in through the form as a browser does (CSRF cookie and token first); returns the cookies to send. */
