@@ -49,6 +49,7 @@ import deskPages, { deskApi } from './features/desk/routes.ts';
 import notificationsApi from './features/notifications/api.ts';
 import { registerNotificationListeners } from './features/notifications/listeners.ts';
 import { registerSearchListeners } from './features/search/listeners.ts';
+import { registerDeskListeners } from './features/desk/listeners.ts';
 import notificationPages from './features/notifications/routes.ts';
 import { unreadCount } from './features/notifications/service.ts';
 import { NotificationWorker } from './features/notifications/worker.ts';
@@ -149,6 +150,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerNotificationListeners();
   // Search hears of threads whose state changed (moderation, support cases) through the same events.
   registerSearchListeners();
+  // The desk alerts staff of "needs staff attention" flags.
+  registerDeskListeners();
   const notificationWorker = new NotificationWorker(db, (level, message) => app.log[level](message), options.backgroundPollMs);
   notificationWorker.start();
   app.decorate('notifications', notificationWorker);

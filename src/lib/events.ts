@@ -25,6 +25,8 @@ export type ForumEvent =
   | { type: 'thread.changed'; questionId: number; at: Date }
   /** A moderator warned or suspended a member: they are told where to read it (never the text itself in the event). */
   | { type: 'member.moderated'; userId: number; kind: 'warned' | 'suspended'; actorId: number; at: Date }
+  /** A member flagged a post (the desk alerts staff of "needs staff attention" flags; never who flagged). */
+  | { type: 'flag.raised'; questionId: number; postType: 'question' | 'answer' | 'comment'; postId: number; reason: string; note: string | null; at: Date }
   /** A moderator decided the open flags on a post: each flagger hears their own flag's fate (never who else flagged). */
   | { type: 'flag.decided'; questionId: number; postType: 'question' | 'answer' | 'comment'; postId: number; flaggerIds: number[]; outcome: 'helpful' | 'declined'; actorId: number; at: Date };
 

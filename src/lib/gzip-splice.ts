@@ -225,7 +225,9 @@ export class TokenGzip {
   private baseCrc = 0;
   private tokenFactor = 0;
   private holeFactors: number[] = [];
+  /** CRC-32 of as many zero bytes as the token and each hole hold (what the base CRC counted in their places). */
   private readonly tokenZeroCrc: number;
+  private readonly holeZeroCrcs: number[];
   readonly holeLengths: number[];
 
   /** Whether these parts can be compressed this way (none holds a NUL byte). */
@@ -247,10 +249,12 @@ export class TokenGzip {
     if (tokenLength > STORED_MAX || holeLengths.some((length) => length > STORED_MAX)) throw new Error('token gzip: a value longer than a stored block');
     this.holeLengths = holeLengths;
     this.tokenZeroCrc = zlib.crc32(Buffer.alloc(tokenLength));
+    this.holeZeroCrcs = holeLengths.map((length) => zlib.crc32(Buffer.alloc(length)));
     const placeholder = tokenLength <= 128 ? placeholderFor(parts, tokenLength) : undefined;
     // Storing every token needs no check: the compressor never sees a token or a hole (it sees bytes no part holds
     // there, and never writes them). Copying tokens is checked once by decoding.
-    if (!(placeholder && this.build(parts, placeholder, true) && this.check(parts))) this.build(parts, Buffer.alloc(tokenLength), false);
+    if (placeholder) this.build(parts, placeholder, true);
+    if (!(placeholder && this.check(parts))) this.build(parts, Buffer.alloc(tokenLength), false);
   }
 
   /** Compressed size (the template: every byte of a response but the token and hole values). */
@@ -270,14 +274,14 @@ export class TokenGzip {
     holes.forEach((value, h) => {
       if (value.length !== this.holeLengths[h]) throw new Error('token gzip: a hole value of another length');
       value.copy(out, this.holeOffsets[h]);
-      if (value.length > 0) crc ^= multiplyModP((zlib.crc32(value) ^ zlib.crc32(Buffer.alloc(value.length))) >>> 0, this.holeFactors[h]);
+      if (value.length > 0) crc ^= multiplyModP((zlib.crc32(value) ^ this.holeZeroCrcs[h]) >>> 0, this.holeFactors[h]);
     });
     out.writeUInt32LE(crc >>> 0, out.length - 8);
     return out;
   }
 
   /** Lays out the stream: runs compressed once, stored blocks for the first token of a reach and for holes. */
-  private build(parts: Buffer[], placeholder: Buffer, copyTokens: boolean): boolean {
+  private build(parts: Buffer[], placeholder: Buffer, copyTokens: boolean): void {
     const out: Buffer[] = [HEADER];
     let outLength = HEADER.length;
     let history = Buffer.alloc(0);
@@ -337,25 +341,18 @@ export class TokenGzip {
     out.push(FINAL_EMPTY_BLOCK, Buffer.alloc(8));
     this.template = Buffer.concat(out);
     this.template.writeUInt32LE(plain % 2 ** 32, this.template.length - 4);
-    // The CRC with zeros in every token and hole, and how each value's CRC moves to its place.
+    // The CRC with zeros in every token and hole (zlib continues a CRC across pieces), and how each value's CRC
+    // moves to its place.
     let crc = 0;
-    let at = 0;
     let hole2 = 0;
     parts.forEach((part, i) => {
-      crc = at === 0 ? zlib.crc32(part) : crcCombine(crc, zlib.crc32(part), crcShift(part.length));
-      at += part.length;
-      if (i === parts.length - 1) return;
-      const length = this.gaps[i] === 'token' ? this.tokenLength : this.holeLengths[hole2++];
-      if (length > 0) {
-        crc = crcCombine(crc, zlib.crc32(Buffer.alloc(length)), crcShift(length));
-        at += length;
-      }
+      crc = zlib.crc32(part, crc);
+      if (i < parts.length - 1) crc = zlib.crc32(Buffer.alloc(this.gaps[i] === 'token' ? this.tokenLength : this.holeLengths[hole2++]), crc);
     });
     this.baseCrc = crc;
     const after = (start: number, length: number) => crcShift(plain - start - length);
     this.tokenFactor = tokenStarts.reduce((factor, start) => factor ^ after(start, this.tokenLength), 0) >>> 0;
     this.holeFactors = holeStarts.map((start, h) => after(start, this.holeLengths[h]));
-    return true;
   }
 
   /**

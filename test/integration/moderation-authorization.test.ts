@@ -9,7 +9,7 @@ import { postAnswer } from '../../src/features/answers/service.ts';
 import { askQuestion } from '../../src/features/questions/service.ts';
 import { getSettings, setSetting } from '../../src/features/settings/service.ts';
 import { record } from '../../src/features/votes/reputation.ts';
-import { Browser, buildTestApp, createUser, posterOf, tokenFor, type TestApp } from '../helper.ts';
+import { Browser, buildTestApp, createUser, posterOf, relaxPostingLimits, tokenFor, type TestApp } from '../helper.ts';
 
 type RoleName = 'visitor' | 'member' | 'trusted' | 'suspended' | 'moderator' | 'staff' | 'admin';
 type Outcome = 'ok' | 401 | 403;
@@ -29,17 +29,9 @@ const actors = new Map<RoleName, Actor>();
 
 beforeAll(async () => {
   t = await buildTestApp();
-  for (const [key, value] of [
-    ['secondsBetweenPosts', 0],
-    ['newMemberSecondsBetweenPosts', 0],
-    ['newMemberQuestionsPerDay', 1000],
-    ['newMemberAnswersPerDay', 1000],
-    ['postsPerIpPerMinute', 10_000],
-    ['signInPerIpPerMinute', 10_000],
-    ['flagsPerDay', 1000],
-    ['closeVotesNeeded', 50],
-  ] as const)
-    setSetting(t.db, key, value);
+  relaxPostingLimits(t.db);
+  setSetting(t.db, 'flagsPerDay', 1000);
+  setSetting(t.db, 'closeVotesNeeded', 50);
   other = (await createUser(t.db)).id;
   actors.set('visitor', { role: 'visitor', auth: {}, browser: new Browser(t.app) });
   for (const role of ROLE_NAMES.slice(1)) {

@@ -4,11 +4,11 @@ import { and, count, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { answers, comments, flags, MODERATED_POST_TYPES, questions, type ModeratedPostType } from '../../db/schema.ts';
 import { AppError, forbidden, invalid, notFound } from '../../lib/errors.ts';
+import { emit } from '../../lib/events.ts';
 import { atLeast } from '../accounts/roles.ts';
 import type { Settings } from '../settings/definitions.ts';
 import { hasPrivilege } from '../votes/rules.ts';
 import { startOfUtcDay, type Tx } from '../votes/reputation.ts';
-import { alertStaff } from '../desk/alerts.ts';
 import { requireActor } from './actors.ts';
 import { logModeration } from './log.ts';
 
@@ -146,7 +146,7 @@ export function raiseFlag(db: Db, actorId: number, input: FlagInput, settings: S
       .values({ postType: flag.postType, postId: flag.postId, questionId: post.questionId, authorId: post.authorId, flaggerId: actor.id, reason: flag.reason, duplicateOfId: flag.duplicateOfId, note: flag.note, createdAt: now })
       .returning({ id: flags.id })
       .get();
-    if (flag.reason === 'staff') alertStaffOfFlag(tx, flag.postType, flag.postId, post.questionId, flag.note, now);
+    emit(tx, { type: 'flag.raised', questionId: post.questionId, postType: flag.postType, postId: flag.postId, reason: flag.reason, note: flag.note, at: now });
     let hidden = false;
     if (HIDING_REASONS.includes(flag.reason) && post.hiddenReason === null) {
       const flaggers =
@@ -167,25 +167,6 @@ export function raiseFlag(db: Db, actorId: number, input: FlagInput, settings: S
     }
     return { id, hidden };
   });
-}
-
-/**
- * A "needs staff attention" flag mails staff and admins (each per their `desk_flagged` preference), in the flag's
- * transaction: the thread's title, the kind of post, the flagger's note (never the flagger's name) and a link to
- * the review queue. The group key (`flag:<type>:<id>`) names the post the mail is about.
- */
-function alertStaffOfFlag(tx: Tx, postType: ModeratedPostType, postId: number, questionId: number, note: string | null, now: Date): void {
-  const thread = tx.select({ title: questions.title }).from(questions).where(eq(questions.id, questionId)).get();
-  alertStaff(
-    tx,
-    {
-      kind: 'desk_flagged',
-      template: 'flag-staff',
-      data: { title: thread?.title ?? '', postType, note: note ?? '', queuePath: '/moderation' },
-      groupKey: `flag:${postType}:${postId}`,
-    },
-    now,
-  );
 }
 
 /** Decides every open flag of a post at once (the queue's actions do this); returns the flaggers to tell. */

@@ -48,6 +48,11 @@ export function reasonText(reason: string | null, i18n: I18n): string {
   return translated === key ? reason : translated;
 }
 
+/** A close or flag form's original: read only when the reason is "duplicate" (the field may be left filled otherwise). */
+function duplicateField(body: { reason?: string; duplicateOfId?: string }): OriginalField {
+  return body.reason === 'duplicate' ? parseOriginalField(body.duplicateOfId) : { kind: 'empty' };
+}
+
 export default async function moderationPages(app: FastifyInstance) {
   const backToThread = (reply: FastifyReply, id: number) => {
     // Forms of the review queue say so, and go back there.
@@ -89,7 +94,7 @@ export default async function moderationPages(app: FastifyInstance) {
         request,
         reply,
         async () => {
-          const field: OriginalField = body.reason === 'duplicate' ? parseOriginalField(body.duplicateOfId) : { kind: 'empty' };
+          const field = duplicateField(body);
           if (field.kind === 'words') {
             // Words: the closer chooses among the matching questions first (nothing is written yet).
             assertMayClose(app.db, user.id, id, app.settings());
@@ -153,7 +158,7 @@ export default async function moderationPages(app: FastifyInstance) {
         request,
         reply,
         async () => {
-          const field: OriginalField = body.reason === 'duplicate' ? parseOriginalField(body.duplicateOfId) : { kind: 'empty' };
+          const field = duplicateField(body);
           if (field.kind === 'words') {
             if (body.postType !== 'question') throw invalid('duplicateOfId', 'moderation.badOriginal');
             // Words: the flagger chooses among the matching questions first (nothing is written yet).
