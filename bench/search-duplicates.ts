@@ -43,6 +43,10 @@ const SITE_FILTER = (process.env.BENCH_SITES ?? '').split(',').map((s) => s.trim
 const RARE_SHARE = 0.02;
 const HALF = process.env.BENCH_HALF === 'tuning' || process.env.BENCH_HALF === 'held-out' ? process.env.BENCH_HALF : undefined;
 const SPLIT = process.env.BENCH_SPLIT === 'median' ? 'median' : 'rolling';
+// `related`: a second, larger yardstick from the same dumps. Queries are the titles of questions that link to
+// another question of the site as related (PostLinks LinkTypeId 1), relevant answers the questions they link to;
+// each query is searched with itself (and its answers) removed, every duplicate kept as imported.
+const LINKS = process.env.BENCH_LINKS === 'related' ? 'related' : 'duplicates';
 
 const RANKERS = ['ours', 'ours, no duplicate learning', 'lunr, naive', 'SQLite FTS5 bm25'] as const;
 type Ranker = (typeof RANKERS)[number];
@@ -119,8 +123,19 @@ async function runSite(site: string, half: QueryResult['half']): Promise<{ resul
     // Which duplicates are queries, and for each query the duplicates removed with it (itself and every newer
     // one): "rolling" searches each duplicate over the forum as it stood, for duplicates, when it was asked;
     // "median" removes the newer half once and searches each of them over what is left.
+    const relatedOf = new Map<number, number[]>();
+    if (LINKS === 'related') {
+      for (const [from, to] of await readLinks(path.join(DATA, site, 'PostLinks.xml'), '1')) {
+        if (from === to || !bySource.has(from) || !bySource.has(to)) continue;
+        const list = relatedOf.get(from) ?? [];
+        if (!list.includes(to)) list.push(to);
+        relatedOf.set(from, list);
+      }
+    }
     const rounds: { queries: number[]; removed: number[] }[] =
-      SPLIT === 'median'
+      LINKS === 'related'
+        ? [...relatedOf.keys()].sort((a, b) => a - b).map((q) => ({ queries: [q], removed: [q] }))
+        : SPLIT === 'median'
         ? [{ queries: duplicates.slice(Math.floor(duplicates.length / 2)), removed: duplicates.slice(Math.floor(duplicates.length / 2)) }]
         : duplicates.map((d, i) => ({ queries: [d], removed: duplicates.slice(i) }));
     // The indexes are built once over the whole import; each round then removes its duplicates the way the
@@ -131,12 +146,23 @@ async function runSite(site: string, half: QueryResult['half']): Promise<{ resul
     const ours = ourEngine(sqlite, synonyms);
     const oursWithout = ourEngine(sqlite, synonyms, 'ours, no duplicate learning', { duplicateLearning: false });
     const naive = naiveLunr(corpusNow);
-    const touched = [...new Set([...duplicates, ...[...originalsOf.values()].flat()])].map((s) => bySource.get(s)!.id);
+    const touchedAll = [...new Set([...duplicates, ...[...originalsOf.values()].flat()])].map((s) => bySource.get(s)!.id);
+    // What a round must bring up to date in the live indexes: in `related` mode, the question removed, the
+    // originals it duplicates (their alternate titles), and what the round before removed (restored).
+    let restore: number[] = [];
+    const touchedFor = (removed: number[]): number[] => {
+      if (LINKS !== 'related') return touchedAll;
+      const now = [...new Set(removed.flatMap((s) => [s, ...(originalsOf.get(s) ?? [])]))].map((s) => bySource.get(s)!.id);
+      const ids = [...new Set([...now, ...restore])];
+      restore = now;
+      return ids;
+    };
     const results: QueryResult[] = [];
     let kept = 0;
     for (const round of rounds) {
       const removed = new Set(round.removed);
       const removedIds = new Set(round.removed.map((s) => bySource.get(s)!.id));
+      const touched = touchedFor(round.removed);
       const keptDuplicates = duplicates.filter((d) => !removed.has(d));
       kept += keptDuplicates.length;
       const withOlderDuplicate = new Set(keptDuplicates.flatMap((s) => originalsOf.get(s)!));
@@ -164,7 +190,7 @@ async function runSite(site: string, half: QueryResult['half']): Promise<{ resul
           'SQLite FTS5 bm25': fts,
         };
         for (const dupSource of round.queries) {
-          const relevantSources = originalsOf.get(dupSource)!.filter((s) => !removed.has(s));
+          const relevantSources = (LINKS === 'related' ? relatedOf : originalsOf).get(dupSource)!.filter((s) => !removed.has(s));
           if (relevantSources.length === 0) continue; // every original is itself a newer duplicate: nothing to find
           const relevant = relevantSources.map((s) => bySource.get(s)!.id);
           const query = bySource.get(dupSource)!.title;
@@ -247,7 +273,7 @@ async function main(): Promise<void> {
   const halves = new Map(allSites.map((site, i) => [site, i % 2 === 0 ? ('tuning' as const) : ('held-out' as const)]));
   const sites = allSites.filter((site) => (SITE_FILTER.length === 0 || SITE_FILTER.some((f) => site.includes(f))) && (!HALF || halves.get(site) === HALF));
   console.log(`Search on real duplicate questions — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`);
-  console.log(`Split: ${SPLIT} (see the top of bench/search-duplicates.ts)`);
+  console.log(LINKS === 'related' ? 'Links: related (LinkTypeId 1; each query searched with itself removed; the targets below are for duplicates and do not apply)' : `Split: ${SPLIT} (see the top of bench/search-duplicates.ts)`);
   console.log(`Tuning half: ${allSites.filter((s) => halves.get(s) === 'tuning').join(', ')}`);
   console.log(`Held-out half: ${allSites.filter((s) => halves.get(s) === 'held-out').join(', ')}\n`);
 

@@ -11,27 +11,48 @@ export function fold(word: string): string {
 
 const MAX_TOKEN = 40;
 
+/** A word of a text, folded, with the parts of a word joined by hyphens, dots or underscores (two characters or more). */
+export interface Word {
+  token: string;
+  parts: string[];
+}
+
 /**
  * Words of a text, folded. Joiners inside a word are dropped so that `wi-fi` = `wifi`,
- * `e-mail` = `email` and product codes stay whole (`RT-AC68U` → `rtac68u`). With `parts`, a word joined by
- * hyphens, dots or underscores also gives its parts of two characters or more (`context-free` → contextfree,
- * context, free; `v2.3` → v23, v2): documents are indexed that way, so a query written either way meets them.
+ * `e-mail` = `email` and product codes stay whole (`RT-AC68U` → `rtac68u`); a word joined by hyphens, dots or
+ * underscores also has its parts (`context-free` → context, free; `v2.3` → v2).
  */
-export function tokenize(text: string, limit = Infinity, parts = false): string[] {
-  const tokens: string[] = [];
+export function words(text: string, limit = Infinity): Word[] {
+  const out: Word[] = [];
   const pattern = /[\p{L}\p{N}]+(?:[-_.'’·][\p{L}\p{N}]+)*/gu;
   for (const match of text.matchAll(pattern)) {
     // An English possessive or "is" is not part of the word: beer's = beer, what's = what (a stop word).
     const word = match[0].replace(/['’][sS]$/, '');
     const token = fold(word.replace(/[-_.'’·]/g, ''));
     if (token.length === 0 || token.length > MAX_TOKEN) continue;
-    tokens.push(token);
-    if (parts && /[-_.·]/.test(word)) {
+    const parts: string[] = [];
+    if (/[-_.·]/.test(word)) {
       for (const part of word.split(/[-_.·]+/)) {
         const folded = fold(part.replace(/['’]/g, ''));
-        if (folded.length >= 2 && folded !== token) tokens.push(folded);
+        if (folded.length >= 2 && folded !== token) parts.push(folded);
       }
     }
+    out.push({ token, parts });
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+/**
+ * Words of a text as tokens (see `words`). With `parts`, a joined word also gives its parts
+ * (`context-free` → contextfree, context, free; `v2.3` → v23, v2): documents are indexed that way, so a query
+ * written either way meets them.
+ */
+export function tokenize(text: string, limit = Infinity, parts = false): string[] {
+  const tokens: string[] = [];
+  for (const word of words(text, limit)) {
+    tokens.push(word.token);
+    if (parts) tokens.push(...word.parts);
     if (tokens.length >= limit) break;
   }
   return tokens;
