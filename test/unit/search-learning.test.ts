@@ -68,6 +68,10 @@ describe('joined words', () => {
     expect(ids(index, 'bikes.example.com')).toEqual([2]);
     // A code the index holds stays whole: its parts do not bring in other firmware questions.
     expect(ids(index, 'RT-AC68U')).toEqual([3]);
+    // Parts never make a query longer than its word limit (24 words), however many joiners it holds.
+    const hostile = Array.from({ length: 30 }, (_, i) => `ab-cd-ef-gh-ij-kl-mn-op-qr-st-uv-w${i}`).join(' ');
+    expect(index.plan(hostile, false).length).toBeLessThanOrEqual(24);
+    expect(index.search({ query: hostile }).hits).toEqual([]);
   });
 
   it('meets wifi, wi-fi and wi fi whichever way the question and the query write it', () => {

@@ -325,7 +325,7 @@ export class SearchIndex {
     // (a product code, "wi-fi") stays whole, so it still matches exactly.
     const all = words(query.slice(0, 2_000), MAX_QUERY_TOKENS).flatMap(({ token, parts }) =>
       parts.length > 0 && !LANGUAGES.some((language) => this.hasTerm(stem(token, language))) ? parts : [token],
-    );
+    ).slice(0, MAX_QUERY_TOKENS);
     const content = all.filter((token) => !isStopWord(token));
     const tokens = [...new Set(content.length ? content : all)];
     const lastToken = all[all.length - 1];
