@@ -14,8 +14,10 @@ const MAX_TOKEN = 40;
 /** A word of a text, folded, with the parts of a word joined by hyphens, dots or underscores (two characters or more). */
 export interface Word {
   token: string;
-  parts: string[];
+  parts: readonly string[];
 }
+// Most words have no parts: they share one empty list (documents are tokenized word by word at build time).
+const NO_PARTS: readonly string[] = Object.freeze([]);
 
 /**
  * Words of a text, folded. Joiners inside a word are dropped so that `wi-fi` = `wifi`,
@@ -30,12 +32,14 @@ export function words(text: string, limit = Infinity): Word[] {
     const word = match[0].replace(/['’][sS]$/, '');
     const token = fold(word.replace(/[-_.'’·]/g, ''));
     if (token.length === 0 || token.length > MAX_TOKEN) continue;
-    const parts: string[] = [];
+    let parts = NO_PARTS;
     if (/[-_.·]/.test(word)) {
+      const found: string[] = [];
       for (const part of word.split(/[-_.·]+/)) {
         const folded = fold(part.replace(/['’]/g, ''));
-        if (folded.length >= 2 && folded !== token) parts.push(folded);
+        if (folded.length >= 2 && folded !== token) found.push(folded);
       }
+      parts = found;
     }
     out.push({ token, parts });
     if (out.length >= limit) break;
