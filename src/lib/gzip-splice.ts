@@ -235,6 +235,22 @@ export class TokenGzip {
     return parts.every((part) => part.indexOf(0) === -1);
   }
 
+  /**
+   * The stream for these parts, token length and hole lengths, or undefined when there can be none (a part holds a NUL
+   * byte, or a value is longer than a stored block): the caller then compresses the parts apart (GzipSplice).
+   */
+  static tryCreate(parts: Buffer[], gaps: ('token' | 'hole')[], tokenLength: number, holeLengths: number[]): TokenGzip | undefined {
+    if (!TokenGzip.fits(parts) || tokenLength > STORED_MAX || holeLengths.some((length) => length > STORED_MAX)) return undefined;
+    return new TokenGzip(parts, gaps, tokenLength, holeLengths);
+  }
+
+  /** Names the lengths a stream is made for: callers keep one stream per token length and hole lengths. */
+  static lengthsKey(tokenLength: number, holes: readonly Buffer[]): string {
+    let key = String(tokenLength);
+    for (const hole of holes) key += ` ${hole.length}`;
+    return key;
+  }
+
   /** `gaps[i]`, between parts[i] and parts[i + 1], is a token of `tokenLength` bytes or a hole (`holeLengths`, in order). */
   constructor(
     parts: Buffer[],

@@ -141,7 +141,7 @@ interface Entry {
    * length (TokenGzip: the size of the whole page gzipped at once), or compressed apart when a part holds a NUL.
    */
   gzip?: GzipSplice;
-  tokenGzip?: Map<number | string, TokenGzip>;
+  tokenGzip?: Map<string, TokenGzip>;
   /** The bodies for crawlers, which get no CSRF token (they submit no forms): the same bytes for all while the holes say the same. */
   forBots?: { holes: string; identity: Buffer; gzip?: Buffer };
   /** What it shows (undefined: dropped by any write). */
@@ -372,18 +372,16 @@ export class PageCache {
     for (const hole of entry.gapHoles) if (hole !== -1) holes.push(Buffer.from(values[hole]));
     // One stream per token length (visitors have one, crawlers none) and hole lengths (a view count changes its
     // length rarely): each a few KiB.
-    const lengths = holes.length === 0 ? token.length : `${token.length} ${holes.map((hole) => hole.length).join(' ')}`;
+    const lengths = TokenGzip.lengthsKey(token.length, holes);
     let compressed = byLength.get(lengths);
     if (!compressed) {
       if (byLength.size >= 4) {
         for (const old of byLength.values()) this.grow(entry, -old.compressedBytes);
         byLength.clear();
       }
-      try {
-        compressed = new TokenGzip(entry.parts, entry.gapHoles.map((hole) => (hole === -1 ? 'token' : 'hole')), token.length, holes.map((hole) => hole.length));
-      } catch {
-        return this.splice(entry).body(this.gapValues(entry, token, values)); // a value longer than a stored block
-      }
+      const gaps = entry.gapHoles.map((hole) => (hole === -1 ? ('token' as const) : ('hole' as const)));
+      compressed = TokenGzip.tryCreate(entry.parts, gaps, token.length, holes.map((hole) => hole.length));
+      if (!compressed) return this.splice(entry).body(this.gapValues(entry, token, values)); // a value longer than a stored block
       byLength.set(lengths, compressed);
       this.grow(entry, compressed.compressedBytes);
     }

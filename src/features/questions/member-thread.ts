@@ -189,7 +189,7 @@ export async function sendMemberThread(
 function wholeGzip(skeleton: Skeleton, fragments: Fragment[], tokenLength: number, holes: Buffer[]): TokenGzip | undefined {
   if (fragments.some((fragment) => fragment.id < 0)) return undefined;
   // Per set of fragments and lengths of the token and holes (a view count changes its length rarely).
-  const key = `${tokenLength} ${holes.map((hole) => hole.length).join(' ')}:${fragments.map((fragment) => fragment.id).join(',')}`;
+  const key = `${TokenGzip.lengthsKey(tokenLength, holes)}:${fragments.map((fragment) => fragment.id).join(',')}`;
   let compressed = skeleton.gzipByFragments.get(key);
   if (compressed) return compressed;
   if (skeleton.gzipByFragments.size >= MAX_GZIP_SETS) return undefined;
@@ -216,12 +216,8 @@ function wholeGzip(skeleton: Skeleton, fragments: Fragment[], tokenLength: numbe
     run.push(skeleton.parts[i + 1]);
   });
   parts.push(Buffer.concat(run));
-  if (!TokenGzip.fits(parts)) return undefined;
-  try {
-    compressed = new TokenGzip(parts, gaps, tokenLength, holes.map((hole) => hole.length));
-  } catch {
-    return undefined; // a value longer than a stored block: parts compressed apart
-  }
+  compressed = TokenGzip.tryCreate(parts, gaps, tokenLength, holes.map((hole) => hole.length));
+  if (!compressed) return undefined; // a NUL byte in a part, or a value longer than a stored block: parts compressed apart
   skeleton.gzipByFragments.set(key, compressed);
   return compressed;
 }
