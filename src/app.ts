@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import compress from '@fastify/compress';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
+import underPressure from '@fastify/under-pressure';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
@@ -57,7 +58,7 @@ import { BreachAlertLoop } from './features/desk/breaches.ts';
 import { MailSender } from './features/mail/sender.ts';
 import { UnsubscribeLinks } from './features/mail/unsubscribe.ts';
 import { loadOrCreateSecrets } from './lib/secrets.ts';
-import { requests } from './lib/loop-lag.ts';
+import { requests, unwatchLoopLag, watchLoopLag } from './lib/loop-lag.ts';
 import accessLog, { loggableUrl } from './plugins/access-log.ts';
 import auth, { rejectInvalidTokens } from './plugins/auth.ts';
 import csrf from './plugins/csrf.ts';
@@ -179,7 +180,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Order matters for onRequest hooks: who is asking (session, language, visitor) first, then the shared page
   // cache, which answers signed-out page views from memory before everything after it (helmet included: a
   // kept page keeps the headers helmet gave it).
-  // Requests in flight, for the overload gauge (lib/loop-lag.ts): 'close' comes once a response ends, sent or not.
+  // The overload gauge (lib/loop-lag.ts): the event loop's mean delay over the last quarter second, measured by
+  // under-pressure (no limits set: it refuses nothing, only measures), and the requests in flight: 'close' comes once
+  // a response ends, sent or not.
+  await app.register(underPressure, { sampleInterval: 250 });
+  const readLag = () => app.memoryUsage().eventLoopDelay;
+  watchLoopLag(readLag);
+  app.addHook('onClose', async () => unwatchLoopLag(readLag));
   app.addHook('onRequest', (_request, reply, done) => {
     requests.inFlight++;
     reply.raw.once('close', () => requests.inFlight--);

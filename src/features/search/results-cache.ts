@@ -61,7 +61,7 @@ export class ResultsCache<T> {
     // forum; a lone visitor (and every test that writes, syncs and searches) always gets the worker's answer.
     if (usable && this.inFlight.get(db)?.has(key)) return { value: kept.value, current: false };
     const answer = this.fresh(db, entries, key, version, compute, now);
-    // The main thread itself overloaded (many requests in flight, timers late by more than 50 ms on average): each wait for the worker's
+    // The main thread itself overloaded (many requests in flight, the event loop late by more than 50 ms on average): each wait for the worker's
     // message costs a whole turn of a crowded event loop, so the answer of a moment ago goes out at once and the new
     // one is kept for the next visitor. Never on a quiet process (tests included): there the worker's answer is awaited.
     if (usable && overloaded()) {
