@@ -9,6 +9,7 @@
 // standard identity crc(A‖B) = crc(A)·x^(8·|B|) ⊕ crc(B) over GF(2), where multiplying by x^(8·|B|) is
 // precomputed per part. This is what HTTP caches that stitch fragments into gzip responses do.
 import zlib from 'node:zlib';
+import { boundedMemo } from './memo.ts';
 
 /** The reflected CRC-32 polynomial (gzip, zlib, PNG). */
 const POLY = 0xedb88320;
@@ -147,18 +148,11 @@ function storedBlocks(data: Buffer): Buffer {
 
 /** Whether an Accept-Encoding header accepts gzip (RFC 9110 §12.5.3: `gzip`, `x-gzip` or `*`, with q > 0). */
 export function acceptsGzip(header: string | undefined): boolean {
-  if (!header) return false;
-  // Browsers send one of a handful of headers: each is read once.
-  let known = acceptsGzipByHeader.get(header);
-  if (known === undefined) {
-    known = readAcceptsGzip(header);
-    if (acceptsGzipByHeader.size >= 256) acceptsGzipByHeader.clear();
-    acceptsGzipByHeader.set(header, known);
-  }
-  return known;
+  return header ? acceptsGzipByHeader(header) : false;
 }
 
-const acceptsGzipByHeader = new Map<string, boolean>();
+// Browsers send one of a handful of headers: each is read once.
+const acceptsGzipByHeader = boundedMemo(256, readAcceptsGzip);
 
 function readAcceptsGzip(header: string): boolean {
   let star: boolean | undefined;

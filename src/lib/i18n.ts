@@ -1,6 +1,7 @@
 // Owns languages: the message catalogs, locale negotiation and Intl formatting of dates and numbers.
 import { en } from '../locales/en.ts';
 import { es } from '../locales/es.ts';
+import { boundedMemo } from './memo.ts';
 
 export const LOCALES = ['es', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -17,16 +18,10 @@ export function isLocale(value: unknown): value is Locale {
 
 /** Picks the first supported language of an Accept-Language header, honouring q-values. */
 // Browsers send a handful of distinct Accept-Language values: each is parsed once.
-const acceptLanguageCache = new Map<string, Locale | null>();
+const acceptLanguage = boundedMemo(1000, parseAcceptLanguage);
 
 export function localeFromAcceptLanguage(header: string | undefined): Locale | undefined {
-  if (!header) return undefined;
-  const known = acceptLanguageCache.get(header);
-  if (known !== undefined) return known ?? undefined;
-  const locale = parseAcceptLanguage(header);
-  if (acceptLanguageCache.size >= 1000) acceptLanguageCache.clear();
-  acceptLanguageCache.set(header, locale ?? null);
-  return locale;
+  return header ? acceptLanguage(header) : undefined;
 }
 
 function parseAcceptLanguage(header: string): Locale | undefined {

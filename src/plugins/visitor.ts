@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { isbot } from 'isbot';
+import { boundedMemo } from '../lib/memo.ts';
 
 export const VISITOR_COOKIE = 'resuelto_vid';
 const VISITOR_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -36,18 +37,11 @@ function newVisitorId(): string {
 }
 
 // isbot runs one large regular expression; user agents repeat, so each is tested once.
-const botAgents = new Map<string, boolean>();
+const botAgent = boundedMemo(2000, (userAgent: string) => isbot(userAgent));
 
 /** Whether a User-Agent is a bot's (no User-Agent at all counts as one). */
 export function isBotAgent(userAgent: string | undefined): boolean {
-  if (!userAgent) return true;
-  let bot = botAgents.get(userAgent);
-  if (bot === undefined) {
-    bot = isbot(userAgent);
-    if (botAgents.size >= 2000) botAgents.clear();
-    botAgents.set(userAgent, bot);
-  }
-  return bot;
+  return userAgent ? botAgent(userAgent) : true;
 }
 
 export default fp(

@@ -16,6 +16,7 @@
 // (Float32Array vectors were measured too: more memory, not less, since most field vectors are short.)
 import type lunrTypes from 'lunr';
 import { FIELDS, type DocMeta, type Field, type IndexedDoc } from './documents.ts';
+import { boundedMemo } from '../../lib/memo.ts';
 import { lunr } from './lunr.ts';
 
 const F = FIELDS.length;
@@ -24,12 +25,9 @@ const FIELD_INDEX = Object.fromEntries(FIELDS.map((field, f) => [field, f])) as 
 // Letters tried for insertions and replacements in typo corrections: terms are folded (lower case, no
 // accents), so these plus the word's own letters cover them.
 const TYPO_LETTERS = [...'abcdefghijklmnopqrstuvwxyz0123456789'];
-const spellingCache = new Map<string, string[]>();
 
 /** Every spelling one edit away from a word (and the word itself), computed once per word and shared by all shards. */
-export function spellingsWithinOneEdit(word: string): string[] {
-  let spellings = spellingCache.get(word);
-  if (spellings) return spellings;
+export const spellingsWithinOneEdit = boundedMemo(500, (word: string): string[] => {
   const chars = [...word];
   const n = chars.length;
   const letters = [...new Set([...TYPO_LETTERS, ...chars])];
@@ -46,11 +44,8 @@ export function spellingsWithinOneEdit(word: string): string[] {
       if (i < n) out.add(head + letter + rest);
     }
   }
-  spellings = [...out];
-  if (spellingCache.size >= 500) spellingCache.clear();
-  spellingCache.set(word, spellings);
-  return spellings;
-}
+  return [...out];
+});
 
 /** A shard as stored in a file (store.ts writes and reads it; build.ts makes it). */
 export interface ShardFile {

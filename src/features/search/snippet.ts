@@ -1,5 +1,6 @@
 // Owns result snippets: a short window of the text around the matched words, as parts the template
 // escapes and marks. Never HTML from here.
+import { boundedMemo } from '../../lib/memo.ts';
 import { fold, stem } from './text.ts';
 
 export interface SnippetPart {
@@ -10,17 +11,13 @@ export interface SnippetPart {
 const WORD = /[\p{L}\p{N}]+(?:[-_.'’·][\p{L}\p{N}]+)*/gu;
 
 /** A word's Spanish and English stems, remembered: the words of snippets repeat from page to page. */
-const stems = new Map<string, [string, string]>();
-const MAX_STEMS = 50_000;
+const stemsOf = boundedMemo(50_000, (word: string): [string, string] => {
+  const token = fold(word.replace(/[-_.'’·]/g, ''));
+  return [stem(token, 'es'), stem(token, 'en')];
+});
 
 function isHit(word: string, terms: Set<string>): boolean {
-  let both = stems.get(word);
-  if (!both) {
-    const token = fold(word.replace(/[-_.'’·]/g, ''));
-    both = [stem(token, 'es'), stem(token, 'en')];
-    if (stems.size >= MAX_STEMS) stems.clear();
-    stems.set(word, both);
-  }
+  const both = stemsOf(word);
   return terms.has(both[0]) || terms.has(both[1]);
 }
 
